@@ -1,0 +1,165 @@
+package validators
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/cenkalti/backoff/v4"
+	"github.com/sony/gobreaker/v2"
+)
+
+// Config configures one register client. FromEnv reads it from
+// ONBOARDING_<METHOD>_URL, _USERNAME, _PASSWORD, _TOKEN, _API_KEY,
+// _CLIENT_ID, _CLIENT_SECRET and _TIMEOUT.
+type Config struct {
+	BaseURL      string // scheme and host (and optional prefix); the client appends the register's path
+	Username     string
+	Password     string
+	Token        string
+	APIKey       string
+	ClientID     string
+	ClientSecret string
+	Timeout      time.Duration // per attempt; default 10s
+	// Deadline bounds all attempts of one Validate call; default 3×Timeout.
+	Deadline time.Duration
+	// Transport, when set, replaces the default HTTP transport (sandbox, tests).
+	Transport http.RoundTripper
+}
+
+// FromEnv reads the configuration of method from the environment, with
+// defaultURL as the base URL when ONBOARDING_<METHOD>_URL is unset.
+func FromEnv(method, defaultURL string, getenv func(string) string) (Config, error) {
+	p := "ONBOARDING_" + strings.ToUpper(method) + "_"
+	cfg := Config{
+		BaseURL:      getenv(p + "URL"),
+		Username:     getenv(p + "USERNAME"),
+		Password:     getenv(p + "PASSWORD"),
+		Token:        getenv(p + "TOKEN"),
+		APIKey:       getenv(p + "API_KEY"),
+		ClientID:     getenv(p + "CLIENT_ID"),
+		ClientSecret: getenv(p + "CLIENT_SECRET"),
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = defaultURL
+	}
+	if t := getenv(p + "TIMEOUT"); t != "" {
+		d, err := time.ParseDuration(t)
+		if err != nil || d <= 0 {
+			return cfg, fmt.Errorf("%sTIMEOUT: %q is not a positive duration such as 10s", p, t)
+		}
+		cfg.Timeout = d
+	}
+	return cfg, nil
+}
+
+// client is the HTTP side of one register: per-attempt timeout, retries with
+// exponential backoff inside an overall deadline, and a circuit breaker so a
+// register that keeps failing answers API_ERROR at once.
+type client struct {
+	method  string
+	cfg     Config
+	http    *http.Client
+	breaker *gobreaker.CircuitBreaker[*response]
+}
+
+// response is a register's answer that reached us: any status below 500
+// except 429 (those are retried, then reported as API_ERROR).
+type response struct {
+	Status int
+	Body   []byte
+	Header http.Header
+}
+
+// maxBody bounds what we read from a register.
+const maxBody = 8 << 20
+
+func newClient(method string, cfg Config) *client {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	if cfg.Deadline <= 0 {
+		cfg.Deadline = 3 * cfg.Timeout
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	tr := cfg.Transport
+	if tr == nil {
+		tr = http.DefaultTransport
+	}
+	return &client{
+		method: method,
+		cfg:    cfg,
+		http:   &http.Client{Transport: tr, Timeout: cfg.Timeout},
+		breaker: gobreaker.NewCircuitBreaker[*response](gobreaker.Settings{
+			Name:    method,
+			Timeout: 30 * time.Second, // how long the circuit stays open
+			ReadyToTrip: func(c gobreaker.Counts) bool {
+				return c.ConsecutiveFailures >= 5
+			},
+		}),
+	}
+}
+
+// url joins the base URL and a register path ("/enheter/123").
+func (c *client) url(path string) string { return c.cfg.BaseURL + path }
+
+// do sends the request built by build (called once per attempt, so bodies
+// can be re-read) and returns the register's answer. 401/403 become
+// CONFIGURATION_ERROR; network errors, timeouts, 429 and 5xx are retried and
+// then become API_ERROR. Other statuses are returned for the caller to judge.
+func (c *client) do(ctx context.Context, build func(ctx context.Context) (*http.Request, error)) (*response, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Deadline)
+	defer cancel()
+	resp, err := c.breaker.Execute(func() (*response, error) {
+		bo := backoff.WithContext(backoff.NewExponentialBackOff(
+			backoff.WithInitialInterval(200*time.Millisecond),
+			backoff.WithMaxElapsedTime(0), // the context deadline bounds it
+		), ctx)
+		return backoff.RetryWithData(func() (*response, error) { return c.attempt(ctx, build) }, bo)
+	})
+	if err == nil {
+		return resp, nil
+	}
+	var e *Error
+	switch {
+	case errors.As(err, &e):
+		return nil, e
+	case errors.Is(err, gobreaker.ErrOpenState), errors.Is(err, gobreaker.ErrTooManyRequests):
+		return nil, &Error{Code: CodeAPIError, Message: c.method + " register is unavailable (circuit open after repeated failures)", Err: err}
+	default:
+		return nil, &Error{Code: CodeAPIError, Message: c.method + " register did not answer in time", Err: err}
+	}
+}
+
+// attempt is one HTTP round trip. Errors wrapped in backoff.Permanent stop the retries.
+func (c *client) attempt(ctx context.Context, build func(ctx context.Context) (*http.Request, error)) (*response, error) {
+	req, err := build(ctx)
+	if err != nil {
+		return nil, backoff.Permanent(&Error{Code: CodeConfigurationError, Message: "cannot build request to " + c.method + " register", Err: err})
+	}
+	req.Header.Set("User-Agent", "onboarding-kyb")
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", "application/json")
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		return nil, &Error{Code: CodeAPIError, Message: c.method + " register could not be reached", Err: err}
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(res.Body, maxBody))
+	if err != nil {
+		return nil, &Error{Code: CodeAPIError, Message: c.method + " register response could not be read", Err: err}
+	}
+	switch {
+	case res.StatusCode == http.StatusUnauthorized || res.StatusCode == http.StatusForbidden:
+		return nil, backoff.Permanent(&Error{Code: CodeConfigurationError,
+			Message: fmt.Sprintf("%s register rejected our credentials (HTTP %d)", c.method, res.StatusCode)})
+	case res.StatusCode == http.StatusTooManyRequests || res.StatusCode >= 500:
+		return nil, &Error{Code: CodeAPIError, Message: fmt.Sprintf("%s register answered HTTP %d", c.method, res.StatusCode)}
+	}
+	return &response{Status: res.StatusCode, Body: body, Header: res.Header}, nil
+}

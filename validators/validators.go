@@ -1,0 +1,158 @@
+// Package validators checks company registration codes offline and asks each
+// country's official business register whether a company exists, is live and
+// lists the requesting person among those who may represent it.
+package validators
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Person is what the requester says about themselves. Which fields a register
+// needs is declared by Validator.PersonFields.
+type Person struct {
+	Identifier string // personal code (EE isikukood, SE personnummer, …)
+	FirstName  string
+	LastName   string
+	BirthDate  *time.Time // date only
+}
+
+// Person field names, as the API calls them.
+const (
+	FieldPersonIdentifier = "person_identifier"
+	FieldFirstName        = "first_name"
+	FieldLastName         = "last_name"
+	FieldBirthDate        = "birth_date"
+)
+
+// Request is one question to a register.
+type Request struct {
+	Country string // ISO 3166-1 alpha-2, upper case
+	Code    string // the company's registration code, as typed by the user
+	Person  Person
+}
+
+// Company is the register's answer, normalised across registers.
+type Company struct {
+	Name                  string `json:"name"`
+	LegalPersonIdentifier string `json:"legal_person_identifier"`
+	// Status is one of the Status* constants.
+	Status           string `json:"status"`
+	LegalForm        string `json:"legal_form"`
+	Address          string `json:"address"`
+	RegistrationDate string `json:"registration_date,omitempty"` // YYYY-MM-DD
+	Registry         string `json:"registry"`                    // validation_method of the register
+}
+
+// Normalised company statuses.
+const (
+	StatusActive      = "active"
+	StatusDeleted     = "deleted"
+	StatusBankrupt    = "bankrupt"
+	StatusLiquidation = "liquidation"
+)
+
+// Live reports whether the company may be onboarded.
+func (c Company) Live() bool { return c.Status == StatusActive }
+
+// Role is one role the requesting person holds in the company.
+type Role struct {
+	Role string `json:"role"`           // register's role code, e.g. DAGL, DIRECTOR
+	Name string `json:"name,omitempty"` // register's human label of the role
+}
+
+// Result is a register's answer about a company and the requesting person.
+type Result struct {
+	Company Company
+	// Roles the requesting person holds; empty when not listed.
+	Roles []Role
+	// PersonChecked is false when the register publishes no representation
+	// data (then Roles is empty and says nothing about the person).
+	PersonChecked bool
+	// Raw is the register's response bodies, kept for audit.
+	Raw json.RawMessage
+}
+
+// Authorized reports whether the register lists the person with a role.
+func (r *Result) Authorized() bool { return r.PersonChecked && len(r.Roles) > 0 }
+
+// Code classifies why a validation could not reach a verdict.
+type Code string
+
+const (
+	CodeCompanyNotFound    Code = "COMPANY_NOT_FOUND"
+	CodeCompanyInactive    Code = "COMPANY_INACTIVE"
+	CodeNotAuthorized      Code = "NOT_AUTHORIZED"
+	CodeNoBackend          Code = "NO_BACKEND_AVAILABLE"
+	CodeIdentityValidation Code = "IDENTITY_VALIDATION_FAILED"
+	CodeAPIError           Code = "API_ERROR"
+	CodeConfigurationError Code = "CONFIGURATION_ERROR"
+	CodeInvalidCode        Code = "INVALID_CODE"
+)
+
+// Error is a failure with a code. Message is safe to show to a user: it never
+// holds a secret, a personal identifier or a stack trace.
+type Error struct {
+	Code    Code
+	Message string
+	Err     error // cause, for logs; may be nil
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf builds an *Error.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of err, or CodeAPIError for an untyped error.
+func ErrorCode(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeAPIError
+}
+
+// Validator is one business register.
+type Validator interface {
+	// Method is the validation_method name, e.g. "breg".
+	Method() string
+	// Countries served, ISO 3166-1 alpha-2.
+	Countries() []string
+	// PersonFields the register needs to check the person (Field* constants).
+	PersonFields() []string
+	// CheckCode checks a registration code's syntax and check digit offline.
+	// It returns an *Error with CodeInvalidCode whose Message names the rule.
+	CheckCode(code string) error
+	// Validate asks the register. Errors are *Error values.
+	Validate(ctx context.Context, req Request) (*Result, error)
+}
+
+// Sandbox outcomes: what a register's fake answers for a magic code.
+const (
+	OutcomeVerified      = "verified"
+	OutcomeNotFound      = "not_found"
+	OutcomeBankrupt      = "bankrupt"
+	OutcomeNotAuthorized = "not_authorized"
+	OutcomeTimeout       = "timeout"
+)
+
+// SandboxCase documents one magic registration code of a register's fake
+// (used by tests and by sandbox mode): the outcome it produces and, for
+// verified, the person data the fake lists as a representative.
+type SandboxCase struct {
+	Code    string
+	Outcome string
+	Person  Person
+}
