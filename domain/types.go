@@ -1,0 +1,78 @@
+package domain
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// User is someone who may call the API. Staff see and change everything,
+// support users see everything and change nothing, others only their own.
+type User struct {
+	ID        int64     `db:"id"`
+	Username  string    `db:"username"`
+	Email     string    `db:"email"`
+	FirstName string    `db:"first_name"`
+	LastName  string    `db:"last_name"`
+	IsStaff   bool      `db:"is_staff"`
+	IsSupport bool      `db:"is_support"`
+	IsActive  bool      `db:"is_active"`
+	Created   time.Time `db:"created"`
+}
+
+// CanSeeAll reports whether u may read every user's records.
+func (u *User) CanSeeAll() bool { return u.IsStaff || u.IsSupport }
+
+// Verification statuses.
+const (
+	StatusPending   = "pending"
+	StatusVerified  = "verified"
+	StatusFailed    = "failed"
+	StatusEscalated = "escalated"
+	StatusExpired   = "expired"
+)
+
+// Verification is one claim "user represents company Code in Country" and
+// what became of it.
+type Verification struct {
+	UUID                      uuid.UUID  `db:"uuid"`
+	UserID                    int64      `db:"user_id"`
+	Country                   string     `db:"country"`
+	LegalPersonIdentifier     string     `db:"legal_person_identifier"`
+	LegalName                 string     `db:"legal_name"`
+	Status                    string     `db:"status"`
+	ValidationMethod          *string    `db:"validation_method"`
+	VerifiedUserRoles         JSON       `db:"verified_user_roles"`
+	VerifiedCompanyData       JSON       `db:"verified_company_data"`
+	RawResponse               JSON       `db:"raw_response"`
+	ErrorTraceback            string     `db:"error_traceback"`
+	ErrorMessage              string     `db:"error_message"`
+	ValidatedAt               *time.Time `db:"validated_at"`
+	ExpiresAt                 *time.Time `db:"expires_at"`
+	CustomerID                *int64     `db:"customer_id"`
+	OnboardingMetadata        JSON       `db:"onboarding_metadata"`
+	UserSubmittedCustomerData JSON       `db:"user_submitted_customer_data"`
+	Created                   time.Time  `db:"created"`
+	Modified                  time.Time  `db:"modified"`
+	// Person data, kept only until validation has run; never returned.
+	PersonIdentifier string  `db:"person_identifier"`
+	PersonFirstName  string  `db:"person_first_name"`
+	PersonLastName   string  `db:"person_last_name"`
+	PersonBirthDate  *string `db:"person_birth_date"` // YYYY-MM-DD
+}
+
+// VerificationFilter selects verifications for a list.
+type VerificationFilter struct {
+	OwnerID               *int64 // visibility: only this user's rows (nil: all)
+	Status                string
+	Country               string
+	LegalPersonIdentifier string
+	LegalName             string // case-insensitive contains
+	UserID                *int64
+	Ordering              string // created, -created, modified, -modified, status, country
+	Offset, Limit         int
+}
+
+// Now is the service's clock: UTC truncated to microseconds, the precision
+// both databases keep, so a value read back equals the value written.
+func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }

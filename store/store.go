@@ -1,0 +1,154 @@
+// Package store keeps the service's data in PostgreSQL (lib/pq) or an
+// embedded SQLite file (modernc.org/sqlite, pure Go), with one set of
+// queries and one migration sequence per dialect.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/onboarding-kyb/onboarding/domain"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// DefaultURL is used when no database URL is configured.
+const DefaultURL = "sqlite://onboarding.db"
+
+func init() {
+	// sqlx knows lib/pq's "postgres" but not modernc's "sqlite".
+	sqlx.BindDriver("sqlite", sqlx.QUESTION)
+}
+
+// Store is the database.
+type Store struct {
+	db      *sqlx.DB
+	dialect string // "postgres" or "sqlite"
+}
+
+// Open connects to databaseURL: postgres://… or postgresql://… for
+// PostgreSQL, sqlite://PATH (or empty, for DefaultURL) for SQLite.
+func Open(databaseURL string) (*Store, error) {
+	if databaseURL == "" {
+		databaseURL = DefaultURL
+	}
+	switch {
+	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
+		db, err := sqlx.Open("postgres", databaseURL)
+		if err != nil {
+			return nil, err
+		}
+		return &Store{db: db, dialect: "postgres"}, nil
+	case strings.HasPrefix(databaseURL, "sqlite://"):
+		path := strings.TrimPrefix(databaseURL, "sqlite://")
+		if path == "" {
+			return nil, errors.New("sqlite:// needs a file path, e.g. sqlite://onboarding.db")
+		}
+		// Foreign keys on, wait for the writer lock instead of failing, WAL so
+		// readers never block, and take the write lock when a transaction
+		// begins so two writers queue instead of deadlocking.
+		q := url.Values{}
+		q.Add("_pragma", "foreign_keys(1)")
+		q.Add("_pragma", "busy_timeout(10000)")
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "synchronous(NORMAL)")
+		q.Set("_txlock", "immediate")
+		db, err := sqlx.Open("sqlite", "file:"+path+"?"+q.Encode())
+		if err != nil {
+			return nil, err
+		}
+		return &Store{db: db, dialect: "sqlite"}, nil
+	default:
+		return nil, fmt.Errorf("database URL must start with postgres://, postgresql:// or sqlite://")
+	}
+}
+
+// Dialect is "postgres" or "sqlite".
+func (s *Store) Dialect() string { return s.dialect }
+
+// Close closes the connection pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// Migrate brings the schema up to date.
+func (s *Store) Migrate(ctx context.Context) error {
+	dir, err := fs.Sub(migrations, "migrations/"+s.dialect)
+	if err != nil {
+		return err
+	}
+	gooseDialect := goose.DialectSQLite3
+	if s.dialect == "postgres" {
+		gooseDialect = goose.DialectPostgres
+	}
+	p, err := goose.NewProvider(gooseDialect, s.db.DB, dir)
+	if err != nil {
+		return err
+	}
+	_, err = p.Up(ctx)
+	return err
+}
+
+// inTx runs fn in a transaction, committed when fn returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return s.wrap(ctx, err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return s.wrap(ctx, tx.Commit())
+}
+
+// wrap turns a database error into a domain error: no row → 404, a
+// unique violation → 409, a database that does not answer → 503; anything
+// else stays internal. Domain errors pass through.
+func (s *Store) wrap(ctx context.Context, err error) error {
+	var de *domain.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &de):
+		return err
+	case errors.Is(err, sql.ErrNoRows):
+		return &domain.Error{Code: domain.ENotFound, Detail: "Not found."}
+	case isUniqueViolation(err):
+		return &domain.Error{Code: domain.EConflict, Detail: "Already exists.", Err: err}
+	case errors.Is(err, context.Canceled):
+		return err
+	}
+	// Ask the database whether it is there at all: a failed ping means the
+	// error was an outage, not a bug, and the client may retry.
+	if pingErr := s.db.PingContext(context.WithoutCancel(ctx)); pingErr != nil {
+		return &domain.Error{Code: domain.EUnavailable, Detail: "The database is unavailable; try again shortly.", Err: err}
+	}
+	return err
+}
+
+func isUniqueViolation(err error) bool {
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) {
+		return pqErr.Code == "23505"
+	}
+	var liteErr *sqlite.Error
+	if errors.As(err, &liteErr) {
+		return liteErr.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || liteErr.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}

@@ -1,0 +1,141 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/onboarding-kyb/onboarding/domain"
+	"github.com/onboarding-kyb/onboarding/store"
+	"github.com/onboarding-kyb/onboarding/store/storetest"
+)
+
+func TestTokens(t *testing.T) {
+	t.Parallel()
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		u := &domain.User{Username: "alice", Email: "a@example.com", IsActive: true}
+		if err := s.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateUser(ctx, &domain.User{Username: "alice", IsActive: true}); domain.CodeOf(err) != domain.EConflict {
+			t.Fatalf("duplicate username: got %v, want conflict", err)
+		}
+		token, err := s.CreateToken(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(token) != 40 {
+			t.Fatalf("token %q: want 40 hex characters", token)
+		}
+		got, err := s.UserByToken(ctx, token)
+		if err != nil || got.ID != u.ID || got.Username != "alice" {
+			t.Fatalf("UserByToken = %+v, %v", got, err)
+		}
+		if _, err := s.UserByToken(ctx, token+"x"); domain.CodeOf(err) != domain.ENotFound {
+			t.Fatalf("wrong token: got %v, want not found", err)
+		}
+	})
+}
+
+func TestVerificationRoundTrip(t *testing.T) {
+	t.Parallel()
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		u := &domain.User{Username: "bob", IsActive: true}
+		if err := s.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		exp := domain.Now().Add(48 * time.Hour)
+		v := &domain.Verification{UserID: u.ID, Country: "EE", LegalPersonIdentifier: "12417834",
+			LegalName: "Acme OÜ", Status: domain.StatusPending, ExpiresAt: &exp,
+			OnboardingMetadata: domain.JSON(`{"intent":"x"}`)}
+		if err := s.CreateVerification(ctx, v); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Verification(ctx, v.UUID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.LegalName != "Acme OÜ" || !got.ExpiresAt.Equal(exp) || !got.Created.Equal(v.Created) ||
+			string(got.VerifiedUserRoles) != "[]" {
+			t.Fatalf("read back %+v", got)
+		}
+		var meta map[string]string
+		if err := json.Unmarshal(got.OnboardingMetadata, &meta); err != nil || meta["intent"] != "x" {
+			t.Fatalf("metadata %s", got.OnboardingMetadata)
+		}
+		if _, err := s.Verification(ctx, uuid.New()); domain.CodeOf(err) != domain.ENotFound {
+			t.Fatalf("unknown uuid: %v", err)
+		}
+		got.Status = domain.StatusVerified
+		if err := s.UpdateVerification(ctx, got); err != nil {
+			t.Fatal(err)
+		}
+		again, _ := s.Verification(ctx, v.UUID)
+		if again.Status != domain.StatusVerified || !again.Modified.After(v.Modified) && !again.Modified.Equal(v.Modified) {
+			t.Fatalf("after update %+v", again)
+		}
+		if err := s.DeleteVerification(ctx, v.UUID); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteVerification(ctx, v.UUID); domain.CodeOf(err) != domain.ENotFound {
+			t.Fatalf("second delete: %v", err)
+		}
+	})
+}
+
+func TestListVerifications(t *testing.T) {
+	t.Parallel()
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a := &domain.User{Username: "a", IsActive: true}
+		b := &domain.User{Username: "b", IsActive: true}
+		for _, u := range []*domain.User{a, b} {
+			if err := s.CreateUser(ctx, u); err != nil {
+				t.Fatal(err)
+			}
+		}
+		names := []string{"Alpha AS", "beta_50% OÜ", "Gamma AB", "ALPHABET AS", "Delta"}
+		for i, n := range names {
+			owner := a.ID
+			if i%2 == 1 {
+				owner = b.ID
+			}
+			v := &domain.Verification{UserID: owner, Country: []string{"NO", "EE", "SE", "NO", "DK"}[i], LegalName: n, Status: domain.StatusPending}
+			if err := s.CreateVerification(ctx, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		page, total, err := s.ListVerifications(ctx, domain.VerificationFilter{LegalName: "alpha", Limit: 10})
+		if err != nil || total != 2 || len(page) != 2 || page[0].LegalName != "ALPHABET AS" {
+			t.Fatalf("legal_name filter: %d %d %v %+v", total, len(page), err, page)
+		}
+		// LIKE wildcards in the filter are literal.
+		if _, total, _ := s.ListVerifications(ctx, domain.VerificationFilter{LegalName: "_50%", Limit: 10}); total != 1 {
+			t.Fatalf("escaped filter total %d, want 1", total)
+		}
+		if _, total, _ := s.ListVerifications(ctx, domain.VerificationFilter{LegalName: "lph_", Limit: 10}); total != 0 {
+			t.Fatalf("underscore must not be a wildcard, total %d", total)
+		}
+		page, total, _ = s.ListVerifications(ctx, domain.VerificationFilter{OwnerID: &b.ID, Limit: 10})
+		if total != 2 || len(page) != 2 {
+			t.Fatalf("owner filter total %d", total)
+		}
+		page, total, _ = s.ListVerifications(ctx, domain.VerificationFilter{Ordering: "created", Limit: 2, Offset: 2})
+		if total != 5 || len(page) != 2 || page[0].LegalName != "Gamma AB" {
+			t.Fatalf("page 2 ordered by created: total %d %+v", total, page)
+		}
+		page, _, _ = s.ListVerifications(ctx, domain.VerificationFilter{Ordering: "country", Limit: 10})
+		if page[0].Country != "DK" || page[4].Country != "SE" {
+			t.Fatalf("ordering by country: %v", []string{page[0].Country, page[4].Country})
+		}
+		page, _, _ = s.ListVerifications(ctx, domain.VerificationFilter{Limit: 10, Offset: 10})
+		if len(page) != 0 {
+			t.Fatalf("past the end: %d rows", len(page))
+		}
+	})
+}

@@ -1,0 +1,179 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/onboarding-kyb/onboarding/domain"
+)
+
+// verificationColumns are every column, in the order of the named
+// parameters used by insert and update.
+const verificationColumns = `uuid, user_id, country, legal_person_identifier, legal_name, status,
+	validation_method, verified_user_roles, verified_company_data, raw_response, error_traceback,
+	error_message, validated_at, expires_at, customer_id, onboarding_metadata,
+	user_submitted_customer_data, person_identifier, person_first_name, person_last_name,
+	person_birth_date, created, modified`
+
+// orderings maps the API's `o` values to SQL; uuid breaks ties so pages
+// never overlap.
+var orderings = map[string]string{
+	"created":   "created ASC, uuid ASC",
+	"-created":  "created DESC, uuid DESC",
+	"modified":  "modified ASC, uuid ASC",
+	"-modified": "modified DESC, uuid DESC",
+	"status":    "status ASC, created DESC, uuid DESC",
+	"country":   "country ASC, created DESC, uuid DESC",
+}
+
+// withDefaults fills the JSON columns a new verification starts with.
+func withDefaults(v *domain.Verification) {
+	for _, j := range []*domain.JSON{&v.VerifiedCompanyData, &v.RawResponse, &v.OnboardingMetadata, &v.UserSubmittedCustomerData} {
+		if *j == nil {
+			*j = domain.JSON(`{}`)
+		}
+	}
+	if v.VerifiedUserRoles == nil {
+		v.VerifiedUserRoles = domain.JSON(`[]`)
+	}
+}
+
+// CreateVerification inserts v, giving it a UUID and timestamps.
+func (s *Store) CreateVerification(ctx context.Context, v *domain.Verification) error {
+	v.UUID = uuid.New()
+	v.Created = domain.Now()
+	v.Modified = v.Created
+	withDefaults(v)
+	_, err := s.db.NamedExecContext(ctx, `INSERT INTO verifications (`+verificationColumns+`) VALUES (`+
+		namedParams(verificationColumns)+`)`, v)
+	return s.wrap(ctx, err)
+}
+
+// Verification reads one verification.
+func (s *Store) Verification(ctx context.Context, id uuid.UUID) (*domain.Verification, error) {
+	return getVerification(ctx, s, s.db, id, "")
+}
+
+// getVerification reads one row through q (the pool or a transaction),
+// with an optional locking suffix.
+func getVerification(ctx context.Context, s *Store, q sqlx.QueryerContext, id uuid.UUID, lock string) (*domain.Verification, error) {
+	var v domain.Verification
+	err := sqlx.GetContext(ctx, q, &v, s.db.Rebind(`SELECT `+verificationColumns+` FROM verifications WHERE uuid = ?`+lock), id)
+	if err != nil {
+		return nil, s.wrap(ctx, err)
+	}
+	return &v, nil
+}
+
+// UpdateVerification writes every column of v and sets Modified.
+func (s *Store) UpdateVerification(ctx context.Context, v *domain.Verification) error {
+	return updateVerification(ctx, s, s.db, v)
+}
+
+func updateVerification(ctx context.Context, s *Store, e sqlx.ExtContext, v *domain.Verification) error {
+	v.Modified = domain.Now()
+	withDefaults(v)
+	var sets []string
+	for _, c := range columnNames(verificationColumns) {
+		if c != "uuid" && c != "created" {
+			sets = append(sets, c+" = :"+c)
+		}
+	}
+	res, err := sqlx.NamedExecContext(ctx, e, `UPDATE verifications SET `+strings.Join(sets, ", ")+` WHERE uuid = :uuid`, v)
+	if err != nil {
+		return s.wrap(ctx, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return &domain.Error{Code: domain.ENotFound, Detail: "Not found."}
+	}
+	return nil
+}
+
+// DeleteVerification removes one verification.
+func (s *Store) DeleteVerification(ctx context.Context, id uuid.UUID) error {
+	res, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM verifications WHERE uuid = ?`), id)
+	if err != nil {
+		return s.wrap(ctx, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return &domain.Error{Code: domain.ENotFound, Detail: "Not found."}
+	}
+	return nil
+}
+
+// ListVerifications returns one page of the verifications f selects and
+// how many it selects in all (0 when the page is past the end).
+func (s *Store) ListVerifications(ctx context.Context, f domain.VerificationFilter) ([]domain.Verification, int, error) {
+	var where []string
+	var args []any
+	add := func(cond string, arg any) {
+		where = append(where, cond)
+		args = append(args, arg)
+	}
+	if f.OwnerID != nil {
+		add("user_id = ?", *f.OwnerID)
+	}
+	if f.UserID != nil {
+		add("user_id = ?", *f.UserID)
+	}
+	if f.Status != "" {
+		add("status = ?", f.Status)
+	}
+	if f.Country != "" {
+		add("country = ?", strings.ToUpper(f.Country))
+	}
+	if f.LegalPersonIdentifier != "" {
+		add("legal_person_identifier = ?", f.LegalPersonIdentifier)
+	}
+	if f.LegalName != "" {
+		// lower() on both sides: LIKE is case-insensitive on SQLite only.
+		add(`lower(legal_name) LIKE ? ESCAPE '\'`, "%"+escapeLike(strings.ToLower(f.LegalName))+"%")
+	}
+	order, ok := orderings[f.Ordering]
+	if !ok {
+		order = orderings["-created"]
+	}
+	q := `SELECT ` + verificationColumns + `, COUNT(*) OVER () AS total FROM verifications`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	q += ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
+	args = append(args, f.Limit, f.Offset)
+
+	var rows []struct {
+		domain.Verification
+		Total int `db:"total"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(q), args...); err != nil {
+		return nil, 0, s.wrap(ctx, err)
+	}
+	out := make([]domain.Verification, len(rows))
+	total := 0
+	for i, r := range rows {
+		out[i], total = r.Verification, r.Total
+	}
+	return out, total, nil
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func columnNames(cols string) []string {
+	var out []string
+	for _, c := range strings.Split(cols, ",") {
+		out = append(out, strings.TrimSpace(c))
+	}
+	return out
+}
+
+func namedParams(cols string) string {
+	names := columnNames(cols)
+	for i, c := range names {
+		names[i] = ":" + c
+	}
+	return strings.Join(names, ", ")
+}
