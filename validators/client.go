@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -29,6 +30,10 @@ type Config struct {
 	Deadline time.Duration
 	// Transport, when set, replaces the default HTTP transport (sandbox, tests).
 	Transport http.RoundTripper
+	// BreakerFailures is how many failed calls in a row open the circuit
+	// (default 5); BreakerCooldown how long it then stays open (default 30s).
+	BreakerFailures int
+	BreakerCooldown time.Duration
 }
 
 // FromEnv reads the configuration of method from the environment, with
@@ -65,6 +70,10 @@ type client struct {
 	cfg     Config
 	http    *http.Client
 	breaker *gobreaker.CircuitBreaker[*response]
+	// classify, when set, lets a register read its own error format (e.g. a
+	// SOAP fault) before the status-code rules apply. A non-nil result ends
+	// the call with that error, without retrying.
+	classify func(status int, body []byte) *Error
 }
 
 // response is a register's answer that reached us: any status below 500
@@ -85,20 +94,34 @@ func newClient(method string, cfg Config) *client {
 	if cfg.Deadline <= 0 {
 		cfg.Deadline = 3 * cfg.Timeout
 	}
+	if cfg.BreakerFailures <= 0 {
+		cfg.BreakerFailures = 5
+	}
+	if cfg.BreakerCooldown <= 0 {
+		cfg.BreakerCooldown = 30 * time.Second
+	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	tr := cfg.Transport
 	if tr == nil {
 		tr = http.DefaultTransport
 	}
+	failures := uint32(cfg.BreakerFailures)
 	return &client{
 		method: method,
 		cfg:    cfg,
 		http:   &http.Client{Transport: tr, Timeout: cfg.Timeout},
 		breaker: gobreaker.NewCircuitBreaker[*response](gobreaker.Settings{
 			Name:    method,
-			Timeout: 30 * time.Second, // how long the circuit stays open
+			Timeout: cfg.BreakerCooldown, // how long the circuit stays open
 			ReadyToTrip: func(c gobreaker.Counts) bool {
-				return c.ConsecutiveFailures >= 5
+				return c.ConsecutiveFailures >= failures
+			},
+			// Bad credentials and callers giving up say nothing about the
+			// register's health: they neither trip nor reset the breaker.
+			IsExcluded: func(err error) bool {
+				var e *Error
+				return errors.Is(err, context.Canceled) ||
+					(errors.As(err, &e) && e.Code == CodeConfigurationError)
 			},
 		}),
 	}
@@ -114,12 +137,21 @@ func (c *client) url(path string) string { return c.cfg.BaseURL + path }
 func (c *client) do(ctx context.Context, build func(ctx context.Context) (*http.Request, error)) (*response, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Deadline)
 	defer cancel()
+	var last *Error // the last attempt's failure, to explain a deadline
 	resp, err := c.breaker.Execute(func() (*response, error) {
 		bo := backoff.WithContext(backoff.NewExponentialBackOff(
 			backoff.WithInitialInterval(200*time.Millisecond),
 			backoff.WithMaxElapsedTime(0), // the context deadline bounds it
 		), ctx)
-		return backoff.RetryWithData(func() (*response, error) { return c.attempt(ctx, build) }, bo)
+		return backoff.RetryWithData(func() (*response, error) {
+			r, err := c.attempt(ctx, build)
+			// An attempt cut short by the overall deadline says less than
+			// the failure before it.
+			if e := (*Error)(nil); errors.As(err, &e) && (last == nil || ctx.Err() == nil) {
+				last = e
+			}
+			return r, err
+		}, bo)
 	})
 	if err == nil {
 		return resp, nil
@@ -130,6 +162,8 @@ func (c *client) do(ctx context.Context, build func(ctx context.Context) (*http.
 		return nil, e
 	case errors.Is(err, gobreaker.ErrOpenState), errors.Is(err, gobreaker.ErrTooManyRequests):
 		return nil, &Error{Code: CodeAPIError, Message: c.method + " register is unavailable (circuit open after repeated failures)", Err: err}
+	case last != nil:
+		return nil, &Error{Code: CodeAPIError, Message: last.Message + " (gave up after retries)", Err: err}
 	default:
 		return nil, &Error{Code: CodeAPIError, Message: c.method + " register did not answer in time", Err: err}
 	}
@@ -147,12 +181,21 @@ func (c *client) attempt(ctx context.Context, build func(ctx context.Context) (*
 	}
 	res, err := c.http.Do(req)
 	if err != nil {
+		var ne net.Error
+		if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
+			return nil, &Error{Code: CodeAPIError, Message: c.method + " register did not answer in time", Err: err}
+		}
 		return nil, &Error{Code: CodeAPIError, Message: c.method + " register could not be reached", Err: err}
 	}
 	defer res.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(res.Body, maxBody))
 	if err != nil {
 		return nil, &Error{Code: CodeAPIError, Message: c.method + " register response could not be read", Err: err}
+	}
+	if c.classify != nil {
+		if e := c.classify(res.StatusCode, body); e != nil {
+			return nil, backoff.Permanent(e)
+		}
 	}
 	switch {
 	case res.StatusCode == http.StatusUnauthorized || res.StatusCode == http.StatusForbidden:

@@ -1,0 +1,151 @@
+package validators
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"testing"
+)
+
+func TestBregCheckCode(t *testing.T) {
+	t.Parallel()
+	v := NewBreg(Config{})
+	valid := []string{"923609016", "923 609 016", "974760673", bregCodeNotFound, bregCodeBankrupt,
+		bregCodeNotAuthorized, bregCodeTimeout, bregCodeDeleted, bregCodeLiquidation, bregCode429, bregCode500, bregCodeMalformed}
+	for _, c := range valid {
+		if err := v.CheckCode(c); err != nil {
+			t.Errorf("CheckCode(%q) = %v, want valid", c, err)
+		}
+	}
+	// 910000080: the weighted sum leaves remainder 1, so no check digit exists.
+	for _, c := range []string{"923609017", "923609061", "92360901", "9236090160", "92360901A", "NO923609016", "", "910000080"} {
+		err := v.CheckCode(c)
+		nordicWantCode(t, err, CodeInvalidCode)
+		if e := err.(*Error); e.Message != "NO organisation number must be 9 digits with a valid mod-11 check digit" {
+			t.Errorf("message %q does not name the rule", e.Message)
+		}
+	}
+}
+
+func TestBregValidate(t *testing.T) {
+	t.Parallel()
+	kari := bregSandboxPerson
+	tests := []struct {
+		name      string
+		code      string
+		person    Person
+		override  func(http.ResponseWriter, *http.Request) bool
+		wantErr   Code
+		wantState string
+		wantRoles []string
+		wantCalls int // requests the fake must have seen; -1: more than one (retries)
+	}{
+		{name: "verified daily manager", code: bregCodeVerified, person: kari, wantState: StatusActive, wantRoles: []string{"DAGL"}, wantCalls: 2},
+		{name: "board member, accents and middle name folded", code: bregCodeVerified,
+			person:    Person{FirstName: "bjorn age", LastName: "Haugen-Lie", BirthDate: bregDate("1981-06-30")},
+			wantState: StatusActive, wantRoles: []string{"MEDL"}, wantCalls: 2},
+		{name: "wrong birth date", code: bregCodeVerified, person: Person{FirstName: "Kari", LastName: "Nordmann", BirthDate: bregDate("1975-04-13")}, wantState: StatusActive, wantCalls: 2},
+		{name: "resigned board member", code: bregCodeVerified, person: Person{FirstName: "Per", LastName: "Hansen", BirthDate: bregDate("1958-09-09")}, wantState: StatusActive, wantCalls: 2},
+		{name: "deputy may not represent", code: bregCodeVerified, person: Person{FirstName: "Sigrid", LastName: "Dahl", BirthDate: bregDate("1990-01-15")}, wantState: StatusActive, wantCalls: 2},
+		{name: "person not listed", code: bregCodeNotAuthorized, person: kari, wantState: StatusActive, wantCalls: 2},
+		{name: "bankrupt", code: bregCodeBankrupt, person: kari, wantState: StatusBankrupt, wantRoles: []string{"DAGL", "LEDE"}, wantCalls: 2},
+		{name: "liquidation", code: bregCodeLiquidation, person: kari, wantState: StatusLiquidation, wantRoles: []string{"DAGL"}, wantCalls: 2},
+		{name: "deleted (410)", code: bregCodeDeleted, person: kari, wantState: StatusDeleted, wantCalls: 1},
+		{name: "not found (404)", code: bregCodeNotFound, person: kari, wantErr: CodeCompanyNotFound, wantCalls: 1},
+		{name: "429 retried then API error", code: bregCode429, person: kari, wantErr: CodeAPIError, wantCalls: -1},
+		{name: "500 retried then API error", code: bregCode500, person: kari, wantErr: CodeAPIError, wantCalls: -1},
+		{name: "timeout", code: bregCodeTimeout, person: kari, wantErr: CodeAPIError, wantCalls: -1},
+		{name: "malformed body", code: bregCodeMalformed, person: kari, wantErr: CodeAPIError, wantCalls: 1},
+		{name: "401 is a configuration error", code: bregCodeVerified, person: kari, override: nordicStatus(http.StatusUnauthorized), wantErr: CodeConfigurationError, wantCalls: 1},
+		{name: "missing birth date", code: bregCodeVerified, person: Person{FirstName: "Kari", LastName: "Nordmann"}, wantErr: CodeIdentityValidation, wantCalls: 0},
+		{name: "missing last name", code: bregCodeVerified, person: Person{FirstName: "Kari", BirthDate: kari.BirthDate}, wantErr: CodeIdentityValidation, wantCalls: 0},
+		{name: "bad check digit", code: "923609017", person: kari, wantErr: CodeInvalidCode, wantCalls: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cfg, rec := nordicServer(t, bregFake(), Config{})
+			rec.override = tt.override
+			res, err := NewBreg(cfg).Validate(context.Background(), Request{Country: "NO", Code: tt.code, Person: tt.person})
+			paths, auth := rec.requests()
+			switch {
+			case tt.wantCalls == -1 && len(paths) < 2:
+				t.Errorf("fake saw %d requests, want retries", len(paths))
+			case tt.wantCalls >= 0 && len(paths) != tt.wantCalls:
+				t.Errorf("fake saw %d requests %v, want %d", len(paths), paths, tt.wantCalls)
+			}
+			for _, a := range auth {
+				if a != "" {
+					t.Errorf("open API got an Authorization header %q", a)
+				}
+			}
+			if tt.wantErr != "" {
+				nordicWantCode(t, err, tt.wantErr)
+				return
+			}
+			if err != nil {
+				t.Fatalf("Validate: %v", err)
+			}
+			if res.Company.Status != tt.wantState || res.Company.Registry != "breg" || res.Company.LegalPersonIdentifier != tt.code {
+				t.Errorf("company = %+v, want status %s", res.Company, tt.wantState)
+			}
+			var got []string
+			for _, r := range res.Roles {
+				got = append(got, r.Role)
+			}
+			if !slices.Equal(got, tt.wantRoles) {
+				t.Errorf("roles = %v, want %v", got, tt.wantRoles)
+			}
+			if tt.wantState != StatusDeleted && !res.PersonChecked {
+				t.Error("PersonChecked = false")
+			}
+			if !json.Valid(res.Raw) {
+				t.Errorf("Raw is not JSON: %s", res.Raw)
+			}
+		})
+	}
+}
+
+func TestBregVerifiedDetails(t *testing.T) {
+	t.Parallel()
+	cfg, rec := nordicServer(t, bregFake(), Config{})
+	res, err := NewBreg(cfg).Validate(context.Background(), Request{Code: "923 609 016", Person: bregSandboxPerson})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Company{Name: "EQUINOR ASA", LegalPersonIdentifier: "923609016", Status: StatusActive, LegalForm: "Allmennaksjeselskap",
+		Address: "Forusbeen 50, 4035 STAVANGER, Norge", RegistrationDate: "1995-03-12", Registry: "breg"}
+	if res.Company != want {
+		t.Errorf("company = %+v\nwant      %+v", res.Company, want)
+	}
+	if !res.Authorized() || res.Roles[0].Name != "Daglig leder/ adm.direktør" {
+		t.Errorf("roles = %+v", res.Roles)
+	}
+	paths, _ := rec.requests()
+	wantPaths := []string{"GET /enhetsregisteret/api/enheter/923609016", "GET /enhetsregisteret/api/enheter/923609016/roller"}
+	if !slices.Equal(paths, wantPaths) {
+		t.Errorf("paths = %v, want %v", paths, wantPaths)
+	}
+	var raw struct{ Company, Roles json.RawMessage }
+	if err := json.Unmarshal(res.Raw, &raw); err != nil || len(raw.Company) == 0 || len(raw.Roles) == 0 {
+		t.Errorf("raw = %s (%v)", res.Raw, err)
+	}
+}
+
+func TestBregSandboxCases(t *testing.T) {
+	t.Parallel()
+	nordicRunSandbox(t, NewBreg, bregFake(), bregSandboxCases, Config{})
+}
+
+func TestBregDescribes(t *testing.T) {
+	t.Parallel()
+	v := NewBreg(Config{})
+	if v.Method() != "breg" || !slices.Equal(v.Countries(), []string{"NO"}) ||
+		!slices.Equal(v.PersonFields(), []string{FieldFirstName, FieldLastName, FieldBirthDate}) {
+		t.Errorf("breg describes itself as %s %v %v", v.Method(), v.Countries(), v.PersonFields())
+	}
+	if bregDefaultURL != "https://data.brreg.no" {
+		t.Errorf("default URL %s", bregDefaultURL)
+	}
+}

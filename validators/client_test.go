@@ -1,0 +1,220 @@
+package validators
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// clientCountingServer answers every request with handler and counts the calls.
+func clientCountingServer(t *testing.T, handler http.HandlerFunc) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		handler(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &calls
+}
+
+func clientStatus(code int) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(code) }
+}
+
+func clientGet(c *client) (*response, error) {
+	return c.do(context.Background(), func(ctx context.Context) (*http.Request, error) {
+		return http.NewRequestWithContext(ctx, http.MethodGet, c.url("/x"), nil)
+	})
+}
+
+func wantCode(t *testing.T, err error, want Code) *Error {
+	t.Helper()
+	var e *Error
+	if !errors.As(err, &e) || e.Code != want {
+		t.Fatalf("err = %v, want an *Error with code %s", err, want)
+	}
+	return e
+}
+
+func TestClientRetriesThenAPIError(t *testing.T) {
+	t.Parallel()
+	for _, code := range []int{http.StatusInternalServerError, http.StatusServiceUnavailable, http.StatusTooManyRequests} {
+		t.Run(http.StatusText(code), func(t *testing.T) {
+			t.Parallel()
+			srv, calls := clientCountingServer(t, clientStatus(code))
+			c := newClient("test", Config{BaseURL: srv.URL, Timeout: 200 * time.Millisecond, Deadline: 800 * time.Millisecond})
+			_, err := clientGet(c)
+			e := wantCode(t, err, CodeAPIError)
+			if n := calls.Load(); n < 2 {
+				t.Errorf("server called %d times, want a retry", n)
+			}
+			if !strings.Contains(e.Message, "HTTP") {
+				t.Errorf("message %q does not name the HTTP status", e.Message)
+			}
+		})
+	}
+}
+
+func TestClientRecoversAfterTransientFailure(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int32
+	srv, _ := clientCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		w.Write([]byte(`ok`))
+	})
+	c := newClient("test", Config{BaseURL: srv.URL, Timeout: time.Second})
+	res, err := clientGet(c)
+	if err != nil || res.Status != http.StatusOK || string(res.Body) != "ok" {
+		t.Fatalf("got %+v, %v; want the second attempt's 200", res, err)
+	}
+}
+
+func TestClientCredentialsRejectedNoRetry(t *testing.T) {
+	t.Parallel()
+	for _, code := range []int{http.StatusUnauthorized, http.StatusForbidden} {
+		t.Run(http.StatusText(code), func(t *testing.T) {
+			t.Parallel()
+			srv, calls := clientCountingServer(t, clientStatus(code))
+			c := newClient("test", Config{BaseURL: srv.URL, Timeout: time.Second})
+			_, err := clientGet(c)
+			wantCode(t, err, CodeConfigurationError)
+			if n := calls.Load(); n != 1 {
+				t.Errorf("server called %d times, want exactly 1 (no retry)", n)
+			}
+		})
+	}
+}
+
+func TestClientReturnsOtherStatuses(t *testing.T) {
+	t.Parallel()
+	srv, calls := clientCountingServer(t, clientStatus(http.StatusNotFound))
+	c := newClient("test", Config{BaseURL: srv.URL, Timeout: time.Second})
+	res, err := clientGet(c)
+	if err != nil || res.Status != http.StatusNotFound {
+		t.Fatalf("got %+v, %v; want the 404 response", res, err)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("server called %d times, want 1", n)
+	}
+}
+
+func TestClientClassifyHook(t *testing.T) {
+	t.Parallel()
+	srv, calls := clientCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusInternalServerError)
+		w.Write([]byte("bad password"))
+	})
+	c := newClient("test", Config{BaseURL: srv.URL, Timeout: time.Second})
+	c.classify = func(status int, body []byte) *Error {
+		if strings.Contains(string(body), "password") {
+			return Errorf(CodeConfigurationError, "rejected")
+		}
+		return nil
+	}
+	_, err := clientGet(c)
+	wantCode(t, err, CodeConfigurationError)
+	if n := calls.Load(); n != 1 {
+		t.Errorf("server called %d times, want 1 (classified errors are not retried)", n)
+	}
+}
+
+func TestClientBreakerOpens(t *testing.T) {
+	t.Parallel()
+	srv, calls := clientCountingServer(t, clientStatus(http.StatusInternalServerError))
+	c := newClient("test", Config{BaseURL: srv.URL, Timeout: 50 * time.Millisecond, Deadline: 100 * time.Millisecond,
+		BreakerFailures: 2, BreakerCooldown: time.Minute})
+	for range 2 {
+		_, err := clientGet(c)
+		wantCode(t, err, CodeAPIError)
+	}
+	before := calls.Load()
+	start := time.Now()
+	_, err := clientGet(c)
+	e := wantCode(t, err, CodeAPIError)
+	if !strings.Contains(e.Message, "circuit open") {
+		t.Errorf("message %q, want the circuit-open explanation", e.Message)
+	}
+	if calls.Load() != before {
+		t.Errorf("server was called while the circuit was open")
+	}
+	if d := time.Since(start); d > 100*time.Millisecond {
+		t.Errorf("open circuit took %v to answer, want at once", d)
+	}
+}
+
+func TestClientBreakerIgnoresConfigurationErrors(t *testing.T) {
+	t.Parallel()
+	srv, calls := clientCountingServer(t, clientStatus(http.StatusUnauthorized))
+	c := newClient("test", Config{BaseURL: srv.URL, Timeout: time.Second, BreakerFailures: 1, BreakerCooldown: time.Minute})
+	for range 3 {
+		_, err := clientGet(c)
+		wantCode(t, err, CodeConfigurationError)
+	}
+	if n := calls.Load(); n != 3 {
+		t.Errorf("server called %d times, want 3: bad credentials must not open the circuit", n)
+	}
+}
+
+func TestClientDeadlineBoundsHangingServer(t *testing.T) {
+	t.Parallel()
+	srv, calls := clientCountingServer(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	c := newClient("test", Config{BaseURL: srv.URL, Timeout: 100 * time.Millisecond, Deadline: 600 * time.Millisecond})
+	start := time.Now()
+	_, err := clientGet(c)
+	e := wantCode(t, err, CodeAPIError)
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("call took %v, want it bounded by the 600ms deadline", d)
+	}
+	if !strings.Contains(e.Message, "did not answer in time") {
+		t.Errorf("message %q, want a timeout explanation", e.Message)
+	}
+	if n := calls.Load(); n < 2 {
+		t.Errorf("server called %d times, want the timed-out attempt retried", n)
+	}
+}
+
+func TestClientUnreachable(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close()
+	c := newClient("test", Config{BaseURL: url, Timeout: 100 * time.Millisecond, Deadline: 300 * time.Millisecond})
+	_, err := clientGet(c)
+	e := wantCode(t, err, CodeAPIError)
+	if !strings.Contains(e.Message, "could not be reached") {
+		t.Errorf("message %q, want an unreachable explanation", e.Message)
+	}
+}
+
+func TestFromEnv(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{
+		"ONBOARDING_PRH_URL":      "http://localhost:9999/",
+		"ONBOARDING_PRH_USERNAME": "u",
+		"ONBOARDING_PRH_TIMEOUT":  "2s",
+	}
+	cfg, err := FromEnv("prh", prhDefaultURL, func(k string) string { return env[k] })
+	if err != nil || cfg.BaseURL != "http://localhost:9999/" || cfg.Username != "u" || cfg.Timeout != 2*time.Second {
+		t.Fatalf("FromEnv = %+v, %v", cfg, err)
+	}
+	if cfg, _ := FromEnv("prh", prhDefaultURL, func(string) string { return "" }); cfg.BaseURL != prhDefaultURL {
+		t.Errorf("default URL not used: %q", cfg.BaseURL)
+	}
+	if _, err := FromEnv("prh", prhDefaultURL, func(k string) string {
+		if k == "ONBOARDING_PRH_TIMEOUT" {
+			return "ten"
+		}
+		return ""
+	}); err == nil || !strings.Contains(err.Error(), "ONBOARDING_PRH_TIMEOUT") {
+		t.Errorf("bad timeout accepted or not named: %v", err)
+	}
+}
