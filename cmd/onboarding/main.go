@@ -1,0 +1,159 @@
+// Command onboarding runs the company onboarding verification service and
+// its admin tasks:
+//
+//	onboarding [serve]                      start the HTTP API (default)
+//	onboarding migrate                      bring the database schema up to date
+//	onboarding user create --username NAME [--email E] [--first-name F] [--last-name L] [--staff] [--support]
+//	onboarding token create --username NAME
+//
+// user create and token create print {"id": N, "username": "…", "token": "…"}.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/onboarding-kyb/onboarding/domain"
+	"github.com/onboarding-kyb/onboarding/server"
+	"github.com/onboarding-kyb/onboarding/store"
+)
+
+const usage = `usage:
+  onboarding [serve]
+  onboarding migrate
+  onboarding user create --username NAME [--email E] [--first-name F] [--last-name L] [--staff] [--support]
+  onboarding token create --username NAME
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "onboarding:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	if len(args) > 0 && (cmd == "user" || cmd == "token") {
+		if args[0] != "create" {
+			return errors.New(usage)
+		}
+		cmd, args = cmd+" create", args[1:]
+	}
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	switch cmd {
+	case "serve":
+		cfg, err := server.ConfigFromEnv(getenv)
+		if err != nil {
+			return err
+		}
+		s, err := openStore(ctx, getenv)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		return server.Serve(ctx, cfg, s, logger)
+	case "migrate":
+		s, err := openStore(ctx, getenv)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		logger.Info("migrations applied")
+		return nil
+	case "user create":
+		return createUser(ctx, args, getenv, stdout)
+	case "token create":
+		return createToken(ctx, args, getenv, stdout)
+	default:
+		return errors.New(usage)
+	}
+}
+
+// openStore connects to ONBOARDING_DATABASE_URL and migrates it.
+func openStore(ctx context.Context, getenv func(string) string) (*store.Store, error) {
+	s, err := store.Open(getenv("ONBOARDING_DATABASE_URL"))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	return s, nil
+}
+
+// credentials is what user create and token create print.
+type credentials struct {
+	ID       int64  `json:"id"`
+	Username string `json:"username"`
+	Token    string `json:"token"`
+}
+
+func createUser(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
+	u := domain.User{IsActive: true}
+	fs.StringVar(&u.Username, "username", "", "login name (required)")
+	fs.StringVar(&u.Email, "email", "", "e-mail address")
+	fs.StringVar(&u.FirstName, "first-name", "", "first name")
+	fs.StringVar(&u.LastName, "last-name", "", "last name")
+	fs.BoolVar(&u.IsStaff, "staff", false, "staff: sees and changes everything")
+	fs.BoolVar(&u.IsSupport, "support", false, "support: sees everything, changes nothing")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if u.Username == "" {
+		return errors.New("user create: --username is required")
+	}
+	s, err := openStore(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.CreateUser(ctx, &u); err != nil {
+		return err
+	}
+	return printToken(ctx, s, u.ID, u.Username, stdout)
+}
+
+func createToken(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
+	username := fs.String("username", "", "whose token (required)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *username == "" {
+		return errors.New("token create: --username is required")
+	}
+	s, err := openStore(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	u, err := s.UserByUsername(ctx, *username)
+	if err != nil {
+		return fmt.Errorf("token create: user %q: %w", *username, err)
+	}
+	return printToken(ctx, s, u.ID, u.Username, stdout)
+}
+
+func printToken(ctx context.Context, s *store.Store, id int64, username string, stdout io.Writer) error {
+	token, err := s.CreateToken(ctx, id)
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(stdout).Encode(credentials{ID: id, Username: username, Token: token})
+}

@@ -1,0 +1,19 @@
+package server
+
+import (
+	"context"
+
+	"github.com/onboarding-kyb/onboarding/gen"
+)
+
+func (s *Server) Healthz(ctx context.Context, _ gen.HealthzRequestObject) (gen.HealthzResponseObject, error) {
+	return gen.Healthz200JSONResponse{Status: "ok"}, nil
+}
+
+// Readyz answers 200 when the database answers, 503 otherwise.
+func (s *Server) Readyz(ctx context.Context, _ gen.ReadyzRequestObject) (gen.ReadyzResponseObject, error) {
+	if err := s.store.Ping(ctx); err != nil {
+		return gen.Readyz503JSONResponse{Status: gen.ReadinessStatusUnavailable, Database: gen.ReadinessDatabaseUnavailable}, nil
+	}
+	return gen.Readyz200JSONResponse{Status: gen.ReadinessStatusOk, Database: gen.ReadinessDatabaseOk}, nil
+}

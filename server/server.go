@@ -1,0 +1,134 @@
+// Package server implements the generated strict-server interface of
+// openapi.yaml on top of store/ and validators/.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/swaggest/swgui/v5emb"
+
+	"github.com/onboarding-kyb/onboarding/gen"
+	"github.com/onboarding-kyb/onboarding/store"
+)
+
+// Config is the server's configuration; ConfigFromEnv documents each
+// variable.
+type Config struct {
+	Addr         string // ONBOARDING_ADDR
+	MaxBodyBytes int64  // ONBOARDING_MAX_BODY_BYTES
+}
+
+// ConfigFromEnv reads ONBOARDING_ADDR (default :8080) and
+// ONBOARDING_MAX_BODY_BYTES (default 1 MiB).
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	cfg := Config{Addr: getenv("ONBOARDING_ADDR"), MaxBodyBytes: 1 << 20}
+	if cfg.Addr == "" {
+		cfg.Addr = ":8080"
+	}
+	if v := getenv("ONBOARDING_MAX_BODY_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			return cfg, fmt.Errorf("ONBOARDING_MAX_BODY_BYTES: %q is not a positive number of bytes", v)
+		}
+		cfg.MaxBodyBytes = n
+	}
+	return cfg, nil
+}
+
+// Server implements gen.StrictServerInterface.
+type Server struct {
+	cfg    Config
+	store  *store.Store
+	logger *slog.Logger
+}
+
+var _ gen.StrictServerInterface = (*Server)(nil)
+
+// New returns the HTTP handler of the whole service.
+func New(cfg Config, s *store.Store, logger *slog.Logger) (http.Handler, error) {
+	srv := &Server{cfg: cfg, store: s, logger: logger}
+	spec, err := gen.GetSwagger()
+	if err != nil {
+		return nil, fmt.Errorf("embedded spec: %w", err)
+	}
+	specJSON, err := json.Marshal(spec)
+	if err != nil {
+		return nil, err
+	}
+	validate, err := validateRequests(spec)
+	if err != nil {
+		return nil, err
+	}
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(logger)
+	e.Use(
+		middleware.RequestID(),
+		requestLogger(logger),
+		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}),
+		middleware.BodyLimit(strconv.FormatInt(cfg.MaxBodyBytes, 10)+"B"),
+		srv.authenticate,
+		validate,
+	)
+	gen.RegisterHandlers(e, gen.NewStrictHandler(srv, nil))
+	e.GET("/api/schema/", func(c echo.Context) error {
+		return c.JSONBlob(http.StatusOK, specJSON)
+	})
+	docs := echo.WrapHandler(v5emb.New("Onboarding verifications API", "/api/schema/", "/api/docs/"))
+	e.GET("/api/docs", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/api/docs/") })
+	e.GET("/api/docs/*", docs)
+	return e, nil
+}
+
+// requestLogger logs one JSON line per request with its request id.
+func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true,
+		HandleError: true, // let the error handler set the status before we log it
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			logger.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
+				slog.String("request_id", v.RequestID), slog.String("method", v.Method),
+				slog.String("path", v.URIPath), slog.Int("status", v.Status),
+				slog.Duration("latency", v.Latency))
+			return nil
+		},
+	})
+}
+
+// Serve listens on cfg.Addr until ctx is done, then stops accepting and
+// lets in-flight requests finish (up to 30 s).
+func Serve(ctx context.Context, cfg Config, s *store.Store, logger *slog.Logger) error {
+	h, err := New(cfg, s, logger)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Addr: cfg.Addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.ListenAndServe() }()
+	logger.Info("listening", "addr", cfg.Addr, "database", s.Dialect())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
