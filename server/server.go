@@ -4,7 +4,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,10 +11,12 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/swaggest/swgui/v5emb"
 
+	"github.com/onboarding-kyb/onboarding"
 	"github.com/onboarding-kyb/onboarding/gen"
 	"github.com/onboarding-kyb/onboarding/store"
 )
@@ -56,13 +57,9 @@ var _ gen.StrictServerInterface = (*Server)(nil)
 // New returns the HTTP handler of the whole service.
 func New(cfg Config, s *store.Store, logger *slog.Logger) (http.Handler, error) {
 	srv := &Server{cfg: cfg, store: s, logger: logger}
-	spec, err := gen.GetSwagger()
+	spec, err := openapi3.NewLoader().LoadFromData(onboarding.OpenAPI)
 	if err != nil {
-		return nil, fmt.Errorf("embedded spec: %w", err)
-	}
-	specJSON, err := json.Marshal(spec)
-	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("openapi.yaml: %w", err)
 	}
 	validate, err := validateRequests(spec)
 	if err != nil {
@@ -82,7 +79,7 @@ func New(cfg Config, s *store.Store, logger *slog.Logger) (http.Handler, error) 
 	)
 	gen.RegisterHandlers(e, gen.NewStrictHandler(srv, nil))
 	e.GET("/api/schema/", func(c echo.Context) error {
-		return c.JSONBlob(http.StatusOK, specJSON)
+		return c.Blob(http.StatusOK, "application/yaml; charset=utf-8", onboarding.OpenAPI)
 	})
 	docs := echo.WrapHandler(v5emb.New("Onboarding verifications API", "/api/schema/", "/api/docs/"))
 	e.GET("/api/docs", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/api/docs/") })

@@ -1,0 +1,177 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/onboarding-kyb/onboarding"
+	"github.com/onboarding-kyb/onboarding/domain"
+	"github.com/onboarding-kyb/onboarding/server"
+	"github.com/onboarding-kyb/onboarding/store"
+	"github.com/onboarding-kyb/onboarding/store/storetest"
+)
+
+// contract is openapi.yaml as a router: every response a test receives is
+// validated against it.
+var contract routers.Router
+
+func init() {
+	openapi3.DefineStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC9562))
+	doc, err := openapi3.NewLoader().LoadFromData(onboarding.OpenAPI)
+	if err != nil {
+		panic(err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		panic(err)
+	}
+	doc.Servers = nil
+	contract, err = gorillamux.NewRouter(doc)
+	if err != nil {
+		panic(err)
+	}
+}
+
+// api is a running service with four users: two regular ones, a support
+// user and a staff user.
+type api struct {
+	t                              *testing.T
+	store                          *store.Store
+	handler                        http.Handler
+	alice, bob, support, staff     *domain.User
+	aliceT, bobT, supportT, staffT string
+}
+
+// forEachDB runs fn against a fresh service on each database.
+func forEachDB(t *testing.T, fn func(t *testing.T, a *api)) {
+	t.Helper()
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		fn(t, newAPI(t, s, server.Config{MaxBodyBytes: 1 << 20}))
+	})
+}
+
+func newAPI(t *testing.T, s *store.Store, cfg server.Config) *api {
+	t.Helper()
+	h, err := server.New(cfg, s, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &api{t: t, store: s, handler: h}
+	a.alice, a.aliceT = a.user(domain.User{Username: "alice"})
+	a.bob, a.bobT = a.user(domain.User{Username: "bob"})
+	a.support, a.supportT = a.user(domain.User{Username: "sue", IsSupport: true})
+	a.staff, a.staffT = a.user(domain.User{Username: "stan", IsStaff: true})
+	return a
+}
+
+func (a *api) user(u domain.User) (*domain.User, string) {
+	a.t.Helper()
+	u.IsActive = true
+	ctx := context.Background()
+	if err := a.store.CreateUser(ctx, &u); err != nil {
+		a.t.Fatal(err)
+	}
+	token, err := a.store.CreateToken(ctx, u.ID)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return &u, token
+}
+
+// response is what a request got back.
+type response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into v.
+func (r response) JSON(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("body %q: %v", r.Body, err)
+	}
+}
+
+// Object decodes the body as a JSON object.
+func (r response) Object(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	r.JSON(t, &m)
+	return m
+}
+
+// do sends a request with token (empty: none) and a JSON body (a string is
+// sent as is), and validates the response against the contract.
+func (a *api) do(t *testing.T, method, path, token string, body any) response {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req := httptest.NewRequest(method, path, rd)
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Token "+token)
+	}
+	rec := httptest.NewRecorder()
+	a.handler.ServeHTTP(rec, req)
+	res := response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+	checkContract(t, req, res)
+	return res
+}
+
+// checkContract validates a response against openapi.yaml: status code
+// declared, headers and body matching the schema.
+func checkContract(t *testing.T, req *http.Request, res response) {
+	t.Helper()
+	route, params, err := contract.FindRoute(req)
+	if err != nil {
+		return // not an API route (docs, unknown path): nothing to check
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{
+			Request: req, PathParams: params, Route: route,
+			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
+		},
+		Status: res.Status,
+		Header: res.Header,
+		Options: &openapi3filter.Options{
+			IncludeResponseStatus: true,
+			MultiError:            true,
+		},
+	}
+	in.SetBodyBytes(res.Body)
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		t.Errorf("%s %s → %d %s: response breaks the contract: %v", req.Method, req.URL, res.Status, res.Body, err)
+	}
+}
+
+// wantStatus fails the test when r is not status.
+func wantStatus(t *testing.T, r response, status int) {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("status %d, want %d; body %s", r.Status, status, r.Body)
+	}
+}
