@@ -54,6 +54,9 @@ type Verification struct {
 	UserSubmittedCustomerData JSON       `db:"user_submitted_customer_data"`
 	Created                   time.Time  `db:"created"`
 	Modified                  time.Time  `db:"modified"`
+	// Version is bumped by every update; an update based on an older read
+	// fails, so concurrent writers cannot overwrite each other.
+	Version int64 `db:"version"`
 	// Person data, kept only until validation has run; never returned.
 	PersonIdentifier string  `db:"person_identifier"`
 	PersonFirstName  string  `db:"person_first_name"`

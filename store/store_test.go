@@ -71,12 +71,18 @@ func TestVerificationRoundTrip(t *testing.T) {
 		if _, err := s.Verification(ctx, uuid.New()); domain.CodeOf(err) != domain.ENotFound {
 			t.Fatalf("unknown uuid: %v", err)
 		}
+		stale := *got
 		got.Status = domain.StatusVerified
 		if err := s.UpdateVerification(ctx, got); err != nil {
 			t.Fatal(err)
 		}
+		// An update based on an older read writes nothing.
+		stale.LegalName = "Lost Update OÜ"
+		if err := s.UpdateVerification(ctx, &stale); domain.CodeOf(err) != domain.EConflict {
+			t.Fatalf("stale update: got %v, want conflict", err)
+		}
 		again, _ := s.Verification(ctx, v.UUID)
-		if again.Status != domain.StatusVerified || !again.Modified.After(v.Modified) && !again.Modified.Equal(v.Modified) {
+		if again.Status != domain.StatusVerified || again.LegalName != "Acme OÜ" || again.Version != 2 || again.Modified.Before(v.Modified) {
 			t.Fatalf("after update %+v", again)
 		}
 		if err := s.DeleteVerification(ctx, v.UUID); err != nil {

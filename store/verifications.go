@@ -16,7 +16,7 @@ const verificationColumns = `uuid, user_id, country, legal_person_identifier, le
 	validation_method, verified_user_roles, verified_company_data, raw_response, error_traceback,
 	error_message, validated_at, expires_at, customer_id, onboarding_metadata,
 	user_submitted_customer_data, person_identifier, person_first_name, person_last_name,
-	person_birth_date, created, modified`
+	person_birth_date, created, modified, version`
 
 // orderings maps the API's `o` values to SQL; uuid breaks ties so pages
 // never overlap.
@@ -44,6 +44,7 @@ func withDefaults(v *domain.Verification) {
 // CreateVerification inserts v, giving it a UUID and timestamps.
 func (s *Store) CreateVerification(ctx context.Context, v *domain.Verification) error {
 	v.UUID = uuid.New()
+	v.Version = 1
 	v.Created = domain.Now()
 	v.Modified = v.Created
 	withDefaults(v)
@@ -68,7 +69,9 @@ func getVerification(ctx context.Context, s *Store, q sqlx.QueryerContext, id uu
 	return &v, nil
 }
 
-// UpdateVerification writes every column of v and sets Modified.
+// UpdateVerification writes every column of v, sets Modified and bumps
+// Version. When the row changed since v was read it writes nothing and
+// returns a conflict.
 func (s *Store) UpdateVerification(ctx context.Context, v *domain.Verification) error {
 	return updateVerification(ctx, s, s.db, v)
 }
@@ -78,17 +81,22 @@ func updateVerification(ctx context.Context, s *Store, e sqlx.ExtContext, v *dom
 	withDefaults(v)
 	var sets []string
 	for _, c := range columnNames(verificationColumns) {
-		if c != "uuid" && c != "created" {
+		if c != "uuid" && c != "created" && c != "version" {
 			sets = append(sets, c+" = :"+c)
 		}
 	}
-	res, err := sqlx.NamedExecContext(ctx, e, `UPDATE verifications SET `+strings.Join(sets, ", ")+` WHERE uuid = :uuid`, v)
+	res, err := sqlx.NamedExecContext(ctx, e, `UPDATE verifications SET `+strings.Join(sets, ", ")+
+		`, version = version + 1 WHERE uuid = :uuid AND version = :version`, v)
 	if err != nil {
 		return s.wrap(ctx, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return &domain.Error{Code: domain.ENotFound, Detail: "Not found."}
+		if _, err := getVerification(ctx, s, e, v.UUID, ""); err != nil {
+			return err
+		}
+		return domain.Errorf(domain.EConflict, "The verification was changed by another request; read it again and retry.")
 	}
+	v.Version++
 	return nil
 }
 

@@ -41,7 +41,9 @@ CREATE TABLE verifications (
     person_last_name             TEXT NOT NULL DEFAULT '',
     person_birth_date            TEXT,
     created                      DATETIME NOT NULL,
-    modified                     DATETIME NOT NULL
+    modified                     DATETIME NOT NULL,
+    -- optimistic locking: every update checks and bumps it
+    version                      INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX verifications_user_created ON verifications(user_id, created);
 CREATE INDEX verifications_created ON verifications(created);
