@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -21,7 +22,26 @@ import (
 	"github.com/onboarding-kyb/onboarding/server"
 	"github.com/onboarding-kyb/onboarding/store"
 	"github.com/onboarding-kyb/onboarding/store/storetest"
+	"github.com/onboarding-kyb/onboarding/validators"
 )
+
+// syncBuffer collects log output from concurrent requests.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
 
 // contract is openapi.yaml as a router: every response a test receives is
 // validated against it.
@@ -49,6 +69,7 @@ type api struct {
 	t                              *testing.T
 	store                          *store.Store
 	handler                        http.Handler
+	logs                           *syncBuffer // every log line the service wrote
 	alice, bob, support, staff     *domain.User
 	aliceT, bobT, supportT, staffT string
 }
@@ -61,13 +82,36 @@ func forEachDB(t *testing.T, fn func(t *testing.T, a *api)) {
 	})
 }
 
+// sandboxEnv configures the registers as `make run` does, in sandbox mode,
+// with short register timeouts so the timing-out magic codes stay fast.
+func sandboxEnv(k string) string {
+	switch {
+	case k == "ONBOARDING_SANDBOX":
+		return "true"
+	case strings.HasSuffix(k, "_TIMEOUT"):
+		return "200ms"
+	}
+	return ""
+}
+
 func newAPI(t *testing.T, s *store.Store, cfg server.Config) *api {
 	t.Helper()
-	h, err := server.New(cfg, s, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return newAPIWithEnv(t, s, cfg, sandboxEnv)
+}
+
+// newAPIWithEnv configures the registers from getenv.
+func newAPIWithEnv(t *testing.T, s *store.Store, cfg server.Config, getenv func(string) string) *api {
+	t.Helper()
+	registers, err := validators.NewRegistry(getenv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &api{t: t, store: s, handler: h}
+	logs := &syncBuffer{}
+	h, err := server.New(cfg, s, registers, slog.New(slog.NewJSONHandler(logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &api{t: t, store: s, handler: h, logs: logs}
 	a.alice, a.aliceT = a.user(domain.User{Username: "alice"})
 	a.bob, a.bobT = a.user(domain.User{Username: "bob"})
 	a.support, a.supportT = a.user(domain.User{Username: "sue", IsSupport: true})
@@ -175,3 +219,6 @@ func wantStatus(t *testing.T, r response, status int) {
 		t.Fatalf("status %d, want %d; body %s", r.Status, status, r.Body)
 	}
 }
+
+// sqliteStore is a fresh SQLite store, for tests that need one database only.
+func sqliteStore(t *testing.T) *store.Store { return storetest.SQLite(t) }

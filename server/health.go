@@ -12,8 +12,9 @@ func (s *Server) Healthz(ctx context.Context, _ gen.HealthzRequestObject) (gen.H
 
 // Readyz answers 200 when the database answers, 503 otherwise.
 func (s *Server) Readyz(ctx context.Context, _ gen.ReadyzRequestObject) (gen.ReadyzResponseObject, error) {
+	sandbox := s.registers.Sandbox()
 	if err := s.store.Ping(ctx); err != nil {
-		return gen.Readyz503JSONResponse{Status: gen.ReadinessStatusUnavailable, Database: gen.ReadinessDatabaseUnavailable}, nil
+		return gen.Readyz503JSONResponse{Status: gen.ReadinessStatusUnavailable, Database: gen.ReadinessDatabaseUnavailable, Sandbox: sandbox}, nil
 	}
-	return gen.Readyz200JSONResponse{Status: gen.ReadinessStatusOk, Database: gen.ReadinessDatabaseOk}, nil
+	return gen.Readyz200JSONResponse{Status: gen.ReadinessStatusOk, Database: gen.ReadinessDatabaseOk, Sandbox: sandbox}, nil
 }

@@ -33,19 +33,3 @@ func (s *Server) OnboardingVerificationsSubmitAnswers(context.Context, gen.Onboa
 func (s *Server) OnboardingVerificationsCreateCustomer(context.Context, gen.OnboardingVerificationsCreateCustomerRequestObject) (gen.OnboardingVerificationsCreateCustomerResponseObject, error) {
 	return nil, notImplemented("create_customer")
 }
-
-func (s *Server) OnboardingVerificationsRunValidation(context.Context, gen.OnboardingVerificationsRunValidationRequestObject) (gen.OnboardingVerificationsRunValidationResponseObject, error) {
-	return nil, notImplemented("run_validation")
-}
-
-func (s *Server) OnboardingVerificationsStartVerification(context.Context, gen.OnboardingVerificationsStartVerificationRequestObject) (gen.OnboardingVerificationsStartVerificationResponseObject, error) {
-	return nil, notImplemented("start_verification")
-}
-
-func (s *Server) OnboardingSupportedCountriesRetrieve(context.Context, gen.OnboardingSupportedCountriesRetrieveRequestObject) (gen.OnboardingSupportedCountriesRetrieveResponseObject, error) {
-	return nil, notImplemented("supported-countries")
-}
-
-func (s *Server) OnboardingValidationMethodsList(context.Context, gen.OnboardingValidationMethodsListRequestObject) (gen.OnboardingValidationMethodsListResponseObject, error) {
-	return nil, notImplemented("validation-methods")
-}

@@ -19,21 +19,28 @@ import (
 	"github.com/onboarding-kyb/onboarding"
 	"github.com/onboarding-kyb/onboarding/gen"
 	"github.com/onboarding-kyb/onboarding/store"
+	"github.com/onboarding-kyb/onboarding/validators"
 )
 
 // Config is the server's configuration; ConfigFromEnv documents each
 // variable.
 type Config struct {
-	Addr         string // ONBOARDING_ADDR
-	MaxBodyBytes int64  // ONBOARDING_MAX_BODY_BYTES
+	Addr            string        // ONBOARDING_ADDR
+	MaxBodyBytes    int64         // ONBOARDING_MAX_BODY_BYTES
+	VerificationTTL time.Duration // ONBOARDING_VERIFICATION_TTL
 }
 
-// ConfigFromEnv reads ONBOARDING_ADDR (default :8080) and
-// ONBOARDING_MAX_BODY_BYTES (default 1 MiB).
+// ConfigFromEnv reads ONBOARDING_ADDR (default :8080),
+// ONBOARDING_MAX_BODY_BYTES (default 1 MiB) and ONBOARDING_VERIFICATION_TTL
+// (how long a started verification lives, default 48h).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	cfg := Config{Addr: getenv("ONBOARDING_ADDR"), MaxBodyBytes: 1 << 20}
-	if cfg.Addr == "" {
-		cfg.Addr = ":8080"
+	cfg := Config{Addr: getenv("ONBOARDING_ADDR")}.withDefaults()
+	if v := getenv("ONBOARDING_VERIFICATION_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return cfg, fmt.Errorf("ONBOARDING_VERIFICATION_TTL: %q is not a positive duration such as 48h", v)
+		}
+		cfg.VerificationTTL = d
 	}
 	if v := getenv("ONBOARDING_MAX_BODY_BYTES"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -45,18 +52,34 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	return cfg, nil
 }
 
+// withDefaults fills what is unset.
+func (c Config) withDefaults() Config {
+	if c.Addr == "" {
+		c.Addr = ":8080"
+	}
+	if c.MaxBodyBytes <= 0 {
+		c.MaxBodyBytes = 1 << 20
+	}
+	if c.VerificationTTL <= 0 {
+		c.VerificationTTL = 48 * time.Hour
+	}
+	return c
+}
+
 // Server implements gen.StrictServerInterface.
 type Server struct {
-	cfg    Config
-	store  *store.Store
-	logger *slog.Logger
+	cfg       Config
+	store     *store.Store
+	registers *validators.Registry
+	logger    *slog.Logger
 }
 
 var _ gen.StrictServerInterface = (*Server)(nil)
 
 // New returns the HTTP handler of the whole service.
-func New(cfg Config, s *store.Store, logger *slog.Logger) (http.Handler, error) {
-	srv := &Server{cfg: cfg, store: s, logger: logger}
+func New(cfg Config, s *store.Store, registers *validators.Registry, logger *slog.Logger) (http.Handler, error) {
+	cfg = cfg.withDefaults()
+	srv := &Server{cfg: cfg, store: s, registers: registers, logger: logger}
 	spec, err := openapi3.NewLoader().LoadFromData(onboarding.OpenAPI)
 	if err != nil {
 		return nil, fmt.Errorf("openapi.yaml: %w", err)
@@ -104,15 +127,15 @@ func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
 
 // Serve listens on cfg.Addr until ctx is done, then stops accepting and
 // lets in-flight requests finish (up to 30 s).
-func Serve(ctx context.Context, cfg Config, s *store.Store, logger *slog.Logger) error {
-	h, err := New(cfg, s, logger)
+func Serve(ctx context.Context, cfg Config, s *store.Store, registers *validators.Registry, logger *slog.Logger) error {
+	h, err := New(cfg, s, registers, logger)
 	if err != nil {
 		return err
 	}
 	hs := &http.Server{Addr: cfg.Addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.ListenAndServe() }()
-	logger.Info("listening", "addr", cfg.Addr, "database", s.Dialect())
+	logger.Info("listening", "addr", cfg.Addr, "database", s.Dialect(), "sandbox", registers.Sandbox())
 	select {
 	case err := <-errc:
 		return err

@@ -68,7 +68,7 @@ func (s *Server) OnboardingVerificationsCreate(ctx context.Context, req gen.Onbo
 		LegalPersonIdentifier: strings.TrimSpace(deref(b.LegalPersonIdentifier, "")),
 		LegalName:             strings.TrimSpace(deref(b.LegalName, "")),
 	}
-	if err := s.applyOwnerAndCountry(ctx, v, int64(b.User), b.Country); err != nil {
+	if err := s.checkFields(ctx, v, int64(b.User), b.Country); err != nil {
 		return nil, err
 	}
 	v.ExpiresAt = utcMicros(b.ExpiresAt)
@@ -84,14 +84,15 @@ func (s *Server) OnboardingVerificationsUpdate(ctx context.Context, req gen.Onbo
 	if err != nil {
 		return nil, err
 	}
+	before := *v
 	// PUT replaces every writable field; omitted optional ones become empty.
 	v.LegalPersonIdentifier = strings.TrimSpace(deref(b.LegalPersonIdentifier, ""))
 	v.LegalName = strings.TrimSpace(deref(b.LegalName, ""))
 	v.ExpiresAt = utcMicros(b.ExpiresAt)
-	if err := s.applyOwnerAndCountry(ctx, v, int64(b.User), b.Country); err != nil {
+	if err := s.checkFields(ctx, v, int64(b.User), b.Country); err != nil {
 		return nil, err
 	}
-	if err := s.store.UpdateVerification(ctx, v); err != nil {
+	if err := s.saveEdit(ctx, v, before); err != nil {
 		return nil, err
 	}
 	return gen.OnboardingVerificationsUpdate200JSONResponse(toAPI(v)), nil
@@ -103,6 +104,7 @@ func (s *Server) OnboardingVerificationsPartialUpdate(ctx context.Context, req g
 	if err != nil {
 		return nil, err
 	}
+	before := *v
 	if b.LegalPersonIdentifier != nil {
 		v.LegalPersonIdentifier = strings.TrimSpace(*b.LegalPersonIdentifier)
 	}
@@ -122,10 +124,10 @@ func (s *Server) OnboardingVerificationsPartialUpdate(ctx context.Context, req g
 	if b.Country != nil {
 		country = *b.Country
 	}
-	if err := s.applyOwnerAndCountry(ctx, v, user, country); err != nil {
+	if err := s.checkFields(ctx, v, user, country); err != nil {
 		return nil, err
 	}
-	if err := s.store.UpdateVerification(ctx, v); err != nil {
+	if err := s.saveEdit(ctx, v, before); err != nil {
 		return nil, err
 	}
 	return gen.OnboardingVerificationsPartialUpdate200JSONResponse(toAPI(v)), nil
@@ -139,6 +141,22 @@ func (s *Server) OnboardingVerificationsDestroy(ctx context.Context, req gen.Onb
 		return nil, err
 	}
 	return gen.OnboardingVerificationsDestroy204Response{}, nil
+}
+
+// saveEdit stores a PUT or PATCH. A verification speaks for one company: when
+// its country or code changes, what was found out about the old one no
+// longer holds, so it goes back to pending; once a customer exists it can
+// no longer change.
+func (s *Server) saveEdit(ctx context.Context, v *domain.Verification, before domain.Verification) error {
+	if v.Country != before.Country || v.LegalPersonIdentifier != before.LegalPersonIdentifier {
+		if v.CustomerID != nil {
+			return domain.Errorf(domain.EConflict, "A customer has already been created from this verification; its company can no longer change.")
+		}
+		v.Status, v.ValidationMethod, v.ValidatedAt = domain.StatusPending, nil, nil
+		v.VerifiedCompanyData, v.VerifiedUserRoles, v.RawResponse = nil, nil, nil
+		v.ErrorMessage, v.ErrorTraceback = "", ""
+	}
+	return s.store.UpdateVerification(ctx, v)
 }
 
 // visibleVerification loads a verification the current user may see.
@@ -167,10 +185,11 @@ func (s *Server) changeableVerification(ctx context.Context, id uuid.UUID) (*dom
 	return v, nil
 }
 
-// applyOwnerAndCountry sets v's owner and country after checking them:
-// only staff act for another user, the user must exist, the country must
-// be an ISO 3166-1 alpha-2 code.
-func (s *Server) applyOwnerAndCountry(ctx context.Context, v *domain.Verification, userID int64, country string) error {
+// checkFields sets v's owner and country after checking them and v's
+// registration code: only staff act for another user, the user must exist,
+// the country must be an ISO 3166-1 alpha-2 code, and the code must pass
+// the country's check-digit rule.
+func (s *Server) checkFields(ctx context.Context, v *domain.Verification, userID int64, country string) error {
 	u := currentUser(ctx)
 	if !u.IsStaff && (u.IsSupport || userID != u.ID) {
 		return errForbidden
@@ -189,7 +208,7 @@ func (s *Server) applyOwnerAndCountry(ctx context.Context, v *domain.Verificatio
 		}
 	}
 	v.UserID, v.Country = userID, cc
-	return nil
+	return s.checkCode(v)
 }
 
 var alpha2 = regexp.MustCompile(`^[A-Z]{2}$`)

@@ -124,6 +124,16 @@ func ErrorCode(err error) Code {
 	return CodeAPIError
 }
 
+// MessageOf returns the user-facing message of err: an *Error's Message,
+// else the error's text.
+func MessageOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
+}
+
 // Validator is one business register.
 type Validator interface {
 	// Method is the validation_method name, e.g. "breg".

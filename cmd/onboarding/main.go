@@ -24,6 +24,7 @@ import (
 	"github.com/onboarding-kyb/onboarding/domain"
 	"github.com/onboarding-kyb/onboarding/server"
 	"github.com/onboarding-kyb/onboarding/store"
+	"github.com/onboarding-kyb/onboarding/validators"
 )
 
 const usage = `usage:
@@ -60,12 +61,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		if err != nil {
 			return err
 		}
+		registers, err := validators.NewRegistry(getenv)
+		if err != nil {
+			return err
+		}
 		s, err := openStore(ctx, getenv)
 		if err != nil {
 			return err
 		}
 		defer s.Close()
-		return server.Serve(ctx, cfg, s, logger)
+		return server.Serve(ctx, cfg, s, registers, logger)
 	case "migrate":
 		s, err := openStore(ctx, getenv)
 		if err != nil {

@@ -1,0 +1,257 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/onboarding-kyb/onboarding/server"
+)
+
+const (
+	start = base + "start_verification/"
+	// Mari Maasikas, listed by the EE sandbox register for 12417834.
+	estonianPerson = "48001010005"
+)
+
+// startAndRun starts a verification as alice and runs its validation.
+func startAndRun(t *testing.T, a *api, body map[string]any) map[string]any {
+	t.Helper()
+	res := a.do(t, "POST", start, a.aliceT, body)
+	wantStatus(t, res, http.StatusOK)
+	v := res.Object(t)
+	if v["status"] != "pending" {
+		t.Fatalf("started as %v", v["status"])
+	}
+	res = a.do(t, "POST", base+v["uuid"].(string)+"/run_validation/", a.aliceT, nil)
+	wantStatus(t, res, http.StatusOK)
+	return res.Object(t)
+}
+
+func TestValidationOutcomes(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, a *api) {
+		cases := []struct {
+			name       string
+			body       map[string]any
+			status     string
+			code       string
+			withMethod bool
+		}{
+			{"EE verified", map[string]any{"country": "EE", "legal_person_identifier": "12417834", "person_identifier": estonianPerson}, "verified", "", true},
+			{"NO verified by name and birth date", map[string]any{"country": "NO", "legal_person_identifier": "923609016",
+				"first_name": "Kari", "last_name": "Nordmann", "birth_date": "1975-04-12"}, "verified", "", true},
+			{"EE not found", map[string]any{"country": "EE", "legal_person_identifier": "10000001", "person_identifier": estonianPerson}, "failed", "COMPANY_NOT_FOUND", true},
+			{"EE bankrupt", map[string]any{"country": "EE", "legal_person_identifier": "10000018", "person_identifier": estonianPerson}, "failed", "COMPANY_INACTIVE", true},
+			{"EE person not listed", map[string]any{"country": "EE", "legal_person_identifier": "10000024", "person_identifier": estonianPerson}, "escalated", "NOT_AUTHORIZED", true},
+			{"EE register times out", map[string]any{"country": "EE", "legal_person_identifier": "10000030", "person_identifier": estonianPerson}, "escalated", "API_ERROR", true},
+			{"EE register answers 500", map[string]any{"country": "EE", "legal_person_identifier": "10000047", "person_identifier": estonianPerson}, "escalated", "API_ERROR", true},
+			{"EE register answers garbage", map[string]any{"country": "EE", "legal_person_identifier": "10000062", "person_identifier": estonianPerson}, "escalated", "API_ERROR", true},
+			{"EE person data missing", map[string]any{"country": "EE", "legal_person_identifier": "12417834"}, "escalated", "IDENTITY_VALIDATION_FAILED", true},
+			{"FI publishes no roles", map[string]any{"country": "FI", "legal_person_identifier": "0112038-9"}, "escalated", "IDENTITY_VALIDATION_FAILED", true},
+			{"no register for DE", map[string]any{"country": "DE", "legal_person_identifier": "HRB 1234"}, "escalated", "NO_BACKEND_AVAILABLE", false},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				v := startAndRun(t, a, c.body)
+				if v["status"] != c.status || v["error_message"] != c.code {
+					t.Fatalf("status %v / %v, want %s / %s (%v)", v["status"], v["error_message"], c.status, c.code, v["error_traceback"])
+				}
+				if (v["validation_method"] != nil) != c.withMethod {
+					t.Errorf("validation_method %v", v["validation_method"])
+				}
+				if c.code != "" && v["error_traceback"] == "" {
+					t.Errorf("no explanation for %s", c.code)
+				}
+				if c.status == "verified" {
+					company := v["verified_company_data"].(map[string]any)
+					roles := v["verified_user_roles"].([]any)
+					raw := v["raw_response"].(map[string]any)
+					if company["name"] == "" || company["status"] != "active" || len(roles) == 0 || raw["sandbox"] != true || v["validated_at"] == nil {
+						t.Errorf("verified without evidence: company %v roles %v sandbox %v validated_at %v", company, roles, raw["sandbox"], v["validated_at"])
+					}
+				} else if v["validated_at"] != nil {
+					t.Errorf("validated_at set on %s", c.status)
+				}
+			})
+		}
+		// Personal data never leaves the service, in responses or logs.
+		for _, secret := range []string{estonianPerson, "Nordmann", "1975-04-12"} {
+			if strings.Contains(a.logs.String(), secret) {
+				t.Errorf("a log line contains %q", secret)
+			}
+		}
+	})
+}
+
+func TestStartVerificationChecksInput(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, a *api) {
+		cases := []struct {
+			body  map[string]any
+			field string
+		}{
+			{map[string]any{"country": "EE", "legal_person_identifier": "12417835"}, "legal_person_identifier"},
+			{map[string]any{"country": "NO", "legal_person_identifier": "923609017"}, "legal_person_identifier"},
+			{map[string]any{"country": "EE", "legal_person_identifier": "12417834", "person_identifier": "48001010006"}, "person_identifier"},
+			{map[string]any{"country": "EE", "birth_date": "1975-13-40"}, "birth_date"},
+			{map[string]any{"country": "Estonia"}, "country"},
+		}
+		for _, c := range cases {
+			res := a.do(t, "POST", start, a.aliceT, c.body)
+			wantStatus(t, res, http.StatusBadRequest)
+			msgs, ok := res.Object(t)[c.field].([]any)
+			if !ok || len(msgs) == 0 || msgs[0] == "" {
+				t.Errorf("%v: body %s does not explain %s", c.body, res.Body, c.field)
+			}
+		}
+		// The CRUD create checks the code too.
+		res := a.do(t, "POST", base, a.aliceT, map[string]any{"user": a.alice.ID, "country": "NO", "legal_person_identifier": "923609017"})
+		wantStatus(t, res, http.StatusBadRequest)
+		wantStatus(t, a.do(t, "POST", start, a.supportT, map[string]any{"country": "EE"}), http.StatusForbidden)
+		if c := a.do(t, "GET", base, a.staffT, nil).Header.Get("X-Result-Count"); c != "0" {
+			t.Fatalf("rejected starts stored %s rows", c)
+		}
+	})
+}
+
+func TestStartVerificationDefaults(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, a *api) {
+		before := time.Now()
+		res := a.do(t, "POST", start, a.aliceT, map[string]any{"country": "ee", "legal_person_identifier": "12417834",
+			"person_identifier": estonianPerson, "first_name": "Mari"})
+		wantStatus(t, res, http.StatusOK)
+		v := res.Object(t)
+		exp, err := time.Parse(time.RFC3339, v["expires_at"].(string))
+		if err != nil || exp.Before(before.Add(48*time.Hour-time.Minute)) || exp.After(before.Add(48*time.Hour+time.Minute)) {
+			t.Fatalf("expires_at %v, want now+48h", v["expires_at"])
+		}
+		if v["user"] != float64(a.alice.ID) || v["country"] != "EE" {
+			t.Fatalf("started %v", v)
+		}
+		if strings.Contains(string(res.Body), estonianPerson) || strings.Contains(string(res.Body), "Mari") {
+			t.Fatalf("person data in the response: %s", res.Body)
+		}
+		// Kept for the validation, erased once it has run.
+		id := uuid.MustParse(v["uuid"].(string))
+		stored, _ := a.store.Verification(context.Background(), id)
+		if stored.PersonIdentifier != estonianPerson {
+			t.Fatalf("person code not kept for validation")
+		}
+		wantStatus(t, a.do(t, "POST", base+id.String()+"/run_validation/", a.aliceT, nil), http.StatusOK)
+		stored, _ = a.store.Verification(context.Background(), id)
+		if stored.PersonIdentifier != "" || stored.PersonFirstName != "" || stored.Status != "verified" {
+			t.Fatalf("after validation: person %q %q, status %s", stored.PersonIdentifier, stored.PersonFirstName, stored.Status)
+		}
+	})
+}
+
+func TestManualValidationAndRunValidationRules(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, a *api) {
+		res := a.do(t, "POST", start, a.aliceT, map[string]any{"country": "EE", "legal_person_identifier": "12417834", "is_manual_validation": true})
+		wantStatus(t, res, http.StatusOK)
+		v := res.Object(t)
+		if v["status"] != "escalated" || v["validation_method"] != "manual" {
+			t.Fatalf("manual: %v / %v", v["status"], v["validation_method"])
+		}
+		wantStatus(t, a.do(t, "POST", base+v["uuid"].(string)+"/run_validation/", a.aliceT, nil), http.StatusConflict)
+
+		v = a.do(t, "POST", start, a.aliceT, map[string]any{"country": "EE", "legal_person_identifier": "12417834", "person_identifier": estonianPerson}).Object(t)
+		run := base + v["uuid"].(string) + "/run_validation/"
+		wantStatus(t, a.do(t, "POST", run, a.bobT, nil), http.StatusNotFound)
+		wantStatus(t, a.do(t, "POST", run, a.supportT, nil), http.StatusForbidden)
+		wantStatus(t, a.do(t, "POST", base+uuid.NewString()+"/run_validation/", a.aliceT, nil), http.StatusNotFound)
+	})
+}
+
+func TestConcurrentRunValidationDoesNotLoseWrites(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, a *api) {
+		v := a.do(t, "POST", start, a.aliceT, map[string]any{"country": "EE", "legal_person_identifier": "12417834", "person_identifier": estonianPerson}).Object(t)
+		run := base + v["uuid"].(string) + "/run_validation/"
+		const n = 4
+		statuses := make(chan int, n)
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(func() { statuses <- a.do(t, "POST", run, a.aliceT, nil).Status })
+		}
+		wg.Wait()
+		close(statuses)
+		ok := 0
+		for s := range statuses {
+			switch s {
+			case http.StatusOK:
+				ok++
+			case http.StatusConflict:
+			default:
+				t.Fatalf("concurrent run_validation answered %d", s)
+			}
+		}
+		stored, _ := a.store.Verification(context.Background(), uuid.MustParse(v["uuid"].(string)))
+		// Every 200 wrote exactly once on top of the version it read.
+		if ok == 0 || stored.Version != int64(1+ok) {
+			t.Fatalf("%d successful runs, version %d", ok, stored.Version)
+		}
+	})
+}
+
+func TestRegisterRejectsCredentials(t *testing.T) {
+	t.Parallel()
+	register := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, `{"message":"Unauthorized"}`, http.StatusUnauthorized)
+	}))
+	defer register.Close()
+	env := func(k string) string {
+		if k == "ONBOARDING_BREG_URL" {
+			return register.URL
+		}
+		return ""
+	}
+	a := newAPIWithEnv(t, sqliteStore(t), server.Config{}, env)
+	v := startAndRun(t, a, map[string]any{"country": "NO", "legal_person_identifier": "923609016",
+		"first_name": "Kari", "last_name": "Nordmann", "birth_date": "1975-04-12"})
+	if v["status"] != "escalated" || v["error_message"] != "CONFIGURATION_ERROR" {
+		t.Fatalf("bad credentials: %v / %v", v["status"], v["error_message"])
+	}
+	if raw := v["raw_response"].(map[string]any); raw["sandbox"] != nil {
+		t.Fatalf("not in sandbox mode, yet raw_response says %v", raw["sandbox"])
+	}
+}
+
+func TestSupportedCountriesAndMethods(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t, sqliteStore(t), server.Config{})
+	res := a.do(t, "GET", "/api/onboarding/supported-countries/", a.aliceT, nil)
+	wantStatus(t, res, http.StatusOK)
+	countries := res.Object(t)["supported_countries"].([]any)
+	if len(countries) < 5 || countries[0].(string) > countries[1].(string) {
+		t.Fatalf("countries %v", countries)
+	}
+	res = a.do(t, "GET", "/api/onboarding/validation-methods/", a.aliceT, nil)
+	wantStatus(t, res, http.StatusOK)
+	var methods []map[string]any
+	res.JSON(t, &methods)
+	found := false
+	for _, m := range methods {
+		if m["name"] == "breg" {
+			found = true
+			if m["sandbox"] != true || len(m["person_fields"].([]any)) != 3 {
+				t.Fatalf("breg: %v", m)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("breg missing from %v", methods)
+	}
+	if r := a.do(t, "GET", "/readyz", "", nil).Object(t); r["sandbox"] != true {
+		t.Fatalf("readyz does not say sandbox: %v", r)
+	}
+}

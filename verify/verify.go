@@ -1,0 +1,100 @@
+// Package verify runs one verification against its country's business
+// register and turns whatever happens into the verification's outcome.
+package verify
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/onboarding-kyb/onboarding/domain"
+	"github.com/onboarding-kyb/onboarding/validators"
+)
+
+// Run asks the register for v's country and records the outcome on v:
+// status, validation_method, company data, roles, raw response, error code
+// and explanation. Every failure is an outcome, never an error: an outage
+// escalates (a real company must not be rejected because a register is
+// down), only a register's own "no such company" or "not live" fails.
+// The person data is erased afterwards, whatever the outcome.
+func Run(ctx context.Context, reg *validators.Registry, v *domain.Verification) {
+	defer erasePerson(v)
+	v.ErrorMessage, v.ErrorTraceback = "", ""
+	validator, ok := reg.ForCountry(v.Country)
+	if !ok {
+		escalate(v, validators.CodeNoBackend, "No business register is configured for "+v.Country+"; a staff member will review the case.")
+		return
+	}
+	method := validator.Method()
+	v.ValidationMethod = &method
+	res, err := validator.Validate(ctx, validators.Request{Country: v.Country, Code: v.LegalPersonIdentifier, Person: person(v)})
+	if err != nil {
+		var verr *validators.Error
+		if !errors.As(err, &verr) {
+			verr = &validators.Error{Code: validators.CodeAPIError, Message: "The register could not be asked."}
+		}
+		if verr.Code == validators.CodeCompanyNotFound || verr.Code == validators.CodeInvalidCode {
+			fail(v, verr.Code, verr.Message)
+		} else {
+			escalate(v, verr.Code, verr.Message)
+		}
+		return
+	}
+	v.VerifiedCompanyData = domain.MustJSON(res.Company)
+	v.VerifiedUserRoles = domain.MustJSON(nonNil(res.Roles))
+	v.RawResponse = rawObject(res.Raw)
+	switch {
+	case !res.Company.Live():
+		fail(v, validators.CodeCompanyInactive, "The register lists the company as "+res.Company.Status+".")
+	case !res.PersonChecked:
+		escalate(v, validators.CodeIdentityValidation, "The register publishes no representation data; a staff member must confirm that the person may represent the company.")
+	case !res.Authorized():
+		escalate(v, validators.CodeNotAuthorized, "The register does not list the person among those who may represent the company.")
+	default:
+		v.Status = domain.StatusVerified
+		now := domain.Now()
+		v.ValidatedAt = &now
+	}
+}
+
+func fail(v *domain.Verification, code validators.Code, why string) {
+	v.Status, v.ErrorMessage, v.ErrorTraceback = domain.StatusFailed, string(code), why
+}
+
+func escalate(v *domain.Verification, code validators.Code, why string) {
+	v.Status, v.ErrorMessage, v.ErrorTraceback = domain.StatusEscalated, string(code), why
+}
+
+func person(v *domain.Verification) validators.Person {
+	p := validators.Person{Identifier: v.PersonIdentifier, FirstName: v.PersonFirstName, LastName: v.PersonLastName}
+	if v.PersonBirthDate != nil {
+		if d, err := time.Parse(time.DateOnly, *v.PersonBirthDate); err == nil {
+			p.BirthDate = &d
+		}
+	}
+	return p
+}
+
+func erasePerson(v *domain.Verification) {
+	v.PersonIdentifier, v.PersonFirstName, v.PersonLastName, v.PersonBirthDate = "", "", "", nil
+}
+
+// rawObject keeps the register's answer as an object, as the API declares.
+func rawObject(raw json.RawMessage) domain.JSON {
+	var obj map[string]any
+	if json.Unmarshal(raw, &obj) == nil && obj != nil {
+		return domain.JSON(raw)
+	}
+	if !json.Valid(raw) {
+		return domain.JSON(`{}`)
+	}
+	return domain.MustJSON(map[string]json.RawMessage{"response": raw})
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
