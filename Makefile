@@ -4,9 +4,9 @@ TEST_DATABASE_URL ?= $(ONBOARDING_TEST_DATABASE_URL)
 
 .PHONY: run build test generate check-generated vet bench
 
-## run: build and start the service on ./onboarding.db (SQLite)
+## run: build and start the service on ./onboarding.db (SQLite), registers in sandbox mode
 run: build
-	./bin/onboarding serve
+	ONBOARDING_SANDBOX=$${ONBOARDING_SANDBOX:-true} ./bin/onboarding serve
 
 ## build: compile the binary to bin/onboarding (pure Go, no cgo)
 build:

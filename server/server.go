@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -125,17 +126,13 @@ func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
 	})
 }
 
-// Serve listens on cfg.Addr until ctx is done, then stops accepting and
-// lets in-flight requests finish (up to 30 s).
-func Serve(ctx context.Context, cfg Config, s *store.Store, registers *validators.Registry, logger *slog.Logger) error {
-	h, err := New(cfg, s, registers, logger)
-	if err != nil {
-		return err
-	}
-	hs := &http.Server{Addr: cfg.Addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
+// Serve serves h on ln until ctx is done, then stops accepting and lets
+// in-flight requests finish (up to 30 s).
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
-	go func() { errc <- hs.ListenAndServe() }()
-	logger.Info("listening", "addr", cfg.Addr, "database", s.Dialect(), "sandbox", registers.Sandbox())
+	go func() { errc <- hs.Serve(ln) }()
+	logger.Info("listening", "addr", ln.Addr().String())
 	select {
 	case err := <-errc:
 		return err

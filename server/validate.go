@@ -27,8 +27,9 @@ func validateRequests(spec *openapi3.T) (echo.MiddlewareFunc, error) {
 		return nil, err
 	}
 	opts := &openapi3filter.Options{
-		MultiError:         true,
-		AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, // authenticate did it
+		MultiError:          true,
+		AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc, // authenticate did it
+		SkipSettingDefaults: true,                                  // handlers apply defaults; keep the request as sent
 	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -70,7 +71,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return err
 		}
 		defer s.Close()
-		return server.Serve(ctx, cfg, s, registers, logger)
+		h, err := server.New(cfg, s, registers, logger)
+		if err != nil {
+			return err
+		}
+		ln, err := net.Listen("tcp", cfg.Addr)
+		if err != nil {
+			return err
+		}
+		logger.Info("starting", "database", s.Dialect(), "sandbox", registers.Sandbox())
+		return server.Serve(ctx, ln, h, logger)
 	case "migrate":
 		s, err := openStore(ctx, getenv)
 		if err != nil {

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/onboarding-kyb/onboarding/store"
+)
+
+func TestUserAndTokenCreate(t *testing.T) {
+	t.Parallel()
+	dbURL := "sqlite://" + filepath.Join(t.TempDir(), "cli.db")
+	env := func(k string) string {
+		if k == "ONBOARDING_DATABASE_URL" {
+			return dbURL
+		}
+		return ""
+	}
+	ctx := context.Background()
+	var out bytes.Buffer
+	if err := run(ctx, []string{"user", "create", "--username", "erin", "--email", "e@example.com", "--staff"}, env, &out); err != nil {
+		t.Fatal(err)
+	}
+	var first credentials
+	if err := json.Unmarshal(out.Bytes(), &first); err != nil || first.Username != "erin" || first.ID == 0 || len(first.Token) != 40 {
+		t.Fatalf("user create printed %q (%v)", out.String(), err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"token", "create", "--username", "erin"}, env, &out); err != nil {
+		t.Fatal(err)
+	}
+	var second credentials
+	if err := json.Unmarshal(out.Bytes(), &second); err != nil || second.ID != first.ID || second.Token == first.Token {
+		t.Fatalf("token create printed %q", out.String())
+	}
+	// Both tokens work, and the user is staff.
+	s, err := store.Open(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, tok := range []string{first.Token, second.Token} {
+		u, err := s.UserByToken(ctx, tok)
+		if err != nil || !u.IsStaff || u.Email != "e@example.com" {
+			t.Fatalf("token %s: %+v %v", tok, u, err)
+		}
+	}
+
+	for _, args := range [][]string{
+		{"user", "create"},                          // no username
+		{"user", "create", "--username", "erin"},    // taken
+		{"token", "create", "--username", "nobody"}, // unknown user
+		{"user", "delete", "--username", "erin"},    // unknown verb
+		{"frobnicate"},                              // unknown command
+	} {
+		out.Reset()
+		if err := run(ctx, args, env, &out); err == nil || out.Len() != 0 {
+			t.Errorf("%s: err %v, printed %q", strings.Join(args, " "), err, out.String())
+		}
+	}
+}
+
+func TestMigrate(t *testing.T) {
+	t.Parallel()
+	dbURL := "sqlite://" + filepath.Join(t.TempDir(), "m.db")
+	env := func(k string) string {
+		if k == "ONBOARDING_DATABASE_URL" {
+			return dbURL
+		}
+		return ""
+	}
+	if err := run(context.Background(), []string{"migrate"}, env, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := store.Open(dbURL)
+	defer s.Close()
+	if ok, err := s.UserExists(context.Background(), 1); err != nil || ok {
+		t.Fatalf("migrated database: users table answers %v %v", ok, err)
+	}
+	if err := run(context.Background(), []string{"serve"}, func(k string) string {
+		if k == "ONBOARDING_DATABASE_URL" {
+			return "mysql://x"
+		}
+		return ""
+	}, &bytes.Buffer{}); err == nil {
+		t.Fatal("serve with an unsupported database URL started")
+	}
+}

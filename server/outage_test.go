@@ -1,0 +1,114 @@
+package server_test
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/onboarding-kyb/onboarding/server"
+	"github.com/onboarding-kyb/onboarding/store"
+	"github.com/onboarding-kyb/onboarding/store/storetest"
+)
+
+// proxy forwards TCP to PostgreSQL and can be cut and restored, to play a
+// database outage.
+type proxy struct {
+	t      *testing.T
+	addr   string
+	target string
+	mu     sync.Mutex
+	ln     net.Listener
+	conns  []net.Conn
+}
+
+func (p *proxy) up() {
+	ln, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.mu.Lock()
+	p.ln, p.addr = ln, ln.Addr().String()
+	p.mu.Unlock()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			d, err := net.Dial("tcp", p.target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, d)
+			p.mu.Unlock()
+			go func() { io.Copy(d, c); d.Close() }()
+			go func() { io.Copy(c, d); c.Close() }()
+		}
+	}()
+}
+
+func (p *proxy) down() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.ln.Close()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+// TestDatabaseOutage: with PostgreSQL gone, requests get 503 with a detail
+// and /readyz says so; when it is back, the service recovers by itself.
+func TestDatabaseOutage(t *testing.T) {
+	t.Parallel()
+	if os.Getenv(storetest.EnvURL) == "" && os.Getenv("CI") != "true" {
+		t.Skip("needs PostgreSQL (" + storetest.EnvURL + ")")
+	}
+	u, err := url.Parse(storetest.PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{t: t, addr: "127.0.0.1:0", target: u.Host}
+	p.up()
+	t.Cleanup(p.down)
+	u.Host = p.addr
+	s, err := store.Open(u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	a := newAPI(t, s, server.Config{})
+	wantStatus(t, a.do(t, "GET", base, a.aliceT, nil), http.StatusOK)
+
+	p.down()
+	for _, path := range []string{base, "/readyz"} {
+		res := a.do(t, "GET", path, a.aliceT, nil)
+		wantStatus(t, res, http.StatusServiceUnavailable)
+		if d, _ := res.Object(t)["detail"].(string); path == base && d == "" {
+			t.Fatalf("503 without a detail: %s", res.Body)
+		}
+	}
+	p.up() // same address
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		res := a.do(t, "GET", base, a.aliceT, nil)
+		if res.Status == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not recovered: %d %s", res.Status, res.Body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	wantStatus(t, a.do(t, "GET", "/readyz", "", nil), http.StatusOK)
+}
