@@ -22,7 +22,7 @@ generate:
 
 ## check-generated: fail when gen/ does not match openapi.yaml
 check-generated: generate
-	git diff --exit-code -- gen/ || (echo "gen/ is stale: run make generate and commit" >&2; exit 1)
+	@test -z "$$(git status --porcelain -- gen/)" || (git status --short -- gen/; echo "gen/ is stale: run make generate and commit" >&2; exit 1)
 
 ## vet: static checks
 vet:
