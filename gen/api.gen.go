@@ -50,27 +50,30 @@ func (e HealthStatus) Valid() bool {
 	}
 }
 
-// Defines values for Operator.
+// Defines values for OptionalOperator.
 const (
-	OperatorContains  Operator = "contains"
-	OperatorEquals    Operator = "equals"
-	OperatorIn        Operator = "in"
-	OperatorNotEquals Operator = "not_equals"
-	OperatorNotIn     Operator = "not_in"
+	OptionalOperatorContains  OptionalOperator = "contains"
+	OptionalOperatorEmpty     OptionalOperator = ""
+	OptionalOperatorEquals    OptionalOperator = "equals"
+	OptionalOperatorIn        OptionalOperator = "in"
+	OptionalOperatorNotEquals OptionalOperator = "not_equals"
+	OptionalOperatorNotIn     OptionalOperator = "not_in"
 )
 
-// Valid indicates whether the value is a known member of the Operator enum.
-func (e Operator) Valid() bool {
+// Valid indicates whether the value is a known member of the OptionalOperator enum.
+func (e OptionalOperator) Valid() bool {
 	switch e {
-	case OperatorContains:
+	case OptionalOperatorContains:
 		return true
-	case OperatorEquals:
+	case OptionalOperatorEmpty:
 		return true
-	case OperatorIn:
+	case OptionalOperatorEquals:
 		return true
-	case OperatorNotEquals:
+	case OptionalOperatorIn:
 		return true
-	case OperatorNotIn:
+	case OptionalOperatorNotEquals:
+		return true
+	case OptionalOperatorNotIn:
 		return true
 	default:
 		return false
@@ -416,8 +419,8 @@ type ChecklistTemplateQuestion struct {
 	// GuidanceAnswerValue Answer value that triggers display of user guidance.
 	GuidanceAnswerValue json.RawMessage `json:"guidance_answer_value"`
 
-	// GuidanceOperator How an answer is compared with a reference value.
-	GuidanceOperator Operator `json:"guidance_operator"`
+	// GuidanceOperator An operator, or "" when the question has none configured.
+	GuidanceOperator OptionalOperator `json:"guidance_operator"`
 
 	// MaxFileSizeMb Maximum file size in megabytes. If not set, no size limit is enforced.
 	MaxFileSizeMb *int `json:"max_file_size_mb"`
@@ -431,8 +434,8 @@ type ChecklistTemplateQuestion struct {
 	// MinValue Minimum value allowed for NUMBER type questions
 	MinValue *string `json:"min_value"`
 
-	// Operator How an answer is compared with a reference value.
-	Operator        Operator         `json:"operator"`
+	// Operator An operator, or "" when the question has none configured.
+	Operator        OptionalOperator `json:"operator"`
 	Order           int              `json:"order"`
 	QuestionOptions []QuestionOption `json:"question_options"`
 
@@ -648,8 +651,8 @@ type OnboardingVerificationRequest struct {
 	User int `json:"user"`
 }
 
-// Operator How an answer is compared with a reference value.
-type Operator string
+// OptionalOperator An operator, or "" when the question has none configured.
+type OptionalOperator string
 
 // OrganizationGroup defines model for OrganizationGroup.
 type OrganizationGroup struct {

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -28,12 +29,15 @@ import (
 type Config struct {
 	Addr            string        // ONBOARDING_ADDR
 	MaxBodyBytes    int64         // ONBOARDING_MAX_BODY_BYTES
+	MaxUploadBytes  int64         // ONBOARDING_MAX_UPLOAD_BYTES, for submit_answers
 	VerificationTTL time.Duration // ONBOARDING_VERIFICATION_TTL
 }
 
 // ConfigFromEnv reads ONBOARDING_ADDR (default :8080),
-// ONBOARDING_MAX_BODY_BYTES (default 1 MiB) and ONBOARDING_VERIFICATION_TTL
-// (how long a started verification lives, default 48h).
+// ONBOARDING_MAX_BODY_BYTES (default 1 MiB), ONBOARDING_MAX_UPLOAD_BYTES
+// (the limit of submit_answers, whose files come base64-encoded; default
+// 32 MiB) and ONBOARDING_VERIFICATION_TTL (how long a started verification
+// lives, default 48h).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg := Config{Addr: getenv("ONBOARDING_ADDR")}.withDefaults()
 	if v := getenv("ONBOARDING_VERIFICATION_TTL"); v != "" {
@@ -43,12 +47,14 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		}
 		cfg.VerificationTTL = d
 	}
-	if v := getenv("ONBOARDING_MAX_BODY_BYTES"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			return cfg, fmt.Errorf("ONBOARDING_MAX_BODY_BYTES: %q is not a positive number of bytes", v)
+	for name, limit := range map[string]*int64{"ONBOARDING_MAX_BODY_BYTES": &cfg.MaxBodyBytes, "ONBOARDING_MAX_UPLOAD_BYTES": &cfg.MaxUploadBytes} {
+		if v := getenv(name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 {
+				return cfg, fmt.Errorf("%s: %q is not a positive number of bytes", name, v)
+			}
+			*limit = n
 		}
-		cfg.MaxBodyBytes = n
 	}
 	return cfg, nil
 }
@@ -60,6 +66,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = 1 << 20
+	}
+	if c.MaxUploadBytes <= 0 {
+		c.MaxUploadBytes = 32 << 20
 	}
 	if c.VerificationTTL <= 0 {
 		c.VerificationTTL = 48 * time.Hour
@@ -97,7 +106,7 @@ func New(cfg Config, s *store.Store, registers *validators.Registry, logger *slo
 		middleware.RequestID(),
 		requestLogger(logger),
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}),
-		middleware.BodyLimit(strconv.FormatInt(cfg.MaxBodyBytes, 10)+"B"),
+		bodyLimit(cfg),
 		srv.authenticate,
 		validate,
 	)
@@ -109,6 +118,16 @@ func New(cfg Config, s *store.Store, registers *validators.Registry, logger *slo
 	e.GET("/api/docs", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/api/docs/") })
 	e.GET("/api/docs/*", docs)
 	return e, nil
+}
+
+// bodyLimit answers 413 past MaxBodyBytes, or past MaxUploadBytes for
+// submit_answers, which carries files.
+func bodyLimit(cfg Config) echo.MiddlewareFunc {
+	isUpload := func(c echo.Context) bool { return strings.HasSuffix(c.Request().URL.Path, "/submit_answers/") }
+	small := middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Skipper: isUpload, Limit: strconv.FormatInt(cfg.MaxBodyBytes, 10) + "B"})
+	large := middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Skipper: func(c echo.Context) bool { return !isUpload(c) }, Limit: strconv.FormatInt(cfg.MaxUploadBytes, 10) + "B"})
+	return func(next echo.HandlerFunc) echo.HandlerFunc { return small(large(next)) }
 }
 
 // requestLogger logs one JSON line per request with its request id.

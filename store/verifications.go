@@ -41,16 +41,26 @@ func withDefaults(v *domain.Verification) {
 	}
 }
 
-// CreateVerification inserts v, giving it a UUID and timestamps.
+// CreateVerification inserts v, giving it a UUID and timestamps, and the
+// checklist completion of its country's active checklist configuration.
 func (s *Store) CreateVerification(ctx context.Context, v *domain.Verification) error {
 	v.UUID = uuid.New()
 	v.Version = 1
 	v.Created = domain.Now()
 	v.Modified = v.Created
 	withDefaults(v)
-	_, err := s.db.NamedExecContext(ctx, `INSERT INTO verifications (`+verificationColumns+`) VALUES (`+
-		namedParams(verificationColumns)+`)`, v)
-	return s.wrap(ctx, err)
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := tx.NamedExecContext(ctx, `INSERT INTO verifications (`+verificationColumns+`) VALUES (`+
+			namedParams(verificationColumns)+`)`, v)
+		if err != nil {
+			return s.wrap(ctx, err)
+		}
+		// The checklist its country is configured with, if any, comes with it.
+		_, err = tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO completions (uuid, verification_uuid, checklist_uuid, created, modified)
+			SELECT ?, ?, checklist_uuid, ?, ? FROM country_configs WHERE country = ? AND is_active`),
+			uuid.New(), v.UUID, v.Created, v.Created, v.Country)
+		return s.wrap(ctx, err)
+	})
 }
 
 // Verification reads one verification.

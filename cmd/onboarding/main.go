@@ -5,6 +5,7 @@
 //	onboarding migrate                      bring the database schema up to date
 //	onboarding user create --username NAME [--email E] [--first-name F] [--last-name L] [--staff] [--support]
 //	onboarding token create --username NAME
+//	onboarding checklist import FILE.yaml   create or update a checklist (idempotent)
 //
 // user create and token create print {"id": N, "username": "…", "token": "…"}.
 package main
@@ -22,6 +23,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/onboarding-kyb/onboarding/checklist"
 	"github.com/onboarding-kyb/onboarding/domain"
 	"github.com/onboarding-kyb/onboarding/server"
 	"github.com/onboarding-kyb/onboarding/store"
@@ -33,6 +35,7 @@ const usage = `usage:
   onboarding migrate
   onboarding user create --username NAME [--email E] [--first-name F] [--last-name L] [--staff] [--support]
   onboarding token create --username NAME
+  onboarding checklist import FILE.yaml
 `
 
 func main() {
@@ -49,11 +52,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]
 	}
-	if len(args) > 0 && (cmd == "user" || cmd == "token") {
-		if args[0] != "create" {
-			return errors.New(usage)
-		}
-		cmd, args = cmd+" create", args[1:]
+	if len(args) > 0 && (cmd == "user" || cmd == "token" || cmd == "checklist") {
+		cmd, args = cmd+" "+args[0], args[1:]
 	}
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	switch cmd {
@@ -93,6 +93,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return createUser(ctx, args, getenv, stdout)
 	case "token create":
 		return createToken(ctx, args, getenv, stdout)
+	case "checklist import":
+		return importChecklist(ctx, args, getenv, stdout)
 	default:
 		return errors.New(usage)
 	}
@@ -171,4 +173,32 @@ func printToken(ctx context.Context, s *store.Store, id int64, username string, 
 		return err
 	}
 	return json.NewEncoder(stdout).Encode(credentials{ID: id, Username: username, Token: token})
+}
+
+func importChecklist(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return errors.New("checklist import: give one FILE.yaml")
+	}
+	f, err := os.Open(args[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	def, err := checklist.ParseDefinition(f)
+	if err != nil {
+		return err
+	}
+	s, err := openStore(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	changed, err := s.ImportChecklist(ctx, def)
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(stdout).Encode(map[string]any{
+		"checklist": def.Checklist.UUID, "name": def.Checklist.Name, "questions": len(def.Questions),
+		"countries": def.Countries, "rows_changed": changed,
+	})
 }

@@ -1,0 +1,331 @@
+package checklist
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/mail"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gabriel-vasile/mimetype"
+	"github.com/google/uuid"
+	"github.com/nyaruka/phonenumbers"
+	"github.com/shopspring/decimal"
+	"golang.org/x/text/language"
+)
+
+// Length limits of text answers, in characters.
+const (
+	MaxTextInputLen = 255
+	MaxTextAreaLen  = 10000
+)
+
+// ValidateAnswer checks answer_data for q and returns the value to store:
+//
+//	boolean                        bool
+//	single_select                  []string{option uuid} (a bare uuid string is accepted too)
+//	multi_select                   []string of distinct option uuids, at least one
+//	text_input, text_area          string, not blank, ≤ MaxTextInputLen / MaxTextAreaLen
+//	number                         string decimal ("12.5"); JSON numbers and numeric strings accepted
+//	date                           "YYYY-MM-DD"
+//	datetime                       RFC 3339 string
+//	email                          a bare address (no display name), domain with a dot
+//	phone_number                   E.164 ("+37251234567"); spaces, dashes, dots and parentheses are stripped
+//	url                            http(s) URL with a host
+//	year                           int 1000..9999 (number or 4-digit string)
+//	country                        ISO 3166-1 alpha-2, upper-cased
+//	rating                         int 1..5 (number or numeric string)
+//	file                           File, from {"name": …, "content": base64}
+//	multiple_files                 []File, at most max_files_count
+//
+// ValidateAnswer is not meant for JSON null: the caller deletes the answer
+// instead (null is rejected here). The error says the reason, not the question.
+func ValidateAnswer(q Question, data json.RawMessage) (any, error) {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 || string(data) == "null" {
+		return nil, errors.New("must not be null")
+	}
+	switch q.QuestionType {
+	case TypeBoolean:
+		var b bool
+		if json.Unmarshal(data, &b) != nil {
+			return nil, errors.New("must be true or false")
+		}
+		return b, nil
+	case TypeSingleSelect:
+		var ids []string
+		var one string
+		if json.Unmarshal(data, &one) == nil {
+			ids = []string{one}
+		} else if json.Unmarshal(data, &ids) != nil || len(ids) != 1 {
+			return nil, errors.New("must be a list of exactly one option uuid")
+		}
+		return selectAnswer(q, ids)
+	case TypeMultiSelect:
+		var ids []string
+		if json.Unmarshal(data, &ids) != nil {
+			return nil, errors.New("must be a list of option uuids")
+		}
+		if len(ids) == 0 {
+			return nil, errors.New("must choose at least one option")
+		}
+		return selectAnswer(q, ids)
+	case TypeTextInput, TypeTextArea:
+		s, err := str(data)
+		if err != nil {
+			return nil, err
+		}
+		limit := MaxTextInputLen
+		if q.QuestionType == TypeTextArea {
+			limit = MaxTextAreaLen
+		}
+		if strings.TrimSpace(s) == "" {
+			return nil, errors.New("must not be blank")
+		}
+		if n := utf8.RuneCountInString(s); n > limit {
+			return nil, fmt.Errorf("must be at most %d characters (got %d)", limit, n)
+		}
+		return s, nil
+	case TypeNumber:
+		d, err := number(data)
+		if err != nil {
+			return nil, err
+		}
+		if q.MinValue != nil && d.LessThan(*q.MinValue) {
+			return nil, fmt.Errorf("must be ≥ %s", q.MinValue)
+		}
+		if q.MaxValue != nil && d.GreaterThan(*q.MaxValue) {
+			return nil, fmt.Errorf("must be ≤ %s", q.MaxValue)
+		}
+		return d.String(), nil
+	case TypeDate:
+		s, err := str(data)
+		if _, perr := time.Parse(time.DateOnly, s); err != nil || perr != nil {
+			return nil, errors.New("must be a date YYYY-MM-DD")
+		}
+		return s, nil
+	case TypeDatetime:
+		s, err := str(data)
+		t, perr := time.Parse(time.RFC3339, s)
+		if err != nil || perr != nil {
+			return nil, errors.New("must be an RFC 3339 date-time, e.g. 2026-01-31T12:00:00Z")
+		}
+		return t.Format(time.RFC3339Nano), nil
+	case TypeEmail:
+		return email(data)
+	case TypePhoneNumber:
+		return phone(data)
+	case TypeURL:
+		s, err := str(data)
+		u, perr := url.Parse(s)
+		if err != nil || perr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" ||
+			strings.ContainsAny(s, " \t\r\n") {
+			return nil, errors.New("must be an http or https URL with a host")
+		}
+		return s, nil
+	case TypeYear:
+		return year(data)
+	case TypeCountry:
+		s, err := str(data)
+		s = strings.ToUpper(s)
+		if err != nil || !isCountry(s) {
+			return nil, errors.New("must be an ISO 3166-1 alpha-2 country code, e.g. EE")
+		}
+		return s, nil
+	case TypeRating:
+		d, err := number(data)
+		if err != nil || !d.IsInteger() || d.LessThan(decimal.NewFromInt(1)) || d.GreaterThan(decimal.NewFromInt(5)) {
+			return nil, errors.New("must be an integer from 1 to 5")
+		}
+		return int(d.IntPart()), nil
+	case TypeFile:
+		var in fileIn
+		if err := json.Unmarshal(data, &in); err != nil {
+			return nil, errors.New(`must be {"name": …, "content": <base64>}`)
+		}
+		return file(q, in)
+	case TypeMultipleFiles:
+		var in []fileIn
+		if err := json.Unmarshal(data, &in); err != nil {
+			return nil, errors.New(`must be a list of {"name": …, "content": <base64>}`)
+		}
+		if len(in) == 0 {
+			return nil, errors.New("must contain at least one file")
+		}
+		if q.MaxFilesCount != nil && len(in) > *q.MaxFilesCount {
+			return nil, fmt.Errorf("must contain at most %d files (got %d)", *q.MaxFilesCount, len(in))
+		}
+		files := make([]File, 0, len(in))
+		for i, f := range in {
+			v, err := file(q, f)
+			if err != nil {
+				return nil, fmt.Errorf("file %d: %w", i, err)
+			}
+			files = append(files, v)
+		}
+		return files, nil
+	}
+	return nil, fmt.Errorf("unsupported question type %q", q.QuestionType)
+}
+
+func str(data json.RawMessage) (string, error) {
+	var s string
+	if json.Unmarshal(data, &s) != nil {
+		return "", errors.New("must be a string")
+	}
+	return strings.TrimSpace(s), nil
+}
+
+// number accepts a JSON number or a numeric string.
+func number(data json.RawMessage) (decimal.Decimal, error) {
+	s := string(data)
+	if data[0] == '"' {
+		var err error
+		if s, err = str(data); err != nil {
+			return decimal.Decimal{}, err
+		}
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return decimal.Decimal{}, errors.New("must be a number")
+	}
+	return d, nil
+}
+
+func selectAnswer(q Question, ids []string) ([]string, error) {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		o, ok := q.option(id)
+		if !ok {
+			return nil, fmt.Errorf("%q is not an option of this question", id)
+		}
+		if slices.Contains(out, o.UUID.String()) {
+			return nil, fmt.Errorf("option %s is chosen twice", o.UUID)
+		}
+		out = append(out, o.UUID.String())
+	}
+	return out, nil
+}
+
+func email(data json.RawMessage) (string, error) {
+	s, err := str(data)
+	bad := errors.New("must be an email address, e.g. name@example.com")
+	if err != nil {
+		return "", bad
+	}
+	a, perr := mail.ParseAddress(s)
+	// A bare address only: "Name <a@b.c>" and quoted forms differ from a.Address.
+	if perr != nil || a.Address != s || !strings.Contains(s[strings.LastIndex(s, "@")+1:], ".") {
+		return "", bad
+	}
+	return s, nil
+}
+
+var phoneChars = regexp.MustCompile(`^\+[0-9 ().-]+$`)
+
+func phone(data json.RawMessage) (string, error) {
+	s, err := str(data)
+	bad := errors.New("must be a valid phone number in E.164 format, e.g. +37251234567")
+	if err != nil || !phoneChars.MatchString(s) {
+		return "", bad
+	}
+	n, perr := phonenumbers.Parse(s, "")
+	if perr != nil || !phonenumbers.IsValidNumber(n) {
+		return "", bad
+	}
+	return phonenumbers.Format(n, phonenumbers.E164), nil
+}
+
+var fourDigits = regexp.MustCompile(`^[0-9]{4}$`)
+
+func year(data json.RawMessage) (int, error) {
+	s := string(data)
+	if data[0] == '"' {
+		s, _ = str(data)
+	}
+	if !fourDigits.MatchString(s) || s[0] == '0' {
+		return 0, errors.New("must be a year from 1000 to 9999")
+	}
+	y, _ := strconv.Atoi(s)
+	return y, nil
+}
+
+// isCountry wants exactly an alpha-2 country code as x/text knows it.
+// ParseRegion also takes alpha-3 and numeric codes, deprecated aliases
+// (UK→GB, DD→DE) and reserved codes without an alpha-3 (EA, IC, EZ): not
+// answers.
+func isCountry(s string) bool {
+	if len(s) != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' {
+		return false
+	}
+	r, err := language.ParseRegion(s)
+	return err == nil && r.IsCountry() && r.String() == s && r.Canonicalize() == r && r.ISO3() != "ZZZ"
+}
+
+type fileIn struct {
+	Name    string `json:"name"`
+	Content string `json:"content"`
+}
+
+func file(q Question, in fileIn) (File, error) {
+	name := strings.TrimSpace(in.Name)
+	if name == "" || strings.ContainsAny(name, "/\\\x00") || name == "." || name == ".." {
+		return File{}, errors.New("must have a file name (not a path)")
+	}
+	if utf8.RuneCountInString(name) > 255 {
+		return File{}, errors.New("file name must be at most 255 characters")
+	}
+	content, err := base64.StdEncoding.DecodeString(in.Content)
+	if err != nil {
+		return File{}, errors.New("content must be base64")
+	}
+	if len(content) == 0 {
+		return File{}, errors.New("file must not be empty")
+	}
+	if q.MaxFileSizeMB != nil && int64(len(content)) > int64(*q.MaxFileSizeMB)<<20 {
+		return File{}, fmt.Errorf("file must be at most %d MB", *q.MaxFileSizeMB)
+	}
+	ext := strings.ToLower(filepath.Ext(name))
+	if len(q.AllowedFileTypes) > 0 && !slices.ContainsFunc(q.AllowedFileTypes, func(a string) bool { return strings.EqualFold(a, ext) }) {
+		return File{}, fmt.Errorf("file extension %q is not allowed (allowed: %s)", ext, strings.Join(q.AllowedFileTypes, ", "))
+	}
+	// The type comes from the bytes, never from the name or a client header.
+	m := mimetype.Detect(content)
+	typ, _, _ := mime.ParseMediaType(m.String())
+	if len(q.AllowedMimeTypes) > 0 && !slices.ContainsFunc(q.AllowedMimeTypes, func(a string) bool { return mimeAllowed(m, a) }) {
+		return File{}, fmt.Errorf("file content is %s, which is not allowed (allowed: %s)", typ, strings.Join(q.AllowedMimeTypes, ", "))
+	}
+	return File{Name: name, MimeType: typ, Size: int64(len(content)), Content: content}, nil
+}
+
+// mimeAllowed matches a sniffed type (or one of its aliases) against an
+// allowed "type/subtype" or "type/*". Parent types are not walked: allowing
+// text/plain must not admit HTML.
+func mimeAllowed(m *mimetype.MIME, allowed string) bool {
+	allowed = strings.ToLower(strings.TrimSpace(allowed))
+	if prefix, ok := strings.CutSuffix(allowed, "/*"); ok {
+		typ, _, _ := mime.ParseMediaType(m.String())
+		return strings.HasPrefix(typ, prefix+"/")
+	}
+	return m.Is(allowed)
+}
+
+// validOptionID reports whether v names an option of q (used for config checks).
+func validOptionID(q Question, v any) bool {
+	s, ok := v.(string)
+	if !ok {
+		return false
+	}
+	_, ok = q.option(s)
+	return ok && uuid.Validate(s) == nil
+}

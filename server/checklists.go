@@ -1,0 +1,296 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+
+	"github.com/onboarding-kyb/onboarding/checklist"
+	"github.com/onboarding-kyb/onboarding/domain"
+	"github.com/onboarding-kyb/onboarding/gen"
+	"github.com/onboarding-kyb/onboarding/store"
+)
+
+var errNoChecklist = domain.Errorf(domain.EInvalid, "No checklist configured for this object")
+
+// checklistState is a verification's checklist with its answers.
+type checklistState struct {
+	completion *store.Completion
+	content    *store.ChecklistContent
+	answers    map[uuid.UUID]store.Answer
+	values     map[uuid.UUID]any // decoded answer data, what the rules compare
+}
+
+func (s *Server) checklistState(ctx context.Context, v *domain.Verification) (*checklistState, error) {
+	c, err := s.store.CompletionFor(ctx, v.UUID)
+	if domain.CodeOf(err) == domain.ENotFound {
+		return nil, errNoChecklist
+	}
+	if err != nil {
+		return nil, err
+	}
+	content, err := s.store.ChecklistContent(ctx, c.Checklist)
+	if err != nil {
+		return nil, err
+	}
+	answers, err := s.store.Answers(ctx, c.UUID)
+	if err != nil {
+		return nil, err
+	}
+	st := &checklistState{completion: c, content: content, answers: map[uuid.UUID]store.Answer{}, values: map[uuid.UUID]any{}}
+	for _, a := range answers {
+		st.answers[a.Question] = a
+		var val any
+		_ = json.Unmarshal(a.Data, &val)
+		st.values[a.Question] = val
+	}
+	return st, nil
+}
+
+// completionBody renders the completion status of st.
+func (st *checklistState) completionBody() gen.ChecklistCompletion {
+	done, pct, unanswered := checklist.Completion(st.content.Questions, st.content.Dependencies, st.values)
+	out := gen.ChecklistCompletion{
+		UUID: st.completion.UUID, IsCompleted: done, CompletionPercentage: pct,
+		ChecklistName: st.content.Checklist.Name, ChecklistDescription: st.content.Checklist.Description,
+		Created: st.completion.Created, Modified: st.completion.Modified,
+		UnansweredRequiredQuestions: []gen.UnansweredQuestion{},
+	}
+	for _, q := range unanswered {
+		out.UnansweredRequiredQuestions = append(out.UnansweredRequiredQuestions, gen.UnansweredQuestion{
+			UUID: q.UUID, Description: q.Description,
+			AdditionalProperties: map[string]any{"question_type": q.QuestionType},
+		})
+	}
+	return out
+}
+
+func checklistHeader(c checklist.Checklist) map[string]any {
+	return map[string]any{"uuid": c.UUID, "name": c.Name, "description": c.Description, "checklist_type": c.ChecklistType}
+}
+
+func (s *Server) OnboardingVerificationsChecklistRetrieve(ctx context.Context, req gen.OnboardingVerificationsChecklistRetrieveRequestObject) (gen.OnboardingVerificationsChecklistRetrieveResponseObject, error) {
+	v, err := s.visibleVerification(ctx, req.UUID)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.checklistState(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	seesReview := currentUser(ctx).CanSeeAll() // review flags are for staff eyes only
+	visible := checklist.Visible(st.content.Questions, st.content.Dependencies, st.values)
+	out := gen.OnboardingVerificationsChecklistRetrieve200JSONResponse{
+		Checklist: checklistHeader(st.content.Checklist), Completion: st.completionBody(), Questions: []gen.ChecklistQuestion{},
+	}
+	for _, q := range st.content.Questions {
+		if !visible[q.UUID] {
+			continue
+		}
+		cq := gen.ChecklistQuestion{
+			UUID: q.UUID, Description: q.Description, QuestionType: gen.QuestionType(q.QuestionType),
+			Required: q.Required, Order: q.Order, QuestionOptions: options(q),
+			MinValue: decimalString(q.MinValue), MaxValue: decimalString(q.MaxValue),
+			AllowedFileTypes: nonNil(q.AllowedFileTypes), AllowedMimeTypes: nonNil(q.AllowedMimeTypes),
+			MaxFileSizeMb: q.MaxFileSizeMB, MaxFilesCount: q.MaxFilesCount,
+		}
+		answer, answered := st.answers[q.UUID]
+		if checklist.ShowGuidance(q, st.values[q.UUID]) {
+			cq.UserGuidance = q.UserGuidance
+		}
+		if answered {
+			existing := map[string]any{"uuid": answer.UUID, "answer_data": st.values[q.UUID], "created": answer.Created, "modified": answer.Modified}
+			if seesReview {
+				existing["requires_review"] = answer.RequiresReview
+			}
+			cq.ExistingAnswer = &existing
+		}
+		out.Questions = append(out.Questions, cq)
+	}
+	return out, nil
+}
+
+func (s *Server) OnboardingVerificationsCompletionStatusRetrieve(ctx context.Context, req gen.OnboardingVerificationsCompletionStatusRetrieveRequestObject) (gen.OnboardingVerificationsCompletionStatusRetrieveResponseObject, error) {
+	v, err := s.visibleVerification(ctx, req.UUID)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.checklistState(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	return gen.OnboardingVerificationsCompletionStatusRetrieve200JSONResponse(st.completionBody()), nil
+}
+
+func (s *Server) OnboardingVerificationsChecklistTemplateRetrieve(ctx context.Context, req gen.OnboardingVerificationsChecklistTemplateRetrieveRequestObject) (gen.OnboardingVerificationsChecklistTemplateRetrieveResponseObject, error) {
+	// parent_uuid names a checklist, or a verification (its checklist).
+	id := req.Params.ParentUUID
+	content, err := s.store.ChecklistContent(ctx, id)
+	if domain.CodeOf(err) == domain.ENotFound {
+		v, verr := s.visibleVerification(ctx, id)
+		if verr != nil {
+			return nil, verr
+		}
+		c, cerr := s.store.CompletionFor(ctx, v.UUID)
+		if domain.CodeOf(cerr) == domain.ENotFound {
+			return nil, errNoChecklist
+		}
+		if cerr != nil {
+			return nil, cerr
+		}
+		content, err = s.store.ChecklistContent(ctx, c.Checklist)
+	}
+	if err != nil {
+		return nil, err
+	}
+	initial := checklist.Visible(content.Questions, content.Dependencies, map[uuid.UUID]any{})
+	out := gen.OnboardingVerificationsChecklistTemplateRetrieve200JSONResponse{
+		Checklist: checklistHeader(content.Checklist), Questions: []gen.ChecklistTemplateQuestion{},
+		InitialVisibleQuestions: []gen.ChecklistTemplateQuestion{},
+	}
+	for _, q := range content.Questions {
+		tq := templateQuestion(q)
+		out.Questions = append(out.Questions, tq)
+		if initial[q.UUID] {
+			out.InitialVisibleQuestions = append(out.InitialVisibleQuestions, tq)
+		}
+	}
+	return out, nil
+}
+
+func templateQuestion(q checklist.Question) gen.ChecklistTemplateQuestion {
+	return gen.ChecklistTemplateQuestion{
+		UUID: q.UUID, Description: q.Description, UserGuidance: q.UserGuidance,
+		QuestionType: gen.QuestionType(q.QuestionType), Required: q.Required, Order: q.Order,
+		QuestionOptions: options(q), MinValue: decimalString(q.MinValue), MaxValue: decimalString(q.MaxValue),
+		AllowedFileTypes: nonNil(q.AllowedFileTypes), AllowedMimeTypes: nonNil(q.AllowedMimeTypes),
+		MaxFileSizeMb: q.MaxFileSizeMB, MaxFilesCount: q.MaxFilesCount,
+		Operator: gen.OptionalOperator(q.Operator), ReviewAnswerValue: rawJSON(q.ReviewAnswerValue),
+		AlwaysRequiresReview: q.AlwaysRequiresReview, GuidanceOperator: gen.OptionalOperator(q.GuidanceOperator),
+		GuidanceAnswerValue: rawJSON(q.GuidanceAnswerValue), AlwaysShowGuidance: q.AlwaysShowGuidance,
+		DependencyLogicOperator: gen.DependencyLogicOperator(q.DependencyLogicOperator),
+	}
+}
+
+func (s *Server) OnboardingVerificationsSubmitAnswers(ctx context.Context, req gen.OnboardingVerificationsSubmitAnswersRequestObject) (gen.OnboardingVerificationsSubmitAnswersResponseObject, error) {
+	v, err := s.changeableVerification(ctx, req.UUID)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case v.CustomerID != nil:
+		return nil, domain.Errorf(domain.EConflict, "A customer has already been created from this verification; its answers can no longer change.")
+	case v.Status == domain.StatusExpired:
+		return nil, domain.Errorf(domain.EConflict, "The verification has expired; start a new one.")
+	}
+	st, err := s.checklistState(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	questions := map[uuid.UUID]checklist.Question{}
+	for _, q := range st.content.Questions {
+		questions[q.UUID] = q
+	}
+	// Validate every item first: one invalid item stores nothing, and the
+	// 400 names each invalid item by its index.
+	problems := map[string][]string{}
+	seen := map[uuid.UUID]bool{}
+	var changes []store.AnswerChange
+	for i, item := range *req.Body {
+		field := fmt.Sprintf("%d.", i)
+		q, ok := questions[item.QuestionUUID]
+		switch {
+		case !ok:
+			problems[field+"question_uuid"] = []string{"Not a question of this verification's checklist."}
+			continue
+		case seen[q.UUID]:
+			problems[field+"question_uuid"] = []string{"This question is answered twice in the batch."}
+			continue
+		}
+		seen[q.UUID] = true
+		if string(item.AnswerData) == "null" || len(item.AnswerData) == 0 {
+			changes = append(changes, store.AnswerChange{Question: q.UUID})
+			delete(st.values, q.UUID)
+			continue
+		}
+		value, err := checklist.ValidateAnswer(q, item.AnswerData)
+		if err != nil {
+			problems[field+"answer_data"] = []string{fmt.Sprintf("%q: %v", q.Description, err)}
+			continue
+		}
+		change := storable(q.UUID, value)
+		var decoded any
+		_ = json.Unmarshal(change.Data, &decoded)
+		change.RequiresReview = checklist.RequiresReview(q, decoded)
+		st.values[q.UUID] = decoded
+		changes = append(changes, change)
+	}
+	if len(problems) > 0 {
+		return nil, &domain.Error{Code: domain.EInvalid, Fields: problems}
+	}
+	meta, customerData := checklist.Metadata(st.content.Questions, st.values)
+	v.OnboardingMetadata, v.UserSubmittedCustomerData = domain.MustJSON(meta), domain.MustJSON(customerData)
+	if err := s.store.SaveAnswers(ctx, st.completion, currentUser(ctx).ID, changes, v); err != nil {
+		return nil, err
+	}
+	return gen.OnboardingVerificationsSubmitAnswers200JSONResponse{Detail: "Answers saved.", Completion: st.completionBody()}, nil
+}
+
+// storable turns a validated answer into what is stored: files become
+// references to their stored content.
+func storable(question uuid.UUID, value any) store.AnswerChange {
+	ref := func(f checklist.File) (store.StoredFile, map[string]any) {
+		sf := store.StoredFile{UUID: uuid.New(), File: f}
+		return sf, map[string]any{"name": f.Name, "size": f.Size, "mime_type": f.MimeType, "stored_file_id": sf.UUID}
+	}
+	change := store.AnswerChange{Question: question}
+	switch v := value.(type) {
+	case checklist.File:
+		sf, data := ref(v)
+		change.Files, change.Data = []store.StoredFile{sf}, domain.MustJSON(data)
+	case []checklist.File:
+		refs := []map[string]any{}
+		for _, f := range v {
+			sf, data := ref(f)
+			change.Files = append(change.Files, sf)
+			refs = append(refs, data)
+		}
+		change.Data = domain.MustJSON(refs)
+	default:
+		change.Data = domain.MustJSON(v)
+	}
+	return change
+}
+
+func options(q checklist.Question) []gen.QuestionOption {
+	out := make([]gen.QuestionOption, len(q.Options))
+	for i, o := range q.Options {
+		out[i] = gen.QuestionOption{UUID: o.UUID, Label: o.Label, Order: o.Order}
+	}
+	return out
+}
+
+func rawJSON(v any) json.RawMessage {
+	if v == nil {
+		return json.RawMessage("null")
+	}
+	return json.RawMessage(domain.MustJSON(v))
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func decimalString(d *decimal.Decimal) *string {
+	if d == nil {
+		return nil
+	}
+	s := d.String()
+	return &s
+}
