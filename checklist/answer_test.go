@@ -15,7 +15,7 @@ import (
 )
 
 func dec(s string) *decimal.Decimal { d := decimal.RequireFromString(s); return &d }
-func ptr[T any](v T) *T            { return &v }
+func ptr[T any](v T) *T             { return &v }
 
 var (
 	optA = Option{UUID: uuid.MustParse("00000000-0000-0000-0000-00000000000a"), Label: "Research", Order: 1}

@@ -70,6 +70,8 @@ func requestError(err error) error {
 					return de
 				}
 			}
+		case errors.As(err, &reqErr) && reqErr.Parameter != nil && errors.Is(reqErr.Err, openapi3filter.ErrInvalidRequired):
+			return domain.Errorf(domain.EInvalid, "%s %s parameter is required", reqErr.Parameter.Name, reqErr.Parameter.In)
 		case errors.As(err, &reqErr) && reqErr.Parameter != nil:
 			msg := reqErr.Reason
 			if errors.As(reqErr.Err, &schemaErr) {
