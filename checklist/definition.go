@@ -108,7 +108,7 @@ func ParseDefinition(r io.Reader) (*Definition, error) {
 			Operator: Operator(fq.Operator), AlwaysRequiresReview: fq.AlwaysRequiresReview,
 			GuidanceOperator: Operator(fq.GuidanceOperator), AlwaysShowGuidance: fq.AlwaysShowGuidance,
 			DependencyLogicOperator: LogicOperator(fq.DependencyLogic),
-			MapsToCustomerField: fq.MapsToCustomerField, IntentField: fq.IntentField,
+			MapsToCustomerField:     fq.MapsToCustomerField, IntentField: fq.IntentField,
 			Options: []Option{},
 		}
 		if q.DependencyLogicOperator == "" {

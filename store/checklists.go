@@ -16,30 +16,30 @@ import (
 
 // questionRow is a questions row; toQuestion turns it into the domain type.
 type questionRow struct {
-	UUID                    uuid.UUID       `db:"uuid"`
-	Checklist               uuid.UUID       `db:"checklist_uuid"`
-	Order                   int             `db:"sort_order"`
-	Description             string          `db:"description"`
-	UserGuidance            string          `db:"user_guidance"`
-	QuestionType            string          `db:"question_type"`
-	Required                bool            `db:"required"`
-	MinValue                sql.NullString  `db:"min_value"`
-	MaxValue                sql.NullString  `db:"max_value"`
-	AllowedFileTypes        domain.JSON     `db:"allowed_file_types"`
-	AllowedMimeTypes        domain.JSON     `db:"allowed_mime_types"`
-	MaxFileSizeMB           sql.NullInt64   `db:"max_file_size_mb"`
-	MaxFilesCount           sql.NullInt64   `db:"max_files_count"`
-	Operator                string          `db:"operator"`
-	ReviewAnswerValue       domain.JSON     `db:"review_answer_value"`
-	AlwaysRequiresReview    bool            `db:"always_requires_review"`
-	GuidanceOperator        string          `db:"guidance_operator"`
-	GuidanceAnswerValue     domain.JSON     `db:"guidance_answer_value"`
-	AlwaysShowGuidance      bool            `db:"always_show_guidance"`
-	DependencyLogicOperator string          `db:"dependency_logic_operator"`
-	MapsToCustomerField     string          `db:"maps_to_customer_field"`
-	IntentField             string          `db:"intent_field"`
-	Created                 time.Time       `db:"created"`
-	Modified                time.Time       `db:"modified"`
+	UUID                    uuid.UUID      `db:"uuid"`
+	Checklist               uuid.UUID      `db:"checklist_uuid"`
+	Order                   int            `db:"sort_order"`
+	Description             string         `db:"description"`
+	UserGuidance            string         `db:"user_guidance"`
+	QuestionType            string         `db:"question_type"`
+	Required                bool           `db:"required"`
+	MinValue                sql.NullString `db:"min_value"`
+	MaxValue                sql.NullString `db:"max_value"`
+	AllowedFileTypes        domain.JSON    `db:"allowed_file_types"`
+	AllowedMimeTypes        domain.JSON    `db:"allowed_mime_types"`
+	MaxFileSizeMB           sql.NullInt64  `db:"max_file_size_mb"`
+	MaxFilesCount           sql.NullInt64  `db:"max_files_count"`
+	Operator                string         `db:"operator"`
+	ReviewAnswerValue       domain.JSON    `db:"review_answer_value"`
+	AlwaysRequiresReview    bool           `db:"always_requires_review"`
+	GuidanceOperator        string         `db:"guidance_operator"`
+	GuidanceAnswerValue     domain.JSON    `db:"guidance_answer_value"`
+	AlwaysShowGuidance      bool           `db:"always_show_guidance"`
+	DependencyLogicOperator string         `db:"dependency_logic_operator"`
+	MapsToCustomerField     string         `db:"maps_to_customer_field"`
+	IntentField             string         `db:"intent_field"`
+	Created                 time.Time      `db:"created"`
+	Modified                time.Time      `db:"modified"`
 }
 
 const questionColumns = `uuid, checklist_uuid, sort_order, description, user_guidance, question_type, required,
@@ -54,7 +54,7 @@ func (r questionRow) toQuestion() checklist.Question {
 		Operator: checklist.Operator(r.Operator), AlwaysRequiresReview: r.AlwaysRequiresReview,
 		GuidanceOperator: checklist.Operator(r.GuidanceOperator), AlwaysShowGuidance: r.AlwaysShowGuidance,
 		DependencyLogicOperator: checklist.LogicOperator(r.DependencyLogicOperator),
-		MapsToCustomerField: r.MapsToCustomerField, IntentField: r.IntentField,
+		MapsToCustomerField:     r.MapsToCustomerField, IntentField: r.IntentField,
 		AllowedFileTypes: []string{}, AllowedMimeTypes: []string{}, Options: []checklist.Option{},
 	}
 	q.MinValue, q.MaxValue = decimalOf(r.MinValue), decimalOf(r.MaxValue)
