@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -88,5 +89,46 @@ func TestMigrate(t *testing.T) {
 		return ""
 	}, &bytes.Buffer{}); err == nil {
 		t.Fatal("serve with an unsupported database URL started")
+	}
+}
+
+func TestChecklistImportIsIdempotent(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	env := func(k string) string {
+		if k == "ONBOARDING_DATABASE_URL" {
+			return "sqlite://" + filepath.Join(dir, "import.db")
+		}
+		return ""
+	}
+	imported := func() map[string]any {
+		t.Helper()
+		var out bytes.Buffer
+		if err := run(context.Background(), []string{"checklist", "import", "../../examples/checklists/company-onboarding.yaml"}, env, &out); err != nil {
+			t.Fatal(err)
+		}
+		var summary map[string]any
+		if err := json.Unmarshal(out.Bytes(), &summary); err != nil {
+			t.Fatalf("import printed %q", out.String())
+		}
+		return summary
+	}
+	first, second := imported(), imported()
+	if first["rows_changed"].(float64) == 0 || first["questions"] != float64(9) {
+		t.Fatalf("first import: %v", first)
+	}
+	if second["rows_changed"] != float64(0) || second["checklist"] != first["checklist"] {
+		t.Fatalf("second import changed something: %v", second)
+	}
+
+	bad := filepath.Join(dir, "cycle.yaml")
+	os.WriteFile(bad, []byte(`name: Loop
+questions:
+  - {key: a, description: A, question_type: boolean, depends_on: [{question: b, value: true}]}
+  - {key: b, description: B, question_type: boolean, depends_on: [{question: a, value: true}]}
+`), 0o644)
+	err := run(context.Background(), []string{"checklist", "import", bad}, env, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "circular") {
+		t.Fatalf("cyclic checklist: %v", err)
 	}
 }
