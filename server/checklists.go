@@ -231,7 +231,16 @@ func (s *Server) OnboardingVerificationsSubmitAnswers(ctx context.Context, req g
 	if len(problems) > 0 {
 		return nil, &domain.Error{Code: domain.EInvalid, Fields: problems}
 	}
-	meta, customerData := checklist.Metadata(st.content.Questions, st.values)
+	// Metadata speaks for the visible questions only: an answer to a question
+	// that no longer applies says nothing about the customer.
+	visible := checklist.Visible(st.content.Questions, st.content.Dependencies, st.values)
+	var shown []checklist.Question
+	for _, q := range st.content.Questions {
+		if visible[q.UUID] {
+			shown = append(shown, q)
+		}
+	}
+	meta, customerData := checklist.Metadata(shown, st.values)
 	v.OnboardingMetadata, v.UserSubmittedCustomerData = domain.MustJSON(meta), domain.MustJSON(customerData)
 	if err := s.store.SaveAnswers(ctx, st.completion, currentUser(ctx).ID, changes, v); err != nil {
 		return nil, err
