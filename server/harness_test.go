@@ -66,7 +66,7 @@ func init() {
 // api is a running service with four users: two regular ones, a support
 // user and a staff user.
 type api struct {
-	t                              *testing.T
+	t                              testing.TB
 	store                          *store.Store
 	handler                        http.Handler
 	logs                           *syncBuffer // every log line the service wrote
@@ -94,13 +94,13 @@ func sandboxEnv(k string) string {
 	return ""
 }
 
-func newAPI(t *testing.T, s *store.Store, cfg server.Config) *api {
+func newAPI(t testing.TB, s *store.Store, cfg server.Config) *api {
 	t.Helper()
 	return newAPIWithEnv(t, s, cfg, sandboxEnv)
 }
 
 // newAPIWithEnv configures the registers from getenv.
-func newAPIWithEnv(t *testing.T, s *store.Store, cfg server.Config, getenv func(string) string) *api {
+func newAPIWithEnv(t testing.TB, s *store.Store, cfg server.Config, getenv func(string) string) *api {
 	t.Helper()
 	registers, err := validators.NewRegistry(getenv)
 	if err != nil {
@@ -141,7 +141,7 @@ type response struct {
 }
 
 // JSON decodes the body into v.
-func (r response) JSON(t *testing.T, v any) {
+func (r response) JSON(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.Body, v); err != nil {
 		t.Fatalf("body %q: %v", r.Body, err)
@@ -149,7 +149,7 @@ func (r response) JSON(t *testing.T, v any) {
 }
 
 // Object decodes the body as a JSON object.
-func (r response) Object(t *testing.T) map[string]any {
+func (r response) Object(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	r.JSON(t, &m)
@@ -158,7 +158,7 @@ func (r response) Object(t *testing.T) map[string]any {
 
 // do sends a request with token (empty: none) and a JSON body (a string is
 // sent as is), and validates the response against the contract.
-func (a *api) do(t *testing.T, method, path, token string, body any) response {
+func (a *api) do(t testing.TB, method, path, token string, body any) response {
 	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
@@ -188,7 +188,7 @@ func (a *api) do(t *testing.T, method, path, token string, body any) response {
 
 // checkContract validates a response against openapi.yaml: status code
 // declared, headers and body matching the schema.
-func checkContract(t *testing.T, req *http.Request, res response) {
+func checkContract(t testing.TB, req *http.Request, res response) {
 	t.Helper()
 	route, params, err := contract.FindRoute(req)
 	if err != nil {
@@ -213,7 +213,7 @@ func checkContract(t *testing.T, req *http.Request, res response) {
 }
 
 // wantStatus fails the test when r is not status.
-func wantStatus(t *testing.T, r response, status int) {
+func wantStatus(t testing.TB, r response, status int) {
 	t.Helper()
 	if r.Status != status {
 		t.Fatalf("status %d, want %d; body %s", r.Status, status, r.Body)

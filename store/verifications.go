@@ -123,7 +123,7 @@ func (s *Store) DeleteVerification(ctx context.Context, id uuid.UUID) error {
 }
 
 // ListVerifications returns one page of the verifications f selects and
-// how many it selects in all (0 when the page is past the end).
+// how many it selects in all.
 func (s *Store) ListVerifications(ctx context.Context, f domain.VerificationFilter) ([]domain.Verification, int, error) {
 	var where []string
 	var args []any
@@ -154,24 +154,21 @@ func (s *Store) ListVerifications(ctx context.Context, f domain.VerificationFilt
 	if !ok {
 		order = orderings["-created"]
 	}
-	q := `SELECT ` + verificationColumns + `, COUNT(*) OVER () AS total FROM verifications`
+	cond := ""
 	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, " AND ")
+		cond = ` WHERE ` + strings.Join(where, " AND ")
 	}
-	q += ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
-	args = append(args, f.Limit, f.Offset)
-
-	var rows []struct {
-		domain.Verification
-		Total int `db:"total"`
-	}
-	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(q), args...); err != nil {
+	// Two queries, not COUNT(*) OVER (): the window function makes the
+	// database materialise and sort every matching row with all its columns,
+	// while the page alone can walk the ordering index and stop early.
+	var total int
+	if err := s.db.GetContext(ctx, &total, s.db.Rebind(`SELECT COUNT(*) FROM verifications`+cond), args...); err != nil {
 		return nil, 0, s.wrap(ctx, err)
 	}
-	out := make([]domain.Verification, len(rows))
-	total := 0
-	for i, r := range rows {
-		out[i], total = r.Verification, r.Total
+	var out []domain.Verification
+	if err := s.db.SelectContext(ctx, &out, s.db.Rebind(`SELECT `+verificationColumns+` FROM verifications`+cond+
+		` ORDER BY `+order+` LIMIT ? OFFSET ?`), append(args, f.Limit, f.Offset)...); err != nil {
+		return nil, 0, s.wrap(ctx, err)
 	}
 	return out, total, nil
 }
