@@ -70,6 +70,7 @@ type api struct {
 	store                          *store.Store
 	handler                        http.Handler
 	logs                           *syncBuffer // every log line the service wrote
+	bodies                         *syncBuffer // every response body the service sent
 	alice, bob, support, staff     *domain.User
 	aliceT, bobT, supportT, staffT string
 }
@@ -111,7 +112,7 @@ func newAPIWithEnv(t testing.TB, s *store.Store, cfg server.Config, getenv func(
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &api{t: t, store: s, handler: h, logs: logs}
+	a := &api{t: t, store: s, handler: h, logs: logs, bodies: &syncBuffer{}}
 	a.alice, a.aliceT = a.user(domain.User{Username: "alice"})
 	a.bob, a.bobT = a.user(domain.User{Username: "bob"})
 	a.support, a.supportT = a.user(domain.User{Username: "sue", IsSupport: true})
@@ -182,6 +183,7 @@ func (a *api) do(t testing.TB, method, path, token string, body any) response {
 	rec := httptest.NewRecorder()
 	a.handler.ServeHTTP(rec, req)
 	res := response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+	a.bodies.Write(res.Body)
 	checkContract(t, req, res)
 	return res
 }

@@ -53,6 +53,7 @@ func TestValidationOutcomes(t *testing.T) {
 			{"EE register times out", map[string]any{"country": "EE", "legal_person_identifier": "10000030", "person_identifier": estonianPerson}, "escalated", "API_ERROR", true},
 			{"EE register answers 500", map[string]any{"country": "EE", "legal_person_identifier": "10000047", "person_identifier": estonianPerson}, "escalated", "API_ERROR", true},
 			{"EE register answers garbage", map[string]any{"country": "EE", "legal_person_identifier": "10000062", "person_identifier": estonianPerson}, "escalated", "API_ERROR", true},
+			{"SE verified by personal number", map[string]any{"country": "SE", "legal_person_identifier": "2021005489", "person_identifier": "191212121212"}, "verified", "", true},
 			{"EE person data missing", map[string]any{"country": "EE", "legal_person_identifier": "12417834"}, "escalated", "IDENTITY_VALIDATION_FAILED", true},
 			{"FI publishes no roles", map[string]any{"country": "FI", "legal_person_identifier": "0112038-9"}, "escalated", "IDENTITY_VALIDATION_FAILED", true},
 			{"no register for DE", map[string]any{"country": "DE", "legal_person_identifier": "HRB 1234"}, "escalated", "NO_BACKEND_AVAILABLE", false},
@@ -81,8 +82,14 @@ func TestValidationOutcomes(t *testing.T) {
 				}
 			})
 		}
-		// Personal data never leaves the service, in responses or logs.
-		for _, secret := range []string{estonianPerson, "Nordmann", "1975-04-12"} {
+		// Personal identifiers never leave the service, in responses or logs;
+		// the other person data sent never reaches a log line.
+		for _, secret := range []string{estonianPerson, "191212121212"} {
+			if strings.Contains(a.bodies.String(), secret) {
+				t.Errorf("a response contains %q", secret)
+			}
+		}
+		for _, secret := range []string{estonianPerson, "191212121212", "Nordmann", "1975-04-12"} {
 			if strings.Contains(a.logs.String(), secret) {
 				t.Errorf("a log line contains %q", secret)
 			}

@@ -244,26 +244,8 @@ func ariregisterRaw(body []byte) (json.RawMessage, error) {
 		return nil, err
 	}
 	delete(doc, "paring")
-	ariregRedact(doc, "fyysilise_isiku_kood", func(parent map[string]any) bool { return parent["isiku_liik"] != "J" })
+	redact(doc, "fyysilise_isiku_kood", func(parent map[string]any) bool { return parent["isiku_liik"] != "J" })
 	return json.Marshal(map[string]any{"esindus_v1": doc})
-}
-
-// ariregRedact replaces, anywhere in v, the value of key in the objects for
-// which when returns true.
-func ariregRedact(v any, key string, when func(map[string]any) bool) {
-	switch t := v.(type) {
-	case map[string]any:
-		if _, ok := t[key]; ok && when(t) {
-			t[key] = "[redacted]"
-		}
-		for _, c := range t {
-			ariregRedact(c, key, when)
-		}
-	case []any:
-		for _, c := range t {
-			ariregRedact(c, key, when)
-		}
-	}
 }
 
 var (

@@ -228,7 +228,7 @@ func (b *bolagsverket) Validate(ctx context.Context, req Request) (*Result, erro
 	default:
 		return nil, Errorf(CodeAPIError, "bolagsverket register answered HTTP %d for officers", ores.Status)
 	}
-	return &Result{Company: company, Roles: bolagsverketMatch(officers, pnr), PersonChecked: true, Raw: nordicRaw(res.Body, ores.Body)}, nil
+	return &Result{Company: company, Roles: bolagsverketMatch(officers, pnr), PersonChecked: true, Raw: nordicRaw(res.Body, bolagsverketRedact(ores.Body))}, nil
 }
 
 func bolagsverketCompany(orgnr string, orgs []bolagsverketOrganisation) (Company, error) {
@@ -389,4 +389,19 @@ func (b *bolagsverket) dropToken(token string) {
 	if b.token == token {
 		b.token = ""
 	}
+}
+
+// bolagsverketRedact replaces officers' personal identity numbers in the
+// officers body before it is kept for audit.
+func bolagsverketRedact(body []byte) []byte {
+	var doc any
+	if json.Unmarshal(body, &doc) != nil {
+		return nil
+	}
+	redact(doc, "identitetsbeteckning", func(identity map[string]any) bool {
+		typ, _ := identity["typ"].(map[string]any)
+		return typ["kod"] != "ORGNR" // keep company numbers, hide every personal one
+	})
+	out, _ := json.Marshal(doc)
+	return out
 }

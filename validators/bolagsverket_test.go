@@ -171,6 +171,11 @@ func TestBolagsverketVerifiedDetails(t *testing.T) {
 	if err := json.Unmarshal(res.Raw, &raw); err != nil || len(raw.Company) == 0 || len(raw.Roles) == 0 {
 		t.Errorf("raw = %.80s (%v)", res.Raw, err)
 	}
+	// Officers' personal numbers are not kept; the company number is.
+	if strings.Contains(string(res.Raw), "191212121212") || strings.Contains(string(res.Raw), "198112289874") ||
+		!strings.Contains(string(res.Raw), "2021005489") {
+		t.Errorf("raw keeps personal numbers or lost the company number: %s", res.Raw)
+	}
 }
 
 func TestBolagsverketTokenCache(t *testing.T) {

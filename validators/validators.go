@@ -166,3 +166,22 @@ type SandboxCase struct {
 	Outcome string
 	Person  Person
 }
+
+// redact replaces, anywhere in the decoded JSON v, the value of key in the
+// objects for which when returns true: registers publish personal codes
+// that must not reach raw_response.
+func redact(v any, key string, when func(map[string]any) bool) {
+	switch t := v.(type) {
+	case map[string]any:
+		if _, ok := t[key]; ok && when(t) {
+			t[key] = "[redacted]"
+		}
+		for _, c := range t {
+			redact(c, key, when)
+		}
+	case []any:
+		for _, c := range t {
+			redact(c, key, when)
+		}
+	}
+}
