@@ -24,11 +24,18 @@ type checklistState struct {
 	values     map[uuid.UUID]any // decoded answer data, what the rules compare
 }
 
-func (s *Server) checklistState(ctx context.Context, v *domain.Verification) (*checklistState, error) {
+// completionOf is v's checklist completion; a country without a checklist
+// is the client's mistake (400), as the contract says.
+func (s *Server) completionOf(ctx context.Context, v *domain.Verification) (*store.Completion, error) {
 	c, err := s.store.CompletionFor(ctx, v.UUID)
 	if domain.CodeOf(err) == domain.ENotFound {
 		return nil, errNoChecklist
 	}
+	return c, err
+}
+
+func (s *Server) checklistState(ctx context.Context, v *domain.Verification) (*checklistState, error) {
+	c, err := s.completionOf(ctx, v)
 	if err != nil {
 		return nil, err
 	}
@@ -134,10 +141,7 @@ func (s *Server) OnboardingVerificationsChecklistTemplateRetrieve(ctx context.Co
 		if verr != nil {
 			return nil, verr
 		}
-		c, cerr := s.store.CompletionFor(ctx, v.UUID)
-		if domain.CodeOf(cerr) == domain.ENotFound {
-			return nil, errNoChecklist
-		}
+		c, cerr := s.completionOf(ctx, v)
 		if cerr != nil {
 			return nil, cerr
 		}
