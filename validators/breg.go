@@ -204,7 +204,7 @@ func bregCompany(orgnr string, e bregEnhet) Company {
 // deceased persons are skipped.
 func bregMatch(r bregRoller, p Person) []Role {
 	birth := p.BirthDate.Format("2006-01-02")
-	first, last := nordicTokens(p.FirstName), nordicTokens(p.LastName)
+	first, last := nameTokens(p.FirstName), nameTokens(p.LastName)
 	var roles []Role
 	seen := map[string]bool{}
 	for _, g := range r.Rollegrupper {
@@ -214,8 +214,8 @@ func bregMatch(r bregRoller, p Person) []Role {
 				continue
 			}
 			n := per.Navn
-			if !nordicHasAll(nordicTokens(n.Fornavn+" "+n.Mellomnavn), first) ||
-				!nordicHasAll(nordicTokens(n.Mellomnavn+" "+n.Etternavn), last) {
+			if !nordicHasAll(nameTokens(n.Fornavn+" "+n.Mellomnavn), first) ||
+				!nordicHasAll(nameTokens(n.Mellomnavn+" "+n.Etternavn), last) {
 				continue
 			}
 			if !seen[rl.Type.Kode] {

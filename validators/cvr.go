@@ -120,7 +120,7 @@ func (v *cvr) Validate(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	p := req.Person
-	if len(nordicTokens(p.FirstName)) == 0 || len(nordicTokens(p.LastName)) == 0 {
+	if len(nameTokens(p.FirstName)) == 0 || len(nameTokens(p.LastName)) == 0 {
 		return nil, Errorf(CodeIdentityValidation, "cvr needs the person's first name and last name")
 	}
 	if v.c.cfg.Username == "" || v.c.cfg.Password == "" {

@@ -3,38 +3,10 @@ package validators
 import (
 	"encoding/json"
 	"strings"
-	"unicode"
-
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 )
 
-// Helpers shared by the Nordic registers (breg, cvr, bolagsverket).
-
-// nordicLetters are letters that NFD does not decompose into a base letter.
-var nordicLetters = strings.NewReplacer("ø", "o", "æ", "ae", "ß", "ss", "đ", "d", "ł", "l", "þ", "th", "ð", "d")
-
-// nordicTokens folds a name for comparison (case, accents, ø/æ, punctuation)
-// and splits it into words: "Bjørn-Åge  O'Neil" → [bjorn age oneil].
-func nordicTokens(s string) []string {
-	s = nordicLetters.Replace(strings.ToLower(s))
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	if folded, _, err := transform.String(t, s); err == nil {
-		s = folded
-	}
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			return r
-		case r == '-' || unicode.IsSpace(r):
-			return ' '
-		default:
-			return -1 // apostrophes, dots
-		}
-	}, s)
-	return strings.Fields(s)
-}
+// Helpers shared by the Nordic registers (breg, cvr, bolagsverket); name
+// folding for every register is in personmatch.go.
 
 // nordicHasAll reports whether every word of want occurs in have.
 func nordicHasAll(have, want []string) bool {
@@ -58,7 +30,7 @@ func nordicHasAll(have, want []string) bool {
 // in the registered name, the registered name must start with the first
 // given name and end with the last surname, so middle names may be omitted.
 func nordicFullNameMatch(registered, first, last string) bool {
-	reg, f, l := nordicTokens(registered), nordicTokens(first), nordicTokens(last)
+	reg, f, l := nameTokens(registered), nameTokens(first), nameTokens(last)
 	if len(reg) == 0 || len(f) == 0 || len(l) == 0 {
 		return false
 	}

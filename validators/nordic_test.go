@@ -119,7 +119,7 @@ func nordicRunSandbox(t *testing.T, v func(Config) Validator, fake http.Handler,
 
 func TestNordicNames(t *testing.T) {
 	t.Parallel()
-	if got := nordicTokens("  Bjørn-Åge O'Neil  ÆRØ"); len(got) != 4 || got[0] != "bjorn" || got[1] != "age" || got[2] != "oneil" || got[3] != "aero" {
+	if got := nameTokens("  Bjørn-Åge O'Neil  ÆRØ"); len(got) != 4 || got[0] != "bjorn" || got[1] != "age" || got[2] != "oneil" || got[3] != "aero" {
 		t.Errorf("nordicTokens = %q", got)
 	}
 	for _, c := range []struct {

@@ -28,6 +28,9 @@ var registers = []register{
 	{method: "breg", defaultURL: bregDefaultURL, new: NewBreg, fake: bregFake, cases: bregSandboxCases},
 	{method: "cvr", defaultURL: cvrDefaultURL, new: NewCVR, fake: cvrFake, cases: cvrSandboxCases},
 	{method: "bolagsverket", defaultURL: bolagsverketDefaultURL, new: NewBolagsverket, fake: bolagsverketFake, cases: bolagsverketSandboxCases},
+	{method: "wirtschaftscompass", defaultURL: wirtschaftscompassDefaultURL, new: NewWirtschaftscompass, fake: wirtschaftscompassFake, cases: wirtschaftscompassSandboxCases},
+	{method: "companies_house", defaultURL: companiesHouseDefaultURL, new: NewCompaniesHouse, fake: companiesHouseFake, cases: companiesHouseSandboxCases},
+	{method: "sirene", defaultURL: sireneDefaultURL, new: NewSirene, fake: sireneFake, cases: sireneSandboxCases},
 }
 
 // Registry holds one validator per register, configured from the environment.

@@ -1,0 +1,82 @@
+package validators
+
+import (
+	"embed"
+	"encoding/json"
+	"net/http"
+	"strings"
+)
+
+//go:embed testdata/wirtschaftscompass
+var wirtschaftscompassFiles embed.FS
+
+// wicoFakeIDs maps the fake's FNs to WirtschaftsCompass ids; each id's
+// report is testdata/wirtschaftscompass/report_<fn>.json.
+var wicoFakeIDs = map[string]string{
+	"93363z":  "076d39c4-a5f2-44ea-8540-50c9fb9c6132", // OMV Aktiengesellschaft: verified
+	"33209m":  "5b1f0c2e-8d3a-4e6f-9a71-2c4d8e9f0b13", // Erste Group Bank AG: person not listed
+	"123456d": "9c2a4e71-3b5d-4f80-a1c6-7d8e9f0a1b24", // Konkursverfahren open: bankrupt
+	"234567b": "1d3e5f70-6a8b-4c9d-8e0f-a1b2c3d4e5f6", // gelöscht: deleted
+	"345678a": "2e4f6a81-7b9c-4dae-9f10-b2c3d4e5f607", // in Liquidation
+	"444444w": "3f5a7b92-8cad-4ebf-a021-c3d4e5f60718", // truncated report: malformed body
+}
+
+// Magic FNs of the fake that are not companies.
+const (
+	wicoFakeNotFound    = "999999m"
+	wicoFakeTimeout     = "111111z"
+	wicoFakeRateLimited = "222222y"
+	wicoFakeServerError = "333333x"
+)
+
+var wirtschaftscompassSandboxCases = []SandboxCase{
+	{Code: "93363z", Outcome: OutcomeVerified, Person: Person{FirstName: "Maria", LastName: "Huber", BirthDate: fakeDate("1971-03-14")}},
+	{Code: wicoFakeNotFound, Outcome: OutcomeNotFound},
+	{Code: "123456d", Outcome: OutcomeBankrupt},
+	{Code: "33209m", Outcome: OutcomeNotAuthorized},
+	{Code: wicoFakeTimeout, Outcome: OutcomeTimeout},
+}
+
+// wirtschaftscompassFake speaks WirtschaftsCompass's resolve and
+// company-report paths; any non-empty bearer token is accepted.
+func wirtschaftscompassFake() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /organisation/v1/resolve", func(w http.ResponseWriter, r *http.Request) {
+		fn := r.URL.Query().Get("register-number")
+		switch {
+		case r.URL.Query().Get("register-number-type") != "FN":
+			fakeJSON(w, http.StatusBadRequest, `{"errors":[{"code":"BAD_REQUEST","message":"register-number-type must be FN"}]}`)
+		case fn == wicoFakeTimeout:
+			<-r.Context().Done()
+		case fn == wicoFakeRateLimited:
+			fakeJSON(w, http.StatusTooManyRequests, `{"errors":[{"code":"TOO_MANY_REQUESTS","message":"rate limit exceeded"}]}`)
+		case fn == wicoFakeServerError:
+			fakeJSON(w, http.StatusInternalServerError, `{"errors":[{"code":"INTERNAL_ERROR","message":"internal error"}]}`)
+		case wicoFakeIDs[fn] != "":
+			body, _ := json.Marshal(map[string]any{"meta": map[string]any{}, "data": map[string]string{"wicoId": wicoFakeIDs[fn]}})
+			fakeJSON(w, http.StatusOK, string(body))
+		default:
+			fakeJSON(w, http.StatusNotFound, `{"errors":[{"code":"NOT_FOUND","message":"register number not found"}]}`)
+		}
+	})
+	mux.HandleFunc("GET /organisation/v1/{id}/company-report", func(w http.ResponseWriter, r *http.Request) {
+		for fn, id := range wicoFakeIDs {
+			if id == r.PathValue("id") {
+				body, err := wirtschaftscompassFiles.ReadFile("testdata/wirtschaftscompass/report_" + fn + ".json")
+				if err == nil {
+					fakeJSON(w, http.StatusOK, string(body))
+					return
+				}
+			}
+		}
+		fakeJSON(w, http.StatusNotFound, `{"errors":[{"code":"NOT_FOUND","message":"organisation not found"}]}`)
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || strings.TrimSpace(token) == "" {
+			fakeJSON(w, http.StatusUnauthorized, `{"errors":[{"code":"UNAUTHORIZED","message":"invalid or missing bearer token"}]}`)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
