@@ -45,7 +45,7 @@ func recordingServer(t *testing.T, fake http.Handler) (*httptest.Server, func() 
 // ariregisterTestConfig keeps retries short so a failing register test ends in about a second.
 func ariregisterTestConfig(url string) Config {
 	return Config{BaseURL: url, Username: ariregisterFakeUsername, Password: ariregisterFakePassword,
-		Timeout: 200 * time.Millisecond, Deadline: 600 * time.Millisecond}
+		Timeout: 200 * time.Millisecond, Deadline: 900 * time.Millisecond}
 }
 
 func TestAriregisterCheckCode(t *testing.T) {

@@ -44,7 +44,7 @@ func startFake(t *testing.T, h http.Handler) (*httptest.Server, *fakeRecorder) {
 
 // fastConfig keeps retries and timeouts short so the suite stays fast.
 func fastConfig(baseURL string) Config {
-	return Config{BaseURL: baseURL, Timeout: 150 * time.Millisecond, Deadline: 450 * time.Millisecond}
+	return Config{BaseURL: baseURL, Timeout: 100 * time.Millisecond, Deadline: 800 * time.Millisecond} // room for a retry: backoff starts at 200ms ±50%
 }
 
 // wantErrCode fails unless err is an *Error with code.

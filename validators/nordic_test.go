@@ -47,7 +47,7 @@ func nordicServer(t *testing.T, fake http.Handler, cfg Config) (Config, *nordicR
 	t.Cleanup(srv.Close)
 	cfg.BaseURL = srv.URL + "/" // a trailing slash must not break the paths
 	cfg.Timeout = 250 * time.Millisecond
-	cfg.Deadline = 700 * time.Millisecond
+	cfg.Deadline = 1000 * time.Millisecond // room for a retry: backoff starts at 200ms ±50%
 	return cfg, rec
 }
 

@@ -128,5 +128,5 @@ func prhReplyStatus(code int) func(http.Handler) http.Handler {
 
 // prhTestConfig keeps retries short so a failing register test ends in about a second.
 func prhTestConfig(url string) Config {
-	return Config{BaseURL: url, Timeout: 200 * time.Millisecond, Deadline: 600 * time.Millisecond}
+	return Config{BaseURL: url, Timeout: 200 * time.Millisecond, Deadline: 900 * time.Millisecond}
 }
