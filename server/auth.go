@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -15,6 +16,7 @@ type ctxKey int
 const (
 	userKey ctxKey = iota
 	requestKey
+	requestIDKey
 )
 
 // authenticate implements DRF's TokenAuthentication: "Authorization: Token
@@ -23,6 +25,7 @@ const (
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := context.WithValue(c.Request().Context(), requestKey, c.Request())
+		ctx = context.WithValue(ctx, requestIDKey, c.Response().Header().Get(echo.HeaderXRequestID))
 		c.SetRequest(c.Request().WithContext(ctx))
 		if isPublic(c.Request().URL.Path) {
 			return next(c)
@@ -64,4 +67,11 @@ func currentUser(ctx context.Context) *domain.User {
 func currentRequest(ctx context.Context) *http.Request {
 	r, _ := ctx.Value(requestKey).(*http.Request)
 	return r
+}
+
+// log is the service's logger with the request's id, so a handler's lines
+// join the request line.
+func (s *Server) log(ctx context.Context) *slog.Logger {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return s.logger.With("request_id", id)
 }

@@ -72,7 +72,7 @@ func (s *Server) OnboardingVerificationsRunValidation(ctx context.Context, req g
 	if err := s.store.UpdateVerification(ctx, v); err != nil {
 		return nil, err
 	}
-	s.logger.InfoContext(ctx, "validation finished", "verification", v.UUID, "status", v.Status,
+	s.log(ctx).InfoContext(ctx, "validation finished", "verification", v.UUID, "status", v.Status,
 		"method", deref(v.ValidationMethod, ""), "code", v.ErrorMessage)
 	return gen.OnboardingVerificationsRunValidation200JSONResponse(toAPI(v)), nil
 }

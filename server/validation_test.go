@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -96,6 +97,9 @@ func TestValidationOutcomes(t *testing.T) {
 			if strings.Contains(a.bodies.String(), secret) {
 				t.Errorf("a response contains %q", secret)
 			}
+		}
+		if !regexp.MustCompile(`"msg":"validation finished","request_id":"[A-Za-z0-9]+"`).MatchString(a.logs.String()) {
+			t.Errorf("validation log lines carry no request id:\n%.400s", a.logs.String())
 		}
 		for _, secret := range []string{estonianPerson, "191212121212", "Nordmann", "1975-04-12"} {
 			if strings.Contains(a.logs.String(), secret) {
