@@ -79,3 +79,18 @@ type VerificationFilter struct {
 // Now is the service's clock: UTC truncated to microseconds, the precision
 // both databases keep, so a value read back equals the value written.
 func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// ErrorExpired is the error_message of an expired verification.
+const ErrorExpired = "VERIFICATION_EXPIRED"
+
+// Expire makes v read as expired when it waited (pending or escalated) past
+// expires_at, so no read shows a stale status before the sweeper has run.
+// It reports whether it changed v.
+func (v *Verification) Expire(now time.Time) bool {
+	if (v.Status != StatusPending && v.Status != StatusEscalated) || v.ExpiresAt == nil || !v.ExpiresAt.Before(now) {
+		return false
+	}
+	v.Status, v.ErrorMessage = StatusExpired, ErrorExpired
+	v.ErrorTraceback = "The verification expired before it was completed; start a new one."
+	return true
+}

@@ -196,7 +196,7 @@ func TestChecklistFlow(t *testing.T) {
 		// Once expired, answers no longer change.
 		stored, _ := a.store.Verification(context.Background(), uuid.MustParse(v["uuid"].(string)))
 		stored.Status = domain.StatusExpired
-		if err := a.store.UpdateVerification(context.Background(), stored); err != nil {
+		if err := a.store.UpdateVerification(context.Background(), stored, nil); err != nil {
 			t.Fatal(err)
 		}
 		res = a.do(t, "POST", path+"submit_answers/", a.aliceT, []any{answer(q["vat_code"], "EE1")})

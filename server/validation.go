@@ -47,7 +47,7 @@ func (s *Server) OnboardingVerificationsStartVerification(ctx context.Context, r
 		v.Status, v.ValidationMethod = domain.StatusEscalated, &manual
 		v.PersonIdentifier, v.PersonFirstName, v.PersonLastName, v.PersonBirthDate = "", "", "", nil
 	}
-	if err := s.store.CreateVerification(ctx, v); err != nil {
+	if err := s.store.CreateVerification(ctx, v, u.ID); err != nil {
 		return nil, err
 	}
 	return gen.OnboardingVerificationsStartVerification200JSONResponse(toAPI(v)), nil
@@ -66,10 +66,16 @@ func (s *Server) OnboardingVerificationsRunValidation(ctx context.Context, req g
 	case v.ValidationMethod != nil && *v.ValidationMethod == string(gen.ValidationMethodManual) && v.Status == domain.StatusEscalated:
 		return nil, domain.Errorf(domain.EConflict, "This verification was sent to manual review; staff will decide on it.")
 	}
+	before := v.Status
 	verify.Run(ctx, s.registers, v)
+	outcome := v.ErrorMessage
+	if outcome == "" {
+		outcome = v.Status
+	}
 	// The update checks the version read above: of two concurrent runs, the
 	// later writer gets 409 instead of overwriting the other's outcome.
-	if err := s.store.UpdateVerification(ctx, v); err != nil {
+	if err := s.store.UpdateVerification(ctx, v, &domain.Event{Kind: domain.EventValidationFinished,
+		ActorID: &currentUser(ctx).ID, OldStatus: before, NewStatus: v.Status, Reason: outcome}); err != nil {
 		return nil, err
 	}
 	s.log(ctx).InfoContext(ctx, "validation finished", "verification", v.UUID, "status", v.Status,

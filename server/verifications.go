@@ -72,7 +72,7 @@ func (s *Server) OnboardingVerificationsCreate(ctx context.Context, req gen.Onbo
 		return nil, err
 	}
 	v.ExpiresAt = utcMicros(b.ExpiresAt)
-	if err := s.store.CreateVerification(ctx, v); err != nil {
+	if err := s.store.CreateVerification(ctx, v, currentUser(ctx).ID); err != nil {
 		return nil, err
 	}
 	return gen.OnboardingVerificationsCreate201JSONResponse(toAPI(v)), nil
@@ -137,7 +137,7 @@ func (s *Server) OnboardingVerificationsDestroy(ctx context.Context, req gen.Onb
 	if _, err := s.changeableVerification(ctx, req.UUID); err != nil {
 		return nil, err
 	}
-	if err := s.store.DeleteVerification(ctx, req.UUID); err != nil {
+	if err := s.store.DeleteVerification(ctx, req.UUID, currentUser(ctx).ID); err != nil {
 		return nil, err
 	}
 	return gen.OnboardingVerificationsDestroy204Response{}, nil
@@ -148,6 +148,7 @@ func (s *Server) OnboardingVerificationsDestroy(ctx context.Context, req gen.Onb
 // longer holds, so it goes back to pending; once a customer exists it can
 // no longer change.
 func (s *Server) saveEdit(ctx context.Context, v *domain.Verification, before domain.Verification) error {
+	var ev *domain.Event
 	if v.Country != before.Country || v.LegalPersonIdentifier != before.LegalPersonIdentifier {
 		if v.CustomerID != nil {
 			return domain.Errorf(domain.EConflict, "A customer has already been created from this verification; its company can no longer change.")
@@ -155,8 +156,12 @@ func (s *Server) saveEdit(ctx context.Context, v *domain.Verification, before do
 		v.Status, v.ValidationMethod, v.ValidatedAt = domain.StatusPending, nil, nil
 		v.VerifiedCompanyData, v.VerifiedUserRoles, v.RawResponse = nil, nil, nil
 		v.ErrorMessage, v.ErrorTraceback = "", ""
+		if before.Status != v.Status {
+			ev = &domain.Event{Kind: domain.EventUpdated, ActorID: &currentUser(ctx).ID, OldStatus: before.Status,
+				NewStatus: v.Status, Reason: "the company was changed"}
+		}
 	}
-	return s.store.UpdateVerification(ctx, v)
+	return s.store.UpdateVerification(ctx, v, ev)
 }
 
 // visibleVerification loads a verification the current user may see.

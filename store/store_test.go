@@ -53,7 +53,7 @@ func TestVerificationRoundTrip(t *testing.T) {
 		v := &domain.Verification{UserID: u.ID, Country: "EE", LegalPersonIdentifier: "12417834",
 			LegalName: "Acme OÜ", Status: domain.StatusPending, ExpiresAt: &exp,
 			OnboardingMetadata: domain.JSON(`{"intent":"x"}`)}
-		if err := s.CreateVerification(ctx, v); err != nil {
+		if err := s.CreateVerification(ctx, v, u.ID); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.Verification(ctx, v.UUID)
@@ -73,22 +73,22 @@ func TestVerificationRoundTrip(t *testing.T) {
 		}
 		stale := *got
 		got.Status = domain.StatusVerified
-		if err := s.UpdateVerification(ctx, got); err != nil {
+		if err := s.UpdateVerification(ctx, got, nil); err != nil {
 			t.Fatal(err)
 		}
 		// An update based on an older read writes nothing.
 		stale.LegalName = "Lost Update OÜ"
-		if err := s.UpdateVerification(ctx, &stale); domain.CodeOf(err) != domain.EConflict {
+		if err := s.UpdateVerification(ctx, &stale, nil); domain.CodeOf(err) != domain.EConflict {
 			t.Fatalf("stale update: got %v, want conflict", err)
 		}
 		again, _ := s.Verification(ctx, v.UUID)
 		if again.Status != domain.StatusVerified || again.LegalName != "Acme OÜ" || again.Version != 2 || again.Modified.Before(v.Modified) {
 			t.Fatalf("after update %+v", again)
 		}
-		if err := s.DeleteVerification(ctx, v.UUID); err != nil {
+		if err := s.DeleteVerification(ctx, v.UUID, u.ID); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.DeleteVerification(ctx, v.UUID); domain.CodeOf(err) != domain.ENotFound {
+		if err := s.DeleteVerification(ctx, v.UUID, u.ID); domain.CodeOf(err) != domain.ENotFound {
 			t.Fatalf("second delete: %v", err)
 		}
 	})
@@ -112,7 +112,7 @@ func TestListVerifications(t *testing.T) {
 				owner = b.ID
 			}
 			v := &domain.Verification{UserID: owner, Country: []string{"NO", "EE", "SE", "NO", "DK"}[i], LegalName: n, Status: domain.StatusPending}
-			if err := s.CreateVerification(ctx, v); err != nil {
+			if err := s.CreateVerification(ctx, v, owner); err != nil {
 				t.Fatal(err)
 			}
 		}

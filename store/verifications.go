@@ -43,7 +43,7 @@ func withDefaults(v *domain.Verification) {
 
 // CreateVerification inserts v, giving it a UUID and timestamps, and the
 // checklist completion of its country's active checklist configuration.
-func (s *Store) CreateVerification(ctx context.Context, v *domain.Verification) error {
+func (s *Store) CreateVerification(ctx context.Context, v *domain.Verification, actor int64) error {
 	v.UUID = uuid.New()
 	v.Version = 1
 	v.Created = domain.Now()
@@ -59,7 +59,10 @@ func (s *Store) CreateVerification(ctx context.Context, v *domain.Verification) 
 		_, err = tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO completions (uuid, verification_uuid, checklist_uuid, created, modified)
 			SELECT ?, ?, checklist_uuid, ?, ? FROM country_configs WHERE country = ? AND is_active`),
 			uuid.New(), v.UUID, v.Created, v.Created, v.Country)
-		return s.wrap(ctx, err)
+		if err != nil {
+			return s.wrap(ctx, err)
+		}
+		return addEvent(ctx, s, tx, &domain.Event{Verification: v.UUID, Kind: domain.EventCreated, ActorID: &actor, NewStatus: v.Status})
 	})
 }
 
@@ -76,14 +79,25 @@ func getVerification(ctx context.Context, s *Store, q sqlx.QueryerContext, id uu
 	if err != nil {
 		return nil, s.wrap(ctx, err)
 	}
+	v.Expire(domain.Now())
 	return &v, nil
 }
 
 // UpdateVerification writes every column of v, sets Modified and bumps
-// Version. When the row changed since v was read it writes nothing and
-// returns a conflict.
-func (s *Store) UpdateVerification(ctx context.Context, v *domain.Verification) error {
-	return updateVerification(ctx, s, s.db, v)
+// Version, and appends ev (if any) to the audit trail, in one transaction.
+// When the row changed since v was read it writes nothing and returns a
+// conflict.
+func (s *Store) UpdateVerification(ctx context.Context, v *domain.Verification, ev *domain.Event) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := updateVerification(ctx, s, tx, v); err != nil {
+			return err
+		}
+		if ev == nil {
+			return nil
+		}
+		ev.Verification = v.UUID
+		return addEvent(ctx, s, tx, ev)
+	})
 }
 
 func updateVerification(ctx context.Context, s *Store, e sqlx.ExtContext, v *domain.Verification) error {
@@ -110,16 +124,37 @@ func updateVerification(ctx context.Context, s *Store, e sqlx.ExtContext, v *dom
 	return nil
 }
 
-// DeleteVerification removes one verification.
-func (s *Store) DeleteVerification(ctx context.Context, id uuid.UUID) error {
-	res, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM verifications WHERE uuid = ?`), id)
+// DeleteVerification removes one verification with its answers and their
+// files, and records who did it.
+func (s *Store) DeleteVerification(ctx context.Context, id uuid.UUID, actor int64) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var status string
+		if err := tx.GetContext(ctx, &status, s.db.Rebind(`SELECT status FROM verifications WHERE uuid = ?`), id); err != nil {
+			return s.wrap(ctx, err)
+		}
+		if _, err := deleteVerifications(ctx, s, tx, `uuid = ?`, id); err != nil {
+			return err
+		}
+		return addEvent(ctx, s, tx, &domain.Event{Verification: id, Kind: domain.EventDeleted, ActorID: &actor, OldStatus: status})
+	})
+}
+
+// deleteVerifications deletes the verifications matching where, and the
+// stored files of their answers (the rest goes by ON DELETE CASCADE). It
+// returns how many verifications it deleted.
+func deleteVerifications(ctx context.Context, s *Store, tx *sqlx.Tx, where string, args ...any) (int64, error) {
+	if _, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM stored_files WHERE uuid IN (
+		SELECT f.file_uuid FROM answer_files f
+		JOIN answers a ON a.uuid = f.answer_uuid
+		JOIN completions c ON c.uuid = a.completion_uuid
+		WHERE c.verification_uuid IN (SELECT uuid FROM verifications WHERE `+where+`))`), args...); err != nil {
+		return 0, s.wrap(ctx, err)
+	}
+	res, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM verifications WHERE `+where), args...)
 	if err != nil {
-		return s.wrap(ctx, err)
+		return 0, s.wrap(ctx, err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return &domain.Error{Code: domain.ENotFound, Detail: "Not found."}
-	}
-	return nil
+	return res.RowsAffected()
 }
 
 // ListVerifications returns one page of the verifications f selects and
@@ -137,7 +172,16 @@ func (s *Store) ListVerifications(ctx context.Context, f domain.VerificationFilt
 	if f.UserID != nil {
 		add("user_id = ?", *f.UserID)
 	}
-	if f.Status != "" {
+	now := domain.Now()
+	switch f.Status {
+	case "":
+	case domain.StatusExpired: // stored as expired, or waiting past its time
+		where = append(where, `(status = ? OR (status IN (?, ?) AND expires_at < ?))`)
+		args = append(args, domain.StatusExpired, domain.StatusPending, domain.StatusEscalated, now)
+	case domain.StatusPending, domain.StatusEscalated:
+		add("status = ?", f.Status)
+		add("(expires_at IS NULL OR expires_at >= ?)", now)
+	default:
 		add("status = ?", f.Status)
 	}
 	if f.Country != "" {
@@ -169,6 +213,9 @@ func (s *Store) ListVerifications(ctx context.Context, f domain.VerificationFilt
 	if err := s.db.SelectContext(ctx, &out, s.db.Rebind(`SELECT `+verificationColumns+` FROM verifications`+cond+
 		` ORDER BY `+order+` LIMIT ? OFFSET ?`), append(args, f.Limit, f.Offset)...); err != nil {
 		return nil, 0, s.wrap(ctx, err)
+	}
+	for i := range out {
+		out[i].Expire(now)
 	}
 	return out, total, nil
 }

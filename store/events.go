@@ -1,0 +1,26 @@
+package store
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/onboarding-kyb/onboarding/domain"
+)
+
+// addEvent appends ev to the audit trail inside tx.
+func addEvent(ctx context.Context, s *Store, tx *sqlx.Tx, ev *domain.Event) error {
+	ev.Created = domain.Now()
+	_, err := tx.NamedExecContext(ctx, `INSERT INTO verification_events (verification_uuid, kind, actor_id, old_status, new_status, reason, created)
+		VALUES (:verification_uuid, :kind, :actor_id, :old_status, :new_status, :reason, :created)`, ev)
+	return s.wrap(ctx, err)
+}
+
+// Events returns a verification's audit trail, oldest first.
+func (s *Store) Events(ctx context.Context, verification uuid.UUID) ([]domain.Event, error) {
+	out := []domain.Event{}
+	err := s.db.SelectContext(ctx, &out, s.db.Rebind(`SELECT id, verification_uuid, kind, actor_id, old_status, new_status, reason, created
+		FROM verification_events WHERE verification_uuid = ? ORDER BY id`), verification)
+	return out, s.wrap(ctx, err)
+}
