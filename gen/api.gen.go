@@ -260,6 +260,36 @@ func (e ValidationMethod) Valid() bool {
 	}
 }
 
+// Defines values for VerificationEventKind.
+const (
+	VerificationEventKindCreated            VerificationEventKind = "created"
+	VerificationEventKindCustomerCreated    VerificationEventKind = "customer_created"
+	VerificationEventKindDeleted            VerificationEventKind = "deleted"
+	VerificationEventKindExpired            VerificationEventKind = "expired"
+	VerificationEventKindUpdated            VerificationEventKind = "updated"
+	VerificationEventKindValidationFinished VerificationEventKind = "validation_finished"
+)
+
+// Valid indicates whether the value is a known member of the VerificationEventKind enum.
+func (e VerificationEventKind) Valid() bool {
+	switch e {
+	case VerificationEventKindCreated:
+		return true
+	case VerificationEventKindCustomerCreated:
+		return true
+	case VerificationEventKindDeleted:
+		return true
+	case VerificationEventKindExpired:
+		return true
+	case VerificationEventKindUpdated:
+		return true
+	case VerificationEventKindValidationFinished:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for VerificationOrdering.
 const (
 	VerificationOrderingCountryAsc   VerificationOrdering = "country"
@@ -795,6 +825,26 @@ type ValidationMethodInfo struct {
 	Sandbox bool `json:"sandbox"`
 }
 
+// VerificationEvent One state change of a verification.
+type VerificationEvent struct {
+	// Actor The user who caused the change; null for the service itself (expiry, clean-up).
+	Actor   *int                  `json:"actor"`
+	Created time.Time             `json:"created"`
+	Kind    VerificationEventKind `json:"kind"`
+
+	// NewStatus Status after the change ("" when deleted).
+	NewStatus string `json:"new_status"`
+
+	// OldStatus Status before the change ("" when created).
+	OldStatus string `json:"old_status"`
+
+	// Reason A short reason, e.g. the validation outcome code.
+	Reason string `json:"reason"`
+}
+
+// VerificationEventKind defines model for VerificationEvent.Kind.
+type VerificationEventKind string
+
 // VerificationOrdering Sort order of a verification list; a leading `-` sorts descending.
 type VerificationOrdering string
 
@@ -868,6 +918,15 @@ type ServiceUnavailable = ErrorDetail
 
 // Unauthorized A non-field error, as Django REST Framework reports it.
 type Unauthorized = ErrorDetail
+
+// CustomersListParams defines parameters for CustomersList.
+type CustomersListParams struct {
+	// Page A page number within the paginated result set.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
+}
 
 // OnboardingVerificationsListParams defines parameters for OnboardingVerificationsList.
 type OnboardingVerificationsListParams struct {
@@ -1319,6 +1378,12 @@ func (t *ValidationError) UnmarshalJSON(b []byte) error {
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// CustomersList List customers
+	// (GET /api/customers/)
+	CustomersList(ctx echo.Context, params CustomersListParams) error
+	// CustomersRetrieve Retrieve a customer
+	// (GET /api/customers/{uuid}/)
+	CustomersRetrieve(ctx echo.Context, uuid openapi_types.UUID) error
 	// OnboardingVerificationsList List Onboarding Verifications
 	// (GET /api/onboarding-verifications/)
 	OnboardingVerificationsList(ctx echo.Context, params OnboardingVerificationsListParams) error
@@ -1352,6 +1417,9 @@ type ServerInterface interface {
 	// OnboardingVerificationsCreateCustomer Create customer from successful verification
 	// (POST /api/onboarding-verifications/{uuid}/create_customer/)
 	OnboardingVerificationsCreateCustomer(ctx echo.Context, uuid UUID) error
+	// OnboardingVerificationsEventsList Audit trail of a verification
+	// (GET /api/onboarding-verifications/{uuid}/events/)
+	OnboardingVerificationsEventsList(ctx echo.Context, uuid UUID) error
 	// OnboardingVerificationsRunValidation Run validation
 	// (POST /api/onboarding-verifications/{uuid}/run_validation/)
 	OnboardingVerificationsRunValidation(ctx echo.Context, uuid UUID) error
@@ -1375,6 +1443,47 @@ type ServerInterface interface {
 // ServerInterfaceWrapper converts echo contexts to parameters.
 type ServerInterfaceWrapper struct {
 	Handler ServerInterface
+}
+
+// CustomersList converts echo context to params.
+func (w *ServerInterfaceWrapper) CustomersList(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CustomersListParams
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CustomersList(ctx, params)
+	return err
+}
+
+// CustomersRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) CustomersRetrieve(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CustomersRetrieve(ctx, uuid)
+	return err
 }
 
 // OnboardingVerificationsList converts echo context to params.
@@ -1592,6 +1701,22 @@ func (w *ServerInterfaceWrapper) OnboardingVerificationsCreateCustomer(ctx echo.
 	return err
 }
 
+// OnboardingVerificationsEventsList converts echo context to params.
+func (w *ServerInterfaceWrapper) OnboardingVerificationsEventsList(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OnboardingVerificationsEventsList(ctx, uuid)
+	return err
+}
+
 // OnboardingVerificationsRunValidation converts echo context to params.
 func (w *ServerInterfaceWrapper) OnboardingVerificationsRunValidation(ctx echo.Context) error {
 	var err error
@@ -1724,6 +1849,9 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/onboarding/validation-methods/", wrapper.OnboardingValidationMethodsList, options.OperationMiddlewares["onboarding_validation_methods_list"]...)
 	router.GET(options.BaseURL+"/healthz", wrapper.Healthz, options.OperationMiddlewares["healthz"]...)
 	router.GET(options.BaseURL+"/readyz", wrapper.Readyz, options.OperationMiddlewares["readyz"]...)
+	router.GET(options.BaseURL+"/api/onboarding-verifications/:uuid/events/", wrapper.OnboardingVerificationsEventsList, options.OperationMiddlewares["onboarding_verifications_events_list"]...)
+	router.GET(options.BaseURL+"/api/customers/", wrapper.CustomersList, options.OperationMiddlewares["customers_list"]...)
+	router.GET(options.BaseURL+"/api/customers/:uuid/", wrapper.CustomersRetrieve, options.OperationMiddlewares["customers_retrieve"]...)
 
 }
 
@@ -1752,6 +1880,206 @@ type PayloadTooLargeJSONResponse ErrorDetail
 type ServiceUnavailableJSONResponse ErrorDetail
 
 type UnauthorizedJSONResponse ErrorDetail
+
+type CustomersListRequestObject struct {
+	Params CustomersListParams
+}
+
+type CustomersListResponseObject interface {
+	VisitCustomersListResponse(w http.ResponseWriter) error
+}
+
+type CustomersList200ResponseHeaders struct {
+	Link         string
+	XResultCount int
+}
+
+type CustomersList200JSONResponse struct {
+	Body    []Customer
+	Headers CustomersList200ResponseHeaders
+}
+
+func (response CustomersList200JSONResponse) VisitCustomersListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Link", fmt.Sprint(response.Headers.Link))
+	w.Header().Set("X-Result-Count", fmt.Sprint(response.Headers.XResultCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CustomersList400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CustomersList400JSONResponse) VisitCustomersListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CustomersList401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CustomersList401JSONResponse) VisitCustomersListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CustomersList404JSONResponse struct{ InvalidPageJSONResponse }
+
+func (response CustomersList404JSONResponse) VisitCustomersListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CustomersList503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response CustomersList503JSONResponse) VisitCustomersListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CustomersListdefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response CustomersListdefaultJSONResponse) VisitCustomersListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CustomersRetrieveRequestObject struct {
+	UUID openapi_types.UUID `json:"uuid"`
+}
+
+type CustomersRetrieveResponseObject interface {
+	VisitCustomersRetrieveResponse(w http.ResponseWriter) error
+}
+
+type CustomersRetrieve200JSONResponse Customer
+
+func (response CustomersRetrieve200JSONResponse) VisitCustomersRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CustomersRetrieve400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CustomersRetrieve400JSONResponse) VisitCustomersRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CustomersRetrieve401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CustomersRetrieve401JSONResponse) VisitCustomersRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CustomersRetrieve404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CustomersRetrieve404JSONResponse) VisitCustomersRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CustomersRetrieve503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response CustomersRetrieve503JSONResponse) VisitCustomersRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CustomersRetrievedefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response CustomersRetrievedefaultJSONResponse) VisitCustomersRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
 
 type OnboardingVerificationsListRequestObject struct {
 	Params OnboardingVerificationsListParams
@@ -2930,6 +3258,101 @@ func (response OnboardingVerificationsCreateCustomerdefaultJSONResponse) VisitOn
 	return err
 }
 
+type OnboardingVerificationsEventsListRequestObject struct {
+	UUID UUID `json:"uuid"`
+}
+
+type OnboardingVerificationsEventsListResponseObject interface {
+	VisitOnboardingVerificationsEventsListResponse(w http.ResponseWriter) error
+}
+
+type OnboardingVerificationsEventsList200JSONResponse []VerificationEvent
+
+func (response OnboardingVerificationsEventsList200JSONResponse) VisitOnboardingVerificationsEventsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingVerificationsEventsList400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response OnboardingVerificationsEventsList400JSONResponse) VisitOnboardingVerificationsEventsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingVerificationsEventsList401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response OnboardingVerificationsEventsList401JSONResponse) VisitOnboardingVerificationsEventsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingVerificationsEventsList404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response OnboardingVerificationsEventsList404JSONResponse) VisitOnboardingVerificationsEventsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingVerificationsEventsList503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response OnboardingVerificationsEventsList503JSONResponse) VisitOnboardingVerificationsEventsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingVerificationsEventsListdefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response OnboardingVerificationsEventsListdefaultJSONResponse) VisitOnboardingVerificationsEventsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type OnboardingVerificationsRunValidationRequestObject struct {
 	UUID UUID `json:"uuid"`
 }
@@ -3359,6 +3782,12 @@ func (response ReadyzdefaultJSONResponse) VisitReadyzResponse(w http.ResponseWri
 
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// CustomersList List customers
+	// (GET /api/customers/)
+	CustomersList(ctx context.Context, request CustomersListRequestObject) (CustomersListResponseObject, error)
+	// CustomersRetrieve Retrieve a customer
+	// (GET /api/customers/{uuid}/)
+	CustomersRetrieve(ctx context.Context, request CustomersRetrieveRequestObject) (CustomersRetrieveResponseObject, error)
 	// OnboardingVerificationsList List Onboarding Verifications
 	// (GET /api/onboarding-verifications/)
 	OnboardingVerificationsList(ctx context.Context, request OnboardingVerificationsListRequestObject) (OnboardingVerificationsListResponseObject, error)
@@ -3392,6 +3821,9 @@ type StrictServerInterface interface {
 	// OnboardingVerificationsCreateCustomer Create customer from successful verification
 	// (POST /api/onboarding-verifications/{uuid}/create_customer/)
 	OnboardingVerificationsCreateCustomer(ctx context.Context, request OnboardingVerificationsCreateCustomerRequestObject) (OnboardingVerificationsCreateCustomerResponseObject, error)
+	// OnboardingVerificationsEventsList Audit trail of a verification
+	// (GET /api/onboarding-verifications/{uuid}/events/)
+	OnboardingVerificationsEventsList(ctx context.Context, request OnboardingVerificationsEventsListRequestObject) (OnboardingVerificationsEventsListResponseObject, error)
 	// OnboardingVerificationsRunValidation Run validation
 	// (POST /api/onboarding-verifications/{uuid}/run_validation/)
 	OnboardingVerificationsRunValidation(ctx context.Context, request OnboardingVerificationsRunValidationRequestObject) (OnboardingVerificationsRunValidationResponseObject, error)
@@ -3422,6 +3854,56 @@ func NewStrictHandler(ssi StrictServerInterface, middlewares []StrictMiddlewareF
 type strictHandler struct {
 	ssi         StrictServerInterface
 	middlewares []StrictMiddlewareFunc
+}
+
+// CustomersList operation middleware
+func (sh *strictHandler) CustomersList(ctx echo.Context, params CustomersListParams) error {
+	var request CustomersListRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CustomersList(ctx.Request().Context(), request.(CustomersListRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CustomersList")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CustomersListResponseObject); ok {
+		return validResponse.VisitCustomersListResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CustomersRetrieve operation middleware
+func (sh *strictHandler) CustomersRetrieve(ctx echo.Context, uuid openapi_types.UUID) error {
+	var request CustomersRetrieveRequestObject
+
+	request.UUID = uuid
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CustomersRetrieve(ctx.Request().Context(), request.(CustomersRetrieveRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CustomersRetrieve")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CustomersRetrieveResponseObject); ok {
+		return validResponse.VisitCustomersRetrieveResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
 }
 
 // OnboardingVerificationsList operation middleware
@@ -3781,6 +4263,31 @@ func (sh *strictHandler) OnboardingVerificationsCreateCustomer(ctx echo.Context,
 		return err
 	} else if validResponse, ok := response.(OnboardingVerificationsCreateCustomerResponseObject); ok {
 		return validResponse.VisitOnboardingVerificationsCreateCustomerResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OnboardingVerificationsEventsList operation middleware
+func (sh *strictHandler) OnboardingVerificationsEventsList(ctx echo.Context, uuid UUID) error {
+	var request OnboardingVerificationsEventsListRequestObject
+
+	request.UUID = uuid
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OnboardingVerificationsEventsList(ctx.Request().Context(), request.(OnboardingVerificationsEventsListRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OnboardingVerificationsEventsList")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OnboardingVerificationsEventsListResponseObject); ok {
+		return validResponse.VisitOnboardingVerificationsEventsListResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

@@ -59,3 +59,31 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatalf("still accepting after shutdown: %v", err)
 	}
 }
+
+// TestSweeperRuns: the background sweeper expires a verification past its
+// time and stops with its context.
+func TestSweeperRuns(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t, sqliteStore(t), server.Config{})
+	past := time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
+	v := a.do(t, "POST", base, a.aliceT, map[string]any{"user": a.alice.ID, "country": "EE", "expires_at": past}).Object(t)
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		server.Sweep(ctx, server.Config{SweepInterval: 10 * time.Millisecond}, a.store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		close(done)
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		events := a.do(t, "GET", base+v["uuid"].(string)+"/events/", a.aliceT, nil)
+		if strings.Contains(string(events.Body), `"kind":"expired"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("sweeper did not expire the verification: %s", events.Body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	stop()
+	<-done
+}

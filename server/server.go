@@ -31,21 +31,28 @@ type Config struct {
 	MaxBodyBytes    int64         // ONBOARDING_MAX_BODY_BYTES
 	MaxUploadBytes  int64         // ONBOARDING_MAX_UPLOAD_BYTES, for submit_answers
 	VerificationTTL time.Duration // ONBOARDING_VERIFICATION_TTL
+	SweepInterval   time.Duration // ONBOARDING_SWEEP_INTERVAL
+	Retention       time.Duration // ONBOARDING_RETENTION
 }
 
 // ConfigFromEnv reads ONBOARDING_ADDR (default :8080),
 // ONBOARDING_MAX_BODY_BYTES (default 1 MiB), ONBOARDING_MAX_UPLOAD_BYTES
 // (the limit of submit_answers, whose files come base64-encoded; default
-// 32 MiB) and ONBOARDING_VERIFICATION_TTL (how long a started verification
-// lives, default 48h).
+// 32 MiB), ONBOARDING_VERIFICATION_TTL (how long a started verification
+// lives, default 48h), ONBOARDING_SWEEP_INTERVAL (how often expired rows are
+// swept, default 1m) and ONBOARDING_RETENTION (how long failed and expired
+// verifications are kept, default 720h).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg := Config{Addr: getenv("ONBOARDING_ADDR")}.withDefaults()
-	if v := getenv("ONBOARDING_VERIFICATION_TTL"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return cfg, fmt.Errorf("ONBOARDING_VERIFICATION_TTL: %q is not a positive duration such as 48h", v)
+	for name, d := range map[string]*time.Duration{"ONBOARDING_VERIFICATION_TTL": &cfg.VerificationTTL,
+		"ONBOARDING_SWEEP_INTERVAL": &cfg.SweepInterval, "ONBOARDING_RETENTION": &cfg.Retention} {
+		if v := getenv(name); v != "" {
+			parsed, err := time.ParseDuration(v)
+			if err != nil || parsed <= 0 {
+				return cfg, fmt.Errorf("%s: %q is not a positive duration such as 48h", name, v)
+			}
+			*d = parsed
 		}
-		cfg.VerificationTTL = d
 	}
 	for name, limit := range map[string]*int64{"ONBOARDING_MAX_BODY_BYTES": &cfg.MaxBodyBytes, "ONBOARDING_MAX_UPLOAD_BYTES": &cfg.MaxUploadBytes} {
 		if v := getenv(name); v != "" {
@@ -72,6 +79,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.VerificationTTL <= 0 {
 		c.VerificationTTL = 48 * time.Hour
+	}
+	if c.SweepInterval <= 0 {
+		c.SweepInterval = time.Minute
+	}
+	if c.Retention <= 0 {
+		c.Retention = 30 * 24 * time.Hour
 	}
 	return c
 }

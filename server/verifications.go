@@ -230,8 +230,10 @@ func normaliseCountry(c string) (string, error) {
 	return "", domain.FieldError("country", fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 country code.", c))
 }
 
-// toAPI renders a verification; person data never leaves the service.
+// toAPI renders a verification; person data never leaves the service, and
+// a verification past its time reads as expired (as the store reads it).
 func toAPI(v *domain.Verification) gen.OnboardingVerification {
+	v.Expire(domain.Now())
 	out := gen.OnboardingVerification{
 		UUID:                      v.UUID,
 		User:                      int(v.UserID),

@@ -131,3 +131,8 @@ func prefixed(alias, cols string) string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// CustomerByID reads one customer by its integer id.
+func (s *Store) CustomerByID(ctx context.Context, id int64) (*domain.Customer, error) {
+	return s.getCustomer(ctx, `c.id = ?`, id)
+}

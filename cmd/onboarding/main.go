@@ -80,6 +80,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return err
 		}
 		logger.Info("starting", "database", s.Dialect(), "sandbox", registers.Sandbox())
+		go server.Sweep(ctx, cfg, s, logger)
 		return server.Serve(ctx, ln, h, logger)
 	case "migrate":
 		s, err := openStore(ctx, getenv)

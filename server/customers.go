@@ -1,0 +1,200 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/google/uuid"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
+	"github.com/onboarding-kyb/onboarding/domain"
+	"github.com/onboarding-kyb/onboarding/gen"
+)
+
+func (s *Server) OnboardingVerificationsCreateCustomer(ctx context.Context, req gen.OnboardingVerificationsCreateCustomerRequestObject) (gen.OnboardingVerificationsCreateCustomerResponseObject, error) {
+	v, err := s.changeableVerification(ctx, req.UUID)
+	if err != nil {
+		return nil, err
+	}
+	// The checks, in the order a user fixes them.
+	switch {
+	case v.Status == domain.StatusExpired:
+		return nil, domain.Errorf(domain.EConflict, "The verification has expired; start a new one.")
+	case v.Status != domain.StatusVerified:
+		return nil, domain.Errorf(domain.EInvalid, "The verification is %s, not verified: run the validation (or wait for staff review) first.", v.Status)
+	case v.CustomerID != nil:
+		c, err := s.store.CustomerByID(ctx, *v.CustomerID)
+		if err != nil {
+			return nil, err
+		}
+		return nil, domain.Errorf(domain.EConflict, "A customer has already been created from this verification: customer %s.", c.UUID)
+	}
+	if _, err := s.completionOf(ctx, v); err == nil {
+		st, err := s.checklistState(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		if !st.completionBody().IsCompleted {
+			return nil, domain.Errorf(domain.EInvalid, "Complete the checklist first: some required questions have no answer (see completion_status).")
+		}
+	} else if err != errNoChecklist {
+		return nil, err
+	}
+	c := customerFrom(v)
+	if existing, err := s.store.CustomerByCode(ctx, c.RegistrationCode, c.Country); err == nil {
+		return nil, domain.Errorf(domain.EConflict, "A customer with registration code %s in %s already exists: customer %s.", c.RegistrationCode, c.Country, existing.UUID)
+	} else if domain.CodeOf(err) != domain.ENotFound {
+		return nil, err
+	}
+	if err := s.store.CreateCustomer(ctx, c, v, currentUser(ctx).ID); err != nil {
+		return nil, err
+	}
+	s.log(ctx).InfoContext(ctx, "customer created", "verification", v.UUID, "customer", c.UUID)
+	return gen.OnboardingVerificationsCreateCustomer201JSONResponse(s.customerAPI(ctx, c)), nil
+}
+
+// customerFrom builds the customer a verified verification describes: the
+// register's data first, then what the user submitted in the checklist,
+// then what they typed when starting.
+func customerFrom(v *domain.Verification) *domain.Customer {
+	var company struct{ Name, Address string }
+	_ = json.Unmarshal(v.VerifiedCompanyData, &company)
+	submitted := map[string]any{}
+	_ = json.Unmarshal(v.UserSubmittedCustomerData, &submitted)
+	text := func(field string) string {
+		s, _ := submitted[field].(string)
+		return s
+	}
+	c := &domain.Customer{
+		Name: firstNonEmpty(company.Name, text("name"), v.LegalName, v.LegalPersonIdentifier),
+		RegistrationCode: v.LegalPersonIdentifier, Country: v.Country,
+		Address:    firstNonEmpty(company.Address, text("address")),
+		NativeName: text("native_name"), Abbreviation: text("abbreviation"), Description: text("description"),
+		ContactDetails: text("contact_details"), AgreementNumber: text("agreement_number"), Email: text("email"),
+		PhoneNumber: text("phone_number"), Homepage: text("homepage"), Domain: text("domain"), VATCode: text("vat_code"),
+		Postal: text("postal"), BankName: text("bank_name"), BankAccount: text("bank_account"),
+		NotificationEmails: text("notification_emails"), DefaultTaxPercent: "0.00",
+	}
+	for field, dst := range map[string]**float64{"latitude": &c.Latitude, "longitude": &c.Longitude} {
+		if f, ok := submitted[field].(float64); ok {
+			*dst = &f
+		}
+	}
+	return c
+}
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func (s *Server) CustomersList(ctx context.Context, req gen.CustomersListRequestObject) (gen.CustomersListResponseObject, error) {
+	page, size := deref(req.Params.Page, 1), deref(req.Params.PageSize, 10)
+	f := domain.CustomerFilter{Offset: (page - 1) * size, Limit: size}
+	if u := currentUser(ctx); !u.CanSeeAll() {
+		f.MemberID = &u.ID
+	}
+	rows, total, err := s.store.ListCustomers(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 && page > 1 {
+		return gen.CustomersList404JSONResponse{InvalidPageJSONResponse: gen.InvalidPageJSONResponse{Detail: "Invalid page."}}, nil
+	}
+	body := make([]gen.Customer, len(rows))
+	for i := range rows {
+		body[i] = s.customerAPI(ctx, &rows[i])
+	}
+	return gen.CustomersList200JSONResponse{Body: body,
+		Headers: gen.CustomersList200ResponseHeaders{XResultCount: total, Link: pageLinks(ctx, page, size, total)}}, nil
+}
+
+func (s *Server) CustomersRetrieve(ctx context.Context, req gen.CustomersRetrieveRequestObject) (gen.CustomersRetrieveResponseObject, error) {
+	c, err := s.store.Customer(ctx, req.UUID)
+	if err != nil {
+		return nil, err
+	}
+	if u := currentUser(ctx); !u.CanSeeAll() {
+		member, err := s.store.IsCustomerMember(ctx, c.ID, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !member {
+			return nil, &domain.Error{Code: domain.ENotFound, Detail: "Not found."}
+		}
+	}
+	return gen.CustomersRetrieve200JSONResponse(s.customerAPI(ctx, c)), nil
+}
+
+// customerAPI renders a customer; relations this service does not own are
+// empty, counts are real.
+func (s *Server) customerAPI(ctx context.Context, c *domain.Customer) gen.Customer {
+	r := currentRequest(ctx)
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	optional := func(v string) *string {
+		if v == "" {
+			return nil
+		}
+		return &v
+	}
+	toInt := func(p *int64) *int {
+		if p == nil {
+			return nil
+		}
+		return new(int(*p))
+	}
+	return gen.Customer{
+		URL:  fmt.Sprintf("%s://%s/api/customers/%s/", scheme, r.Host, c.UUID),
+		UUID: c.UUID, Created: c.Created, Name: c.Name, DisplayName: c.Name,
+		Slug: optional(c.Slug), NativeName: optional(c.NativeName), Abbreviation: optional(c.Abbreviation),
+		Description: optional(c.Description), ContactDetails: optional(c.ContactDetails),
+		AgreementNumber: optional(c.AgreementNumber), Email: optional(c.Email), PhoneNumber: optional(c.PhoneNumber),
+		RegistrationCode: &c.RegistrationCode, Homepage: optional(c.Homepage), Domain: optional(c.Domain),
+		VatCode: optional(c.VATCode), Postal: optional(c.Postal), Address: optional(c.Address),
+		BankName: optional(c.BankName), BankAccount: optional(c.BankAccount), Latitude: c.Latitude, Longitude: c.Longitude,
+		Country: &c.Country, CountryName: countryName(c.Country), AccessSubnets: optional(c.AccessSubnets),
+		NotificationEmails: optional(c.NotificationEmails), BackendID: optional(c.BackendID),
+		Blocked: &c.Blocked, Archived: &c.Archived, DefaultTaxPercent: &c.DefaultTaxPercent,
+		AccountingStartDate: c.AccountingStartDate, SponsorNumber: toInt(c.SponsorNumber),
+		MaxServiceAccounts: toInt(c.MaxServiceAccounts), GracePeriodDays: toInt(c.GracePeriodDays),
+		UsersCount: c.OwnersCount, ProjectsCount: 0,
+		Projects: []gen.CustomerProject{}, OrganizationGroups: []gen.OrganizationGroup{}, PaymentProfiles: []gen.PaymentProfile{},
+	}
+}
+
+// countryName is the English name of an ISO 3166-1 alpha-2 code.
+func countryName(cc string) string {
+	if r, err := language.ParseRegion(cc); err == nil {
+		return display.English.Regions().Name(r)
+	}
+	return cc
+}
+
+func (s *Server) OnboardingVerificationsEventsList(ctx context.Context, req gen.OnboardingVerificationsEventsListRequestObject) (gen.OnboardingVerificationsEventsListResponseObject, error) {
+	if _, err := s.visibleVerification(ctx, req.UUID); err != nil {
+		return nil, err
+	}
+	events, err := s.store.Events(ctx, uuid.UUID(req.UUID))
+	if err != nil {
+		return nil, err
+	}
+	out := gen.OnboardingVerificationsEventsList200JSONResponse{}
+	for _, e := range events {
+		var actor *int
+		if e.ActorID != nil {
+			actor = new(int(*e.ActorID))
+		}
+		out = append(out, gen.VerificationEvent{Kind: gen.VerificationEventKind(e.Kind), Actor: actor,
+			OldStatus: e.OldStatus, NewStatus: e.NewStatus, Reason: e.Reason, Created: e.Created})
+	}
+	return out, nil
+}
