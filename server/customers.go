@@ -68,7 +68,7 @@ func customerFrom(v *domain.Verification) *domain.Customer {
 		return s
 	}
 	c := &domain.Customer{
-		Name: firstNonEmpty(company.Name, text("name"), v.LegalName, v.LegalPersonIdentifier),
+		Name:             firstNonEmpty(company.Name, text("name"), v.LegalName, v.LegalPersonIdentifier),
 		RegistrationCode: v.LegalPersonIdentifier, Country: v.Country,
 		Address:    firstNonEmpty(company.Address, text("address")),
 		NativeName: text("native_name"), Abbreviation: text("abbreviation"), Description: text("description"),
