@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/onboarding-kyb/onboarding/store"
+	"github.com/onboarding-kyb/onboarding/store/storetest"
+)
+
+// TestTwoProcessesCreateOneCustomer starts two service processes on one
+// PostgreSQL database and fires concurrent create_customer calls at both:
+// exactly one customer and one "customer created" event come out.
+func TestTwoProcessesCreateOneCustomer(t *testing.T) {
+	t.Parallel()
+	if os.Getenv(storetest.EnvURL) == "" && os.Getenv("CI") != "true" {
+		t.Skip("needs PostgreSQL (" + storetest.EnvURL + ")")
+	}
+	dbURL := storetest.PostgresURL(t)
+	bin := filepath.Join(t.TempDir(), "onboarding")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	env := append(os.Environ(), "ONBOARDING_DATABASE_URL="+dbURL, "ONBOARDING_SANDBOX=true")
+	cmd := exec.Command(bin, "user", "create", "--username", "owner")
+	cmd.Env = env
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("user create: %v", err)
+	}
+	var who credentials
+	if err := json.Unmarshal(out, &who); err != nil {
+		t.Fatal(err)
+	}
+
+	var addrs []string
+	for range 2 {
+		addr := freeAddr(t)
+		p := exec.Command(bin, "serve")
+		p.Env = append(env, "ONBOARDING_ADDR="+addr)
+		if err := p.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { p.Process.Kill(); p.Wait() })
+		waitReady(t, "http://"+addr)
+		addrs = append(addrs, "http://"+addr)
+	}
+
+	call := func(base, method, path, body string) (int, map[string]any) {
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Token "+who.Token)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var m map[string]any
+		json.NewDecoder(res.Body).Decode(&m)
+		return res.StatusCode, m
+	}
+	_, v := call(addrs[0], "POST", "/api/onboarding-verifications/start_verification/",
+		`{"country":"EE","legal_person_identifier":"12417834","person_identifier":"48001010005"}`)
+	path := fmt.Sprintf("/api/onboarding-verifications/%s/", v["uuid"])
+	if status, got := call(addrs[1], "POST", path+"run_validation/", ""); status != 200 || got["status"] != "verified" {
+		t.Fatalf("run_validation: %d %v", status, got)
+	}
+
+	const perProcess = 6
+	statuses := make(chan int, 2*perProcess)
+	var wg sync.WaitGroup
+	for i := range 2 * perProcess {
+		wg.Go(func() {
+			status, _ := call(addrs[i%2], "POST", path+"create_customer/", "")
+			statuses <- status
+		})
+	}
+	wg.Wait()
+	close(statuses)
+	created := 0
+	for s := range statuses {
+		switch s {
+		case http.StatusCreated:
+			created++
+		case http.StatusConflict:
+		default:
+			t.Fatalf("create_customer answered %d", s)
+		}
+	}
+	s, err := store.Open(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	events, err := s.Events(context.Background(), uuid.MustParse(v["uuid"].(string)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	customerEvents := 0
+	for _, e := range events {
+		if e.Kind == "customer_created" {
+			customerEvents++
+		}
+	}
+	if _, err := s.CustomerByCode(context.Background(), "12417834", "EE"); created != 1 || customerEvents != 1 || err != nil {
+		t.Fatalf("%d created responses, %d customer events, customer lookup: %v", created, customerEvents, err)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func waitReady(t *testing.T, base string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if res, err := http.Get(base + "/readyz"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s never became ready", base)
+}
