@@ -278,32 +278,45 @@ type fileIn struct {
 }
 
 func file(q Question, in fileIn) (File, error) {
-	name := strings.TrimSpace(in.Name)
+	content, err := base64.StdEncoding.DecodeString(in.Content)
+	if err != nil {
+		return File{}, errors.New("content must be base64")
+	}
+	return CheckFile(FileRules{Extensions: q.AllowedFileTypes, MimeTypes: q.AllowedMimeTypes, MaxSizeMB: q.MaxFileSizeMB}, in.Name, content)
+}
+
+// FileRules limit an uploaded file; empty or nil means no limit.
+type FileRules struct {
+	Extensions []string // ".pdf"
+	MimeTypes  []string // "application/pdf", "image/*"
+	MaxSizeMB  *int
+}
+
+// CheckFile validates an uploaded file against rules: a plain name, not
+// empty, within the size, an allowed extension, and a MIME type — sniffed
+// from the content, never taken from the name — that is allowed.
+func CheckFile(rules FileRules, name string, content []byte) (File, error) {
+	name = strings.TrimSpace(name)
 	if name == "" || strings.ContainsAny(name, "/\\\x00") || name == "." || name == ".." {
 		return File{}, errors.New("must have a file name (not a path)")
 	}
 	if utf8.RuneCountInString(name) > 255 {
 		return File{}, errors.New("file name must be at most 255 characters")
 	}
-	content, err := base64.StdEncoding.DecodeString(in.Content)
-	if err != nil {
-		return File{}, errors.New("content must be base64")
-	}
 	if len(content) == 0 {
 		return File{}, errors.New("file must not be empty")
 	}
-	if q.MaxFileSizeMB != nil && int64(len(content)) > int64(*q.MaxFileSizeMB)<<20 {
-		return File{}, fmt.Errorf("file must be at most %d MB", *q.MaxFileSizeMB)
+	if rules.MaxSizeMB != nil && int64(len(content)) > int64(*rules.MaxSizeMB)<<20 {
+		return File{}, fmt.Errorf("file must be at most %d MB", *rules.MaxSizeMB)
 	}
 	ext := strings.ToLower(filepath.Ext(name))
-	if len(q.AllowedFileTypes) > 0 && !slices.ContainsFunc(q.AllowedFileTypes, func(a string) bool { return strings.EqualFold(a, ext) }) {
-		return File{}, fmt.Errorf("file extension %q is not allowed (allowed: %s)", ext, strings.Join(q.AllowedFileTypes, ", "))
+	if len(rules.Extensions) > 0 && !slices.ContainsFunc(rules.Extensions, func(a string) bool { return strings.EqualFold(a, ext) }) {
+		return File{}, fmt.Errorf("file extension %q is not allowed (allowed: %s)", ext, strings.Join(rules.Extensions, ", "))
 	}
-	// The type comes from the bytes, never from the name or a client header.
 	m := mimetype.Detect(content)
 	typ, _, _ := mime.ParseMediaType(m.String())
-	if len(q.AllowedMimeTypes) > 0 && !slices.ContainsFunc(q.AllowedMimeTypes, func(a string) bool { return mimeAllowed(m, a) }) {
-		return File{}, fmt.Errorf("file content is %s, which is not allowed (allowed: %s)", typ, strings.Join(q.AllowedMimeTypes, ", "))
+	if len(rules.MimeTypes) > 0 && !slices.ContainsFunc(rules.MimeTypes, func(a string) bool { return mimeAllowed(m, a) }) {
+		return File{}, fmt.Errorf("file content is %s, which is not allowed (allowed: %s)", typ, strings.Join(rules.MimeTypes, ", "))
 	}
 	return File{Name: name, MimeType: typ, Size: int64(len(content)), Content: content}, nil
 }
