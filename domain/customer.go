@@ -74,3 +74,49 @@ type Event struct {
 	Reason       string    `db:"reason"`
 	Created      time.Time `db:"created"`
 }
+
+// Justification decisions.
+const (
+	DecisionPending  = "pending"
+	DecisionApproved = "approved"
+	DecisionRejected = "rejected"
+)
+
+// More event kinds: the staff review.
+const (
+	EventJustificationSubmitted = "justification_submitted"
+	EventApproved               = "approved"
+	EventRejected               = "rejected"
+)
+
+// Justification is a user's case for an escalated or failed verification,
+// and the staff decision on it.
+type Justification struct {
+	UUID               uuid.UUID  `db:"uuid"`
+	Verification       uuid.UUID  `db:"verification_uuid"`
+	VerificationStatus string     `db:"verification_status"` // read only
+	UserID             int64      `db:"user_id"`
+	UserJustification  string     `db:"user_justification"`
+	Decision           string     `db:"decision"`
+	StaffNotes         string     `db:"staff_notes"`
+	ReviewerID         *int64     `db:"reviewer_id"`
+	ReviewedAt         *time.Time `db:"reviewed_at"`
+	Created            time.Time  `db:"created"`
+	Modified           time.Time  `db:"modified"`
+	Documents          []Document `db:"-"`
+}
+
+// Document is a file attached to a justification.
+type Document struct {
+	UUID     uuid.UUID `db:"uuid"`
+	Name     string    `db:"name"`
+	Size     int64     `db:"size"`
+	MimeType string    `db:"mime_type"`
+	Created  time.Time `db:"created"`
+}
+
+// JustificationFilter selects justifications for a list.
+type JustificationFilter struct {
+	OwnerID       *int64 // visibility: only this user's (nil: all)
+	Offset, Limit int
+}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"time"
 
@@ -44,6 +45,27 @@ const (
 func (e HealthStatus) Valid() bool {
 	switch e {
 	case HealthStatusOk:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for JustificationDecision.
+const (
+	JustificationDecisionApproved JustificationDecision = "approved"
+	JustificationDecisionPending  JustificationDecision = "pending"
+	JustificationDecisionRejected JustificationDecision = "rejected"
+)
+
+// Valid indicates whether the value is a known member of the JustificationDecision enum.
+func (e JustificationDecision) Valid() bool {
+	switch e {
+	case JustificationDecisionApproved:
+		return true
+	case JustificationDecisionPending:
+		return true
+	case JustificationDecisionRejected:
 		return true
 	default:
 		return false
@@ -262,17 +284,22 @@ func (e ValidationMethod) Valid() bool {
 
 // Defines values for VerificationEventKind.
 const (
-	VerificationEventKindCreated            VerificationEventKind = "created"
-	VerificationEventKindCustomerCreated    VerificationEventKind = "customer_created"
-	VerificationEventKindDeleted            VerificationEventKind = "deleted"
-	VerificationEventKindExpired            VerificationEventKind = "expired"
-	VerificationEventKindUpdated            VerificationEventKind = "updated"
-	VerificationEventKindValidationFinished VerificationEventKind = "validation_finished"
+	VerificationEventKindApproved               VerificationEventKind = "approved"
+	VerificationEventKindCreated                VerificationEventKind = "created"
+	VerificationEventKindCustomerCreated        VerificationEventKind = "customer_created"
+	VerificationEventKindDeleted                VerificationEventKind = "deleted"
+	VerificationEventKindExpired                VerificationEventKind = "expired"
+	VerificationEventKindJustificationSubmitted VerificationEventKind = "justification_submitted"
+	VerificationEventKindRejected               VerificationEventKind = "rejected"
+	VerificationEventKindUpdated                VerificationEventKind = "updated"
+	VerificationEventKindValidationFinished     VerificationEventKind = "validation_finished"
 )
 
 // Valid indicates whether the value is a known member of the VerificationEventKind enum.
 func (e VerificationEventKind) Valid() bool {
 	switch e {
+	case VerificationEventKindApproved:
+		return true
 	case VerificationEventKindCreated:
 		return true
 	case VerificationEventKindCustomerCreated:
@@ -280,6 +307,10 @@ func (e VerificationEventKind) Valid() bool {
 	case VerificationEventKindDeleted:
 		return true
 	case VerificationEventKindExpired:
+		return true
+	case VerificationEventKindJustificationSubmitted:
+		return true
+	case VerificationEventKindRejected:
 		return true
 	case VerificationEventKindUpdated:
 		return true
@@ -588,6 +619,59 @@ type Health struct {
 // HealthStatus defines model for Health.Status.
 type HealthStatus string
 
+// Justification defines model for Justification.
+type Justification struct {
+	Created    time.Time               `json:"created"`
+	Decision   JustificationDecision   `json:"decision"`
+	Documents  []JustificationDocument `json:"documents"`
+	Modified   time.Time               `json:"modified"`
+	ReviewedAt *time.Time              `json:"reviewed_at"`
+
+	// Reviewer The staff user who decided.
+	Reviewer   *int   `json:"reviewer"`
+	StaffNotes string `json:"staff_notes"`
+
+	// User Who wrote the justification.
+	User              int                `json:"user"`
+	UserJustification string             `json:"user_justification"`
+	UUID              openapi_types.UUID `json:"uuid"`
+
+	// VerificationStatus * `pending` - Pending
+	// * `verified` - Verified
+	// * `failed` - Failed
+	// * `escalated` - Escalated to staff
+	// * `expired` - Expired
+	VerificationStatus VerificationStatus `json:"verification_status"`
+	VerificationUUID   openapi_types.UUID `json:"verification_uuid"`
+}
+
+// JustificationDecision defines model for Justification.Decision.
+type JustificationDecision string
+
+// JustificationDecisionRequest defines model for JustificationDecisionRequest.
+type JustificationDecisionRequest struct {
+	// StaffNotes The reviewer's notes.
+	StaffNotes *string `json:"staff_notes,omitempty"`
+}
+
+// JustificationDocument defines model for JustificationDocument.
+type JustificationDocument struct {
+	Created time.Time `json:"created"`
+
+	// MimeType Sniffed from the content.
+	MimeType string             `json:"mime_type"`
+	Name     string             `json:"name"`
+	Size     int                `json:"size"`
+	UUID     openapi_types.UUID `json:"uuid"`
+}
+
+// JustificationRequest defines model for JustificationRequest.
+type JustificationRequest struct {
+	// UserJustification Why the company should be accepted, in the user's words.
+	UserJustification string             `json:"user_justification"`
+	VerificationUUID  openapi_types.UUID `json:"verification_uuid"`
+}
+
 // OnboardingCompanyValidationRequestRequest Example: {"country":"EE","legal_name":"Example OÜ","legal_person_identifier":"12417834","person_identifier":"38001085718"}
 type OnboardingCompanyValidationRequestRequest struct {
 	// BirthDate User's birth date (temporary workaround for Austrian validation)
@@ -881,6 +965,9 @@ type VerifiedUserRole struct {
 	Role string `json:"role"`
 }
 
+// JustificationUUID defines model for JustificationUUID.
+type JustificationUUID = openapi_types.UUID
+
 // Page defines model for Page.
 type Page = int
 
@@ -928,6 +1015,20 @@ type CustomersListParams struct {
 	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
 }
 
+// OnboardingJustificationsListParams defines parameters for OnboardingJustificationsList.
+type OnboardingJustificationsListParams struct {
+	// Page A page number within the paginated result set.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
+}
+
+// OnboardingJustificationsAttachDocumentMultipartBody defines parameters for OnboardingJustificationsAttachDocument.
+type OnboardingJustificationsAttachDocumentMultipartBody struct {
+	File openapi_types.File `json:"file"`
+}
+
 // OnboardingVerificationsListParams defines parameters for OnboardingVerificationsList.
 type OnboardingVerificationsListParams struct {
 	// Page A page number within the paginated result set.
@@ -963,6 +1064,18 @@ type OnboardingVerificationsChecklistTemplateRetrieveParams struct {
 
 // OnboardingVerificationsSubmitAnswersJSONBody defines parameters for OnboardingVerificationsSubmitAnswers.
 type OnboardingVerificationsSubmitAnswersJSONBody = []AnswerSubmitRequest
+
+// OnboardingJustificationsCreateJSONRequestBody defines body for OnboardingJustificationsCreate for application/json ContentType.
+type OnboardingJustificationsCreateJSONRequestBody = JustificationRequest
+
+// OnboardingJustificationsApproveJSONRequestBody defines body for OnboardingJustificationsApprove for application/json ContentType.
+type OnboardingJustificationsApproveJSONRequestBody = JustificationDecisionRequest
+
+// OnboardingJustificationsAttachDocumentMultipartRequestBody defines body for OnboardingJustificationsAttachDocument for multipart/form-data ContentType.
+type OnboardingJustificationsAttachDocumentMultipartRequestBody OnboardingJustificationsAttachDocumentMultipartBody
+
+// OnboardingJustificationsRejectJSONRequestBody defines body for OnboardingJustificationsReject for application/json ContentType.
+type OnboardingJustificationsRejectJSONRequestBody = JustificationDecisionRequest
 
 // OnboardingVerificationsCreateJSONRequestBody defines body for OnboardingVerificationsCreate for application/json ContentType.
 type OnboardingVerificationsCreateJSONRequestBody = OnboardingVerificationRequest
@@ -1384,6 +1497,21 @@ type ServerInterface interface {
 	// CustomersRetrieve Retrieve a customer
 	// (GET /api/customers/{uuid}/)
 	CustomersRetrieve(ctx echo.Context, uuid openapi_types.UUID) error
+	// OnboardingJustificationsList List justifications
+	// (GET /api/onboarding-justifications/)
+	OnboardingJustificationsList(ctx echo.Context, params OnboardingJustificationsListParams) error
+	// OnboardingJustificationsCreate Justify an escalated or failed verification
+	// (POST /api/onboarding-justifications/)
+	OnboardingJustificationsCreate(ctx echo.Context) error
+	// OnboardingJustificationsApprove Approve (staff only)
+	// (POST /api/onboarding-justifications/{uuid}/approve/)
+	OnboardingJustificationsApprove(ctx echo.Context, uuid JustificationUUID) error
+	// OnboardingJustificationsAttachDocument Attach a supporting document
+	// (POST /api/onboarding-justifications/{uuid}/attach_document/)
+	OnboardingJustificationsAttachDocument(ctx echo.Context, uuid JustificationUUID) error
+	// OnboardingJustificationsReject Reject (staff only)
+	// (POST /api/onboarding-justifications/{uuid}/reject/)
+	OnboardingJustificationsReject(ctx echo.Context, uuid JustificationUUID) error
 	// OnboardingVerificationsList List Onboarding Verifications
 	// (GET /api/onboarding-verifications/)
 	OnboardingVerificationsList(ctx echo.Context, params OnboardingVerificationsListParams) error
@@ -1483,6 +1611,88 @@ func (w *ServerInterfaceWrapper) CustomersRetrieve(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CustomersRetrieve(ctx, uuid)
+	return err
+}
+
+// OnboardingJustificationsList converts echo context to params.
+func (w *ServerInterfaceWrapper) OnboardingJustificationsList(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OnboardingJustificationsListParams
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OnboardingJustificationsList(ctx, params)
+	return err
+}
+
+// OnboardingJustificationsCreate converts echo context to params.
+func (w *ServerInterfaceWrapper) OnboardingJustificationsCreate(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OnboardingJustificationsCreate(ctx)
+	return err
+}
+
+// OnboardingJustificationsApprove converts echo context to params.
+func (w *ServerInterfaceWrapper) OnboardingJustificationsApprove(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid JustificationUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OnboardingJustificationsApprove(ctx, uuid)
+	return err
+}
+
+// OnboardingJustificationsAttachDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) OnboardingJustificationsAttachDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid JustificationUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OnboardingJustificationsAttachDocument(ctx, uuid)
+	return err
+}
+
+// OnboardingJustificationsReject converts echo context to params.
+func (w *ServerInterfaceWrapper) OnboardingJustificationsReject(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid JustificationUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OnboardingJustificationsReject(ctx, uuid)
 	return err
 }
 
@@ -1852,6 +2062,11 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/onboarding-verifications/:uuid/events/", wrapper.OnboardingVerificationsEventsList, options.OperationMiddlewares["onboarding_verifications_events_list"]...)
 	router.GET(options.BaseURL+"/api/customers/", wrapper.CustomersList, options.OperationMiddlewares["customers_list"]...)
 	router.GET(options.BaseURL+"/api/customers/:uuid/", wrapper.CustomersRetrieve, options.OperationMiddlewares["customers_retrieve"]...)
+	router.GET(options.BaseURL+"/api/onboarding-justifications/", wrapper.OnboardingJustificationsList, options.OperationMiddlewares["onboarding_justifications_list"]...)
+	router.POST(options.BaseURL+"/api/onboarding-justifications/", wrapper.OnboardingJustificationsCreate, options.OperationMiddlewares["onboarding_justifications_create"]...)
+	router.POST(options.BaseURL+"/api/onboarding-justifications/:uuid/attach_document/", wrapper.OnboardingJustificationsAttachDocument, options.OperationMiddlewares["onboarding_justifications_attach_document"]...)
+	router.POST(options.BaseURL+"/api/onboarding-justifications/:uuid/approve/", wrapper.OnboardingJustificationsApprove, options.OperationMiddlewares["onboarding_justifications_approve"]...)
+	router.POST(options.BaseURL+"/api/onboarding-justifications/:uuid/reject/", wrapper.OnboardingJustificationsReject, options.OperationMiddlewares["onboarding_justifications_reject"]...)
 
 }
 
@@ -2070,6 +2285,662 @@ type CustomersRetrievedefaultJSONResponse struct {
 }
 
 func (response CustomersRetrievedefaultJSONResponse) VisitCustomersRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsListRequestObject struct {
+	Params OnboardingJustificationsListParams
+}
+
+type OnboardingJustificationsListResponseObject interface {
+	VisitOnboardingJustificationsListResponse(w http.ResponseWriter) error
+}
+
+type OnboardingJustificationsList200ResponseHeaders struct {
+	Link         string
+	XResultCount int
+}
+
+type OnboardingJustificationsList200JSONResponse struct {
+	Body    []Justification
+	Headers OnboardingJustificationsList200ResponseHeaders
+}
+
+func (response OnboardingJustificationsList200JSONResponse) VisitOnboardingJustificationsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Link", fmt.Sprint(response.Headers.Link))
+	w.Header().Set("X-Result-Count", fmt.Sprint(response.Headers.XResultCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsList400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response OnboardingJustificationsList400JSONResponse) VisitOnboardingJustificationsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsList401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response OnboardingJustificationsList401JSONResponse) VisitOnboardingJustificationsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsList404JSONResponse struct{ InvalidPageJSONResponse }
+
+func (response OnboardingJustificationsList404JSONResponse) VisitOnboardingJustificationsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsList503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response OnboardingJustificationsList503JSONResponse) VisitOnboardingJustificationsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsListdefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response OnboardingJustificationsListdefaultJSONResponse) VisitOnboardingJustificationsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsCreateRequestObject struct {
+	Body *OnboardingJustificationsCreateJSONRequestBody
+}
+
+type OnboardingJustificationsCreateResponseObject interface {
+	VisitOnboardingJustificationsCreateResponse(w http.ResponseWriter) error
+}
+
+type OnboardingJustificationsCreate201JSONResponse Justification
+
+func (response OnboardingJustificationsCreate201JSONResponse) VisitOnboardingJustificationsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsCreate400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response OnboardingJustificationsCreate400JSONResponse) VisitOnboardingJustificationsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsCreate401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response OnboardingJustificationsCreate401JSONResponse) VisitOnboardingJustificationsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsCreate403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response OnboardingJustificationsCreate403JSONResponse) VisitOnboardingJustificationsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsCreate404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response OnboardingJustificationsCreate404JSONResponse) VisitOnboardingJustificationsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsCreate409JSONResponse struct{ ConflictJSONResponse }
+
+func (response OnboardingJustificationsCreate409JSONResponse) VisitOnboardingJustificationsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsCreate413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response OnboardingJustificationsCreate413JSONResponse) VisitOnboardingJustificationsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsCreate503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response OnboardingJustificationsCreate503JSONResponse) VisitOnboardingJustificationsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsCreatedefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response OnboardingJustificationsCreatedefaultJSONResponse) VisitOnboardingJustificationsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsApproveRequestObject struct {
+	UUID JustificationUUID `json:"uuid"`
+	Body *OnboardingJustificationsApproveJSONRequestBody
+}
+
+type OnboardingJustificationsApproveResponseObject interface {
+	VisitOnboardingJustificationsApproveResponse(w http.ResponseWriter) error
+}
+
+type OnboardingJustificationsApprove200JSONResponse Justification
+
+func (response OnboardingJustificationsApprove200JSONResponse) VisitOnboardingJustificationsApproveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsApprove400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response OnboardingJustificationsApprove400JSONResponse) VisitOnboardingJustificationsApproveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsApprove401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response OnboardingJustificationsApprove401JSONResponse) VisitOnboardingJustificationsApproveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsApprove403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response OnboardingJustificationsApprove403JSONResponse) VisitOnboardingJustificationsApproveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsApprove404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response OnboardingJustificationsApprove404JSONResponse) VisitOnboardingJustificationsApproveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsApprove409JSONResponse struct{ ConflictJSONResponse }
+
+func (response OnboardingJustificationsApprove409JSONResponse) VisitOnboardingJustificationsApproveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsApprove413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response OnboardingJustificationsApprove413JSONResponse) VisitOnboardingJustificationsApproveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsApprove503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response OnboardingJustificationsApprove503JSONResponse) VisitOnboardingJustificationsApproveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsApprovedefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response OnboardingJustificationsApprovedefaultJSONResponse) VisitOnboardingJustificationsApproveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsAttachDocumentRequestObject struct {
+	UUID JustificationUUID `json:"uuid"`
+	Body *multipart.Reader
+}
+
+type OnboardingJustificationsAttachDocumentResponseObject interface {
+	VisitOnboardingJustificationsAttachDocumentResponse(w http.ResponseWriter) error
+}
+
+type OnboardingJustificationsAttachDocument200JSONResponse Justification
+
+func (response OnboardingJustificationsAttachDocument200JSONResponse) VisitOnboardingJustificationsAttachDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsAttachDocument400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response OnboardingJustificationsAttachDocument400JSONResponse) VisitOnboardingJustificationsAttachDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsAttachDocument401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response OnboardingJustificationsAttachDocument401JSONResponse) VisitOnboardingJustificationsAttachDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsAttachDocument403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response OnboardingJustificationsAttachDocument403JSONResponse) VisitOnboardingJustificationsAttachDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsAttachDocument404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response OnboardingJustificationsAttachDocument404JSONResponse) VisitOnboardingJustificationsAttachDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsAttachDocument409JSONResponse struct{ ConflictJSONResponse }
+
+func (response OnboardingJustificationsAttachDocument409JSONResponse) VisitOnboardingJustificationsAttachDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsAttachDocument413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response OnboardingJustificationsAttachDocument413JSONResponse) VisitOnboardingJustificationsAttachDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsAttachDocument503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response OnboardingJustificationsAttachDocument503JSONResponse) VisitOnboardingJustificationsAttachDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsAttachDocumentdefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response OnboardingJustificationsAttachDocumentdefaultJSONResponse) VisitOnboardingJustificationsAttachDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsRejectRequestObject struct {
+	UUID JustificationUUID `json:"uuid"`
+	Body *OnboardingJustificationsRejectJSONRequestBody
+}
+
+type OnboardingJustificationsRejectResponseObject interface {
+	VisitOnboardingJustificationsRejectResponse(w http.ResponseWriter) error
+}
+
+type OnboardingJustificationsReject200JSONResponse Justification
+
+func (response OnboardingJustificationsReject200JSONResponse) VisitOnboardingJustificationsRejectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsReject400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response OnboardingJustificationsReject400JSONResponse) VisitOnboardingJustificationsRejectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsReject401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response OnboardingJustificationsReject401JSONResponse) VisitOnboardingJustificationsRejectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsReject403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response OnboardingJustificationsReject403JSONResponse) VisitOnboardingJustificationsRejectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsReject404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response OnboardingJustificationsReject404JSONResponse) VisitOnboardingJustificationsRejectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsReject409JSONResponse struct{ ConflictJSONResponse }
+
+func (response OnboardingJustificationsReject409JSONResponse) VisitOnboardingJustificationsRejectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsReject413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response OnboardingJustificationsReject413JSONResponse) VisitOnboardingJustificationsRejectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsReject503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response OnboardingJustificationsReject503JSONResponse) VisitOnboardingJustificationsRejectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsRejectdefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response OnboardingJustificationsRejectdefaultJSONResponse) VisitOnboardingJustificationsRejectResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -3788,6 +4659,21 @@ type StrictServerInterface interface {
 	// CustomersRetrieve Retrieve a customer
 	// (GET /api/customers/{uuid}/)
 	CustomersRetrieve(ctx context.Context, request CustomersRetrieveRequestObject) (CustomersRetrieveResponseObject, error)
+	// OnboardingJustificationsList List justifications
+	// (GET /api/onboarding-justifications/)
+	OnboardingJustificationsList(ctx context.Context, request OnboardingJustificationsListRequestObject) (OnboardingJustificationsListResponseObject, error)
+	// OnboardingJustificationsCreate Justify an escalated or failed verification
+	// (POST /api/onboarding-justifications/)
+	OnboardingJustificationsCreate(ctx context.Context, request OnboardingJustificationsCreateRequestObject) (OnboardingJustificationsCreateResponseObject, error)
+	// OnboardingJustificationsApprove Approve (staff only)
+	// (POST /api/onboarding-justifications/{uuid}/approve/)
+	OnboardingJustificationsApprove(ctx context.Context, request OnboardingJustificationsApproveRequestObject) (OnboardingJustificationsApproveResponseObject, error)
+	// OnboardingJustificationsAttachDocument Attach a supporting document
+	// (POST /api/onboarding-justifications/{uuid}/attach_document/)
+	OnboardingJustificationsAttachDocument(ctx context.Context, request OnboardingJustificationsAttachDocumentRequestObject) (OnboardingJustificationsAttachDocumentResponseObject, error)
+	// OnboardingJustificationsReject Reject (staff only)
+	// (POST /api/onboarding-justifications/{uuid}/reject/)
+	OnboardingJustificationsReject(ctx context.Context, request OnboardingJustificationsRejectRequestObject) (OnboardingJustificationsRejectResponseObject, error)
 	// OnboardingVerificationsList List Onboarding Verifications
 	// (GET /api/onboarding-verifications/)
 	OnboardingVerificationsList(ctx context.Context, request OnboardingVerificationsListRequestObject) (OnboardingVerificationsListResponseObject, error)
@@ -3900,6 +4786,204 @@ func (sh *strictHandler) CustomersRetrieve(ctx echo.Context, uuid openapi_types.
 		return err
 	} else if validResponse, ok := response.(CustomersRetrieveResponseObject); ok {
 		return validResponse.VisitCustomersRetrieveResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OnboardingJustificationsList operation middleware
+func (sh *strictHandler) OnboardingJustificationsList(ctx echo.Context, params OnboardingJustificationsListParams) error {
+	var request OnboardingJustificationsListRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OnboardingJustificationsList(ctx.Request().Context(), request.(OnboardingJustificationsListRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OnboardingJustificationsList")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OnboardingJustificationsListResponseObject); ok {
+		return validResponse.VisitOnboardingJustificationsListResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OnboardingJustificationsCreate operation middleware
+func (sh *strictHandler) OnboardingJustificationsCreate(ctx echo.Context) error {
+	var request OnboardingJustificationsCreateRequestObject
+
+	var body OnboardingJustificationsCreateJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OnboardingJustificationsCreate(ctx.Request().Context(), request.(OnboardingJustificationsCreateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OnboardingJustificationsCreate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OnboardingJustificationsCreateResponseObject); ok {
+		return validResponse.VisitOnboardingJustificationsCreateResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OnboardingJustificationsApprove operation middleware
+func (sh *strictHandler) OnboardingJustificationsApprove(ctx echo.Context, uuid JustificationUUID) error {
+	var request OnboardingJustificationsApproveRequestObject
+
+	request.UUID = uuid
+
+	var body OnboardingJustificationsApproveJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OnboardingJustificationsApprove(ctx.Request().Context(), request.(OnboardingJustificationsApproveRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OnboardingJustificationsApprove")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OnboardingJustificationsApproveResponseObject); ok {
+		return validResponse.VisitOnboardingJustificationsApproveResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OnboardingJustificationsAttachDocument operation middleware
+func (sh *strictHandler) OnboardingJustificationsAttachDocument(ctx echo.Context, uuid JustificationUUID) error {
+	var request OnboardingJustificationsAttachDocumentRequestObject
+
+	request.UUID = uuid
+
+	if reader, err := ctx.Request().MultipartReader(); err != nil {
+		return err
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OnboardingJustificationsAttachDocument(ctx.Request().Context(), request.(OnboardingJustificationsAttachDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OnboardingJustificationsAttachDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OnboardingJustificationsAttachDocumentResponseObject); ok {
+		return validResponse.VisitOnboardingJustificationsAttachDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OnboardingJustificationsReject operation middleware
+func (sh *strictHandler) OnboardingJustificationsReject(ctx echo.Context, uuid JustificationUUID) error {
+	var request OnboardingJustificationsRejectRequestObject
+
+	request.UUID = uuid
+
+	var body OnboardingJustificationsRejectJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OnboardingJustificationsReject(ctx.Request().Context(), request.(OnboardingJustificationsRejectRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OnboardingJustificationsReject")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OnboardingJustificationsRejectResponseObject); ok {
+		return validResponse.VisitOnboardingJustificationsRejectResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

@@ -134,9 +134,12 @@ func New(cfg Config, s *store.Store, registers *validators.Registry, logger *slo
 }
 
 // bodyLimit answers 413 past MaxBodyBytes, or past MaxUploadBytes for
-// submit_answers, which carries files.
+// submit_answers and attach_document, which carry files.
 func bodyLimit(cfg Config) echo.MiddlewareFunc {
-	isUpload := func(c echo.Context) bool { return strings.HasSuffix(c.Request().URL.Path, "/submit_answers/") }
+	isUpload := func(c echo.Context) bool {
+		p := c.Request().URL.Path
+		return strings.HasSuffix(p, "/submit_answers/") || strings.HasSuffix(p, "/attach_document/")
+	}
 	small := middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Skipper: isUpload, Limit: strconv.FormatInt(cfg.MaxBodyBytes, 10) + "B"})
 	large := middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
 		Skipper: func(c echo.Context) bool { return !isUpload(c) }, Limit: strconv.FormatInt(cfg.MaxUploadBytes, 10) + "B"})

@@ -140,14 +140,19 @@ func (s *Store) DeleteVerification(ctx context.Context, id uuid.UUID, actor int6
 }
 
 // deleteVerifications deletes the verifications matching where, and the
-// stored files of their answers (the rest goes by ON DELETE CASCADE). It
+// stored files of their answers and justifications (the rest goes by ON
+// DELETE CASCADE). It
 // returns how many verifications it deleted.
 func deleteVerifications(ctx context.Context, s *Store, tx *sqlx.Tx, where string, args ...any) (int64, error) {
 	if _, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM stored_files WHERE uuid IN (
 		SELECT f.file_uuid FROM answer_files f
 		JOIN answers a ON a.uuid = f.answer_uuid
 		JOIN completions c ON c.uuid = a.completion_uuid
-		WHERE c.verification_uuid IN (SELECT uuid FROM verifications WHERE `+where+`))`), args...); err != nil {
+		WHERE c.verification_uuid IN (SELECT uuid FROM verifications WHERE `+where+`)
+		UNION
+		SELECT d.file_uuid FROM justification_documents d
+		JOIN justifications j ON j.uuid = d.justification_uuid
+		WHERE j.verification_uuid IN (SELECT uuid FROM verifications WHERE `+where+`))`), append(args, args...)...); err != nil {
 		return 0, s.wrap(ctx, err)
 	}
 	res, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM verifications WHERE `+where), args...)

@@ -1,0 +1,206 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"mime/multipart"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/onboarding-kyb/onboarding/checklist"
+	"github.com/onboarding-kyb/onboarding/domain"
+	"github.com/onboarding-kyb/onboarding/gen"
+	"github.com/onboarding-kyb/onboarding/store"
+)
+
+// documentRules limit justification documents: what a reviewer can open.
+var documentRules = checklist.FileRules{
+	Extensions: []string{".pdf", ".png", ".jpg", ".jpeg"},
+	MimeTypes:  []string{"application/pdf", "image/png", "image/jpeg"},
+	MaxSizeMB:  new(10),
+}
+
+func (s *Server) OnboardingJustificationsCreate(ctx context.Context, req gen.OnboardingJustificationsCreateRequestObject) (gen.OnboardingJustificationsCreateResponseObject, error) {
+	u := currentUser(ctx)
+	v, err := s.store.Verification(ctx, req.Body.VerificationUUID)
+	if err == nil && v.UserID != u.ID {
+		err = &domain.Error{Code: domain.ENotFound, Detail: "Not found."} // only one's own verification can be justified
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch v.Status {
+	case domain.StatusEscalated, domain.StatusFailed:
+	case domain.StatusExpired:
+		return nil, domain.Errorf(domain.EConflict, "The verification has expired; start a new one.")
+	default:
+		return nil, domain.FieldError("verification_uuid", "Only an escalated or failed verification can be justified; this one is "+v.Status+".")
+	}
+	j := &domain.Justification{Verification: v.UUID, UserID: u.ID, UserJustification: strings.TrimSpace(req.Body.UserJustification)}
+	if j.UserJustification == "" {
+		return nil, domain.FieldError("user_justification", "This field may not be blank.")
+	}
+	if err := s.store.CreateJustification(ctx, j, v); err != nil {
+		return nil, err
+	}
+	j.Documents = []domain.Document{}
+	return gen.OnboardingJustificationsCreate201JSONResponse(justificationAPI(j)), nil
+}
+
+func (s *Server) OnboardingJustificationsList(ctx context.Context, req gen.OnboardingJustificationsListRequestObject) (gen.OnboardingJustificationsListResponseObject, error) {
+	page, size := deref(req.Params.Page, 1), deref(req.Params.PageSize, 10)
+	f := domain.JustificationFilter{Offset: (page - 1) * size, Limit: size}
+	if u := currentUser(ctx); !u.CanSeeAll() {
+		f.OwnerID = &u.ID
+	}
+	rows, total, err := s.store.ListJustifications(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 && page > 1 {
+		return gen.OnboardingJustificationsList404JSONResponse{InvalidPageJSONResponse: gen.InvalidPageJSONResponse{Detail: "Invalid page."}}, nil
+	}
+	body := make([]gen.Justification, len(rows))
+	for i := range rows {
+		body[i] = justificationAPI(&rows[i])
+	}
+	return gen.OnboardingJustificationsList200JSONResponse{Body: body,
+		Headers: gen.OnboardingJustificationsList200ResponseHeaders{XResultCount: total, Link: pageLinks(ctx, page, size, total)}}, nil
+}
+
+func (s *Server) OnboardingJustificationsAttachDocument(ctx context.Context, req gen.OnboardingJustificationsAttachDocumentRequestObject) (gen.OnboardingJustificationsAttachDocumentResponseObject, error) {
+	j, err := s.ownJustification(ctx, req.UUID)
+	if err != nil {
+		return nil, err
+	}
+	if j.Decision != domain.DecisionPending {
+		return nil, domain.Errorf(domain.EConflict, "This justification has already been decided; documents can no longer be added.")
+	}
+	name, content, err := formFile(req.Body, "file")
+	if err != nil {
+		return nil, err
+	}
+	f, err := checklist.CheckFile(documentRules, name, content)
+	if err != nil {
+		return nil, domain.FieldError("file", err.Error())
+	}
+	if err := s.store.AttachDocument(ctx, j.UUID, store.StoredFile{UUID: uuid.New(), File: f}); err != nil {
+		return nil, err
+	}
+	if j, err = s.store.Justification(ctx, j.UUID); err != nil {
+		return nil, err
+	}
+	return gen.OnboardingJustificationsAttachDocument200JSONResponse(justificationAPI(j)), nil
+}
+
+// formFile reads the named file field of a multipart body.
+func formFile(r *multipart.Reader, field string) (string, []byte, error) {
+	for {
+		part, err := r.NextPart()
+		if errors.Is(err, io.EOF) {
+			return "", nil, domain.FieldError(field, "No file was submitted.")
+		}
+		if err != nil {
+			return "", nil, domain.Errorf(domain.EInvalid, "The multipart body cannot be read: %v", err)
+		}
+		if part.FormName() != field {
+			continue
+		}
+		content, err := io.ReadAll(part)
+		if err != nil {
+			return "", nil, domain.Errorf(domain.EInvalid, "The file cannot be read: %v", err)
+		}
+		return part.FileName(), content, nil
+	}
+}
+
+// ownJustification loads a justification its author may act on.
+func (s *Server) ownJustification(ctx context.Context, id uuid.UUID) (*domain.Justification, error) {
+	j, err := s.store.Justification(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if j.UserID != currentUser(ctx).ID {
+		return nil, &domain.Error{Code: domain.ENotFound, Detail: "Not found."}
+	}
+	return j, nil
+}
+
+func (s *Server) OnboardingJustificationsApprove(ctx context.Context, req gen.OnboardingJustificationsApproveRequestObject) (gen.OnboardingJustificationsApproveResponseObject, error) {
+	j, err := s.decide(ctx, req.UUID, deref(req.Body.StaffNotes, ""), domain.DecisionApproved)
+	if err != nil {
+		return nil, err
+	}
+	return gen.OnboardingJustificationsApprove200JSONResponse(justificationAPI(j)), nil
+}
+
+func (s *Server) OnboardingJustificationsReject(ctx context.Context, req gen.OnboardingJustificationsRejectRequestObject) (gen.OnboardingJustificationsRejectResponseObject, error) {
+	j, err := s.decide(ctx, req.UUID, deref(req.Body.StaffNotes, ""), domain.DecisionRejected)
+	if err != nil {
+		return nil, err
+	}
+	return gen.OnboardingJustificationsReject200JSONResponse(justificationAPI(j)), nil
+}
+
+// decide records a staff decision: approved verifies the verification
+// (its validation_method stays), rejected fails it.
+func (s *Server) decide(ctx context.Context, id uuid.UUID, notes, decision string) (*domain.Justification, error) {
+	u := currentUser(ctx)
+	if !u.IsStaff {
+		return nil, errForbidden
+	}
+	j, err := s.store.Justification(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if j.Decision != domain.DecisionPending {
+		return nil, domain.Errorf(domain.EConflict, "This justification has already been %s.", j.Decision)
+	}
+	v, err := s.store.Verification(ctx, j.Verification)
+	if err != nil {
+		return nil, err
+	}
+	if v.Status == domain.StatusExpired {
+		return nil, domain.Errorf(domain.EConflict, "The verification has expired; the user must start a new one.")
+	}
+	now := domain.Now()
+	ev := &domain.Event{ActorID: &u.ID, OldStatus: v.Status, Reason: strings.TrimSpace(notes)}
+	switch decision {
+	case domain.DecisionApproved:
+		if existing, err := s.store.CustomerByCode(ctx, v.LegalPersonIdentifier, v.Country); err == nil {
+			return nil, domain.Errorf(domain.EConflict, "A customer with registration code %s in %s already exists: customer %s.", v.LegalPersonIdentifier, v.Country, existing.UUID)
+		} else if domain.CodeOf(err) != domain.ENotFound {
+			return nil, err
+		}
+		v.Status, v.ValidatedAt, v.ErrorMessage, v.ErrorTraceback = domain.StatusVerified, &now, "", ""
+		ev.Kind = domain.EventApproved
+	default:
+		v.Status, v.ErrorMessage, v.ErrorTraceback = domain.StatusFailed, "REJECTED", "A staff member reviewed the case and rejected it."
+		ev.Kind = domain.EventRejected
+	}
+	ev.NewStatus = v.Status
+	j.Decision, j.StaffNotes, j.ReviewerID, j.ReviewedAt, j.Modified = decision, strings.TrimSpace(notes), &u.ID, &now, now
+	if err := s.store.Decide(ctx, j, v, ev); err != nil {
+		return nil, err
+	}
+	j.VerificationStatus = v.Status
+	return j, nil
+}
+
+func justificationAPI(j *domain.Justification) gen.Justification {
+	out := gen.Justification{
+		UUID: j.UUID, VerificationUUID: j.Verification, VerificationStatus: gen.VerificationStatus(j.VerificationStatus),
+		User: int(j.UserID), UserJustification: j.UserJustification, Decision: gen.JustificationDecision(j.Decision),
+		StaffNotes: j.StaffNotes, ReviewedAt: j.ReviewedAt, Created: j.Created, Modified: j.Modified,
+		Documents: []gen.JustificationDocument{},
+	}
+	if j.ReviewerID != nil {
+		out.Reviewer = new(int(*j.ReviewerID))
+	}
+	for _, d := range j.Documents {
+		out.Documents = append(out.Documents, gen.JustificationDocument{UUID: d.UUID, Name: d.Name, Size: int(d.Size), MimeType: d.MimeType, Created: d.Created})
+	}
+	return out
+}

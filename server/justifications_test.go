@@ -1,0 +1,109 @@
+package server_test
+
+import (
+	"bytes"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+)
+
+// upload sends a multipart attach_document request.
+func (a *api) upload(t *testing.T, path, token, name string, content []byte) response {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	part, _ := w.CreateFormFile("file", name)
+	part.Write(content)
+	w.Close()
+	req := httptest.NewRequest("POST", path, &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Authorization", "Token "+token)
+	rec := httptest.NewRecorder()
+	a.handler.ServeHTTP(rec, req)
+	res := response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+	checkContract(t, req, res)
+	return res
+}
+
+func TestStaffReview(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, a *api) {
+		// Person not listed by the register: escalated.
+		v := startAndRun(t, a, map[string]any{"country": "EE", "legal_person_identifier": "10000024", "person_identifier": estonianPerson})
+		if v["status"] != "escalated" {
+			t.Fatalf("setup: %v", v["status"])
+		}
+		const jbase = "/api/onboarding-justifications/"
+		wantStatus(t, a.do(t, "POST", jbase, a.bobT, map[string]any{"verification_uuid": v["uuid"], "user_justification": "mine"}), http.StatusNotFound)
+		wantStatus(t, a.do(t, "POST", jbase, a.aliceT, map[string]any{"verification_uuid": v["uuid"], "user_justification": "  "}), http.StatusBadRequest)
+		pending := a.do(t, "POST", start, a.aliceT, map[string]any{"country": "NO"}).Object(t)
+		res := a.do(t, "POST", jbase, a.aliceT, map[string]any{"verification_uuid": pending["uuid"], "user_justification": "please"})
+		wantStatus(t, res, http.StatusBadRequest)
+		if _, ok := res.Object(t)["verification_uuid"]; !ok {
+			t.Fatalf("pending verification: %s", res.Body)
+		}
+
+		res = a.do(t, "POST", jbase, a.aliceT, map[string]any{"verification_uuid": v["uuid"], "user_justification": "I was appointed last week; the register lags."})
+		wantStatus(t, res, http.StatusCreated)
+		j := res.Object(t)
+		if j["decision"] != "pending" || j["verification_status"] != "escalated" || j["reviewer"] != nil {
+			t.Fatalf("justification %v", j)
+		}
+		path := jbase + j["uuid"].(string) + "/"
+
+		// Documents: sniffed, not trusted by name.
+		pdf := []byte("%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
+		res = a.upload(t, path+"attach_document/", a.aliceT, "minutes.pdf", []byte("<html><script>alert(1)</script></html>"))
+		wantStatus(t, res, http.StatusBadRequest)
+		wantStatus(t, a.upload(t, path+"attach_document/", a.bobT, "minutes.pdf", pdf), http.StatusNotFound)
+		res = a.upload(t, path+"attach_document/", a.aliceT, "minutes.pdf", pdf)
+		wantStatus(t, res, http.StatusOK)
+		docs := res.Object(t)["documents"].([]any)
+		if len(docs) != 1 || docs[0].(map[string]any)["mime_type"] != "application/pdf" {
+			t.Fatalf("documents %v", docs)
+		}
+
+		// Lists: own for users, all for support.
+		for token, want := range map[string]string{a.aliceT: "1", a.bobT: "0", a.supportT: "1"} {
+			if got := a.do(t, "GET", jbase, token, nil).Header.Get("X-Result-Count"); got != want {
+				t.Errorf("justifications list %s, want %s", got, want)
+			}
+		}
+
+		// Only staff decide; the decision sticks.
+		wantStatus(t, a.do(t, "POST", path+"approve/", a.aliceT, map[string]any{"staff_notes": "self-approved"}), http.StatusForbidden)
+		wantStatus(t, a.do(t, "POST", path+"approve/", a.supportT, map[string]any{}), http.StatusForbidden)
+		wantStatus(t, a.do(t, "POST", jbase+uuid.NewString()+"/approve/", a.staffT, map[string]any{}), http.StatusNotFound)
+		res = a.do(t, "POST", path+"approve/", a.staffT, map[string]any{"staff_notes": "Checked the board minutes."})
+		wantStatus(t, res, http.StatusOK)
+		j = res.Object(t)
+		if j["decision"] != "approved" || j["reviewer"] != float64(a.staff.ID) || j["reviewed_at"] == nil || j["verification_status"] != "verified" {
+			t.Fatalf("approved %v", j)
+		}
+		got := a.do(t, "GET", base+v["uuid"].(string)+"/", a.aliceT, nil).Object(t)
+		if got["status"] != "verified" || got["validation_method"] != "ariregister" || got["validated_at"] == nil {
+			t.Fatalf("verification after approval: %v %v %v", got["status"], got["validation_method"], got["validated_at"])
+		}
+		wantStatus(t, a.do(t, "POST", path+"reject/", a.staffT, map[string]any{}), http.StatusConflict)
+		events := string(a.do(t, "GET", base+v["uuid"].(string)+"/events/", a.staffT, nil).Body)
+		for _, kind := range []string{"justification_submitted", "approved"} {
+			if !strings.Contains(events, `"kind":"`+kind+`"`) {
+				t.Errorf("no %s event: %s", kind, events)
+			}
+		}
+		// Now a customer can be created; approving another case of the same company is a conflict.
+		wantStatus(t, a.do(t, "POST", base+v["uuid"].(string)+"/create_customer/", a.aliceT, nil), http.StatusCreated)
+		other := startAndRun(t, a, map[string]any{"country": "EE", "legal_person_identifier": "10000024", "person_identifier": estonianPerson})
+		oj := a.do(t, "POST", jbase, a.aliceT, map[string]any{"verification_uuid": other["uuid"], "user_justification": "again"}).Object(t)
+		wantStatus(t, a.do(t, "POST", jbase+oj["uuid"].(string)+"/approve/", a.staffT, map[string]any{}), http.StatusConflict)
+		res = a.do(t, "POST", jbase+oj["uuid"].(string)+"/reject/", a.staffT, map[string]any{"staff_notes": "duplicate"})
+		wantStatus(t, res, http.StatusOK)
+		if res.Object(t)["verification_status"] != "failed" {
+			t.Fatalf("rejected: %s", res.Body)
+		}
+	})
+}
