@@ -18,6 +18,21 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for AdminChecklistRequestChecklistType.
+const (
+	AdminChecklistRequestChecklistTypeCustomerOnboarding AdminChecklistRequestChecklistType = "customer_onboarding"
+)
+
+// Valid indicates whether the value is a known member of the AdminChecklistRequestChecklistType enum.
+func (e AdminChecklistRequestChecklistType) Valid() bool {
+	switch e {
+	case AdminChecklistRequestChecklistTypeCustomerOnboarding:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DependencyLogicOperator.
 const (
 	DependencyLogicOperatorAnd DependencyLogicOperator = "and"
@@ -66,6 +81,33 @@ func (e JustificationDecision) Valid() bool {
 	case JustificationDecisionPending:
 		return true
 	case JustificationDecisionRejected:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for Operator.
+const (
+	OperatorContains  Operator = "contains"
+	OperatorEquals    Operator = "equals"
+	OperatorIn        Operator = "in"
+	OperatorNotEquals Operator = "not_equals"
+	OperatorNotIn     Operator = "not_in"
+)
+
+// Valid indicates whether the value is a known member of the Operator enum.
+func (e Operator) Valid() bool {
+	switch e {
+	case OperatorContains:
+		return true
+	case OperatorEquals:
+		return true
+	case OperatorIn:
+		return true
+	case OperatorNotEquals:
+		return true
+	case OperatorNotIn:
 		return true
 	default:
 		return false
@@ -378,6 +420,150 @@ func (e VerificationStatus) Valid() bool {
 	}
 }
 
+// AdminChecklist defines model for AdminChecklist.
+type AdminChecklist struct {
+	ChecklistType string             `json:"checklist_type"`
+	Created       time.Time          `json:"created"`
+	Description   string             `json:"description"`
+	Modified      time.Time          `json:"modified"`
+	Name          string             `json:"name"`
+	UUID          openapi_types.UUID `json:"uuid"`
+}
+
+// AdminChecklistRequest defines model for AdminChecklistRequest.
+type AdminChecklistRequest struct {
+	ChecklistType *AdminChecklistRequestChecklistType `json:"checklist_type,omitempty"`
+	Description   *string                             `json:"description,omitempty"`
+	Name          string                              `json:"name"`
+}
+
+// AdminChecklistRequestChecklistType defines model for AdminChecklistRequest.ChecklistType.
+type AdminChecklistRequestChecklistType string
+
+// AdminQuestion defines model for AdminQuestion.
+type AdminQuestion struct {
+	AllowedFileTypes     []string           `json:"allowed_file_types"`
+	AllowedMimeTypes     []string           `json:"allowed_mime_types"`
+	AlwaysRequiresReview bool               `json:"always_requires_review"`
+	AlwaysShowGuidance   bool               `json:"always_show_guidance"`
+	Checklist            openapi_types.UUID `json:"checklist"`
+
+	// DependencyLogicOperator Defines how multiple dependencies are evaluated. AND: All dependencies must be
+	// satisfied. OR: At least one dependency must be satisfied.
+	DependencyLogicOperator DependencyLogicOperator `json:"dependency_logic_operator"`
+	Description             string                  `json:"description"`
+
+	// GuidanceAnswerValue Answer value that triggers display of user guidance.
+	GuidanceAnswerValue json.RawMessage `json:"guidance_answer_value"`
+
+	// GuidanceOperator An operator, or "" when the question has none configured.
+	GuidanceOperator    OptionalOperator `json:"guidance_operator"`
+	IntentField         string           `json:"intent_field"`
+	MapsToCustomerField string           `json:"maps_to_customer_field"`
+	MaxFileSizeMb       *int             `json:"max_file_size_mb"`
+	MaxFilesCount       *int             `json:"max_files_count"`
+
+	// MaxValue Decimal; number questions only.
+	MaxValue *string `json:"max_value"`
+
+	// MinValue Decimal; number questions only.
+	MinValue *string `json:"min_value"`
+
+	// Operator An operator, or "" when the question has none configured.
+	Operator        OptionalOperator `json:"operator"`
+	Order           int              `json:"order"`
+	QuestionOptions []QuestionOption `json:"question_options"`
+
+	// QuestionType Type of question and expected answer format
+	QuestionType QuestionType `json:"question_type"`
+	Required     bool         `json:"required"`
+
+	// ReviewAnswerValue Answer value that triggers review.
+	ReviewAnswerValue json.RawMessage    `json:"review_answer_value"`
+	UserGuidance      string             `json:"user_guidance"`
+	UUID              openapi_types.UUID `json:"uuid"`
+}
+
+// AdminQuestionDependency defines model for AdminQuestionDependency.
+type AdminQuestionDependency struct {
+	DependsOnQuestion openapi_types.UUID `json:"depends_on_question"`
+
+	// Operator How an answer is compared with a reference value.
+	Operator Operator           `json:"operator"`
+	Question openapi_types.UUID `json:"question"`
+
+	// RequiredAnswerValue The answer the question depends on (option uuids for select questions).
+	RequiredAnswerValue json.RawMessage    `json:"required_answer_value"`
+	UUID                openapi_types.UUID `json:"uuid"`
+}
+
+// AdminQuestionDependencyRequest defines model for AdminQuestionDependencyRequest.
+type AdminQuestionDependencyRequest struct {
+	DependsOnQuestion openapi_types.UUID `json:"depends_on_question"`
+
+	// Operator How an answer is compared with a reference value.
+	Operator *Operator          `json:"operator,omitempty"`
+	Question openapi_types.UUID `json:"question"`
+
+	// RequiredAnswerValue The answer the question depends on (option uuids for select questions).
+	RequiredAnswerValue json.RawMessage `json:"required_answer_value"`
+}
+
+// AdminQuestionOption defines model for AdminQuestionOption.
+type AdminQuestionOption struct {
+	Label    string             `json:"label"`
+	Order    int                `json:"order"`
+	Question openapi_types.UUID `json:"question"`
+	UUID     openapi_types.UUID `json:"uuid"`
+}
+
+// AdminQuestionOptionRequest defines model for AdminQuestionOptionRequest.
+type AdminQuestionOptionRequest struct {
+	Label    string             `json:"label"`
+	Order    *int               `json:"order,omitempty"`
+	Question openapi_types.UUID `json:"question"`
+}
+
+// AdminQuestionRequest defines model for AdminQuestionRequest.
+type AdminQuestionRequest struct {
+	AllowedFileTypes     *[]string          `json:"allowed_file_types,omitempty"`
+	AllowedMimeTypes     *[]string          `json:"allowed_mime_types,omitempty"`
+	AlwaysRequiresReview *bool              `json:"always_requires_review,omitempty"`
+	AlwaysShowGuidance   *bool              `json:"always_show_guidance,omitempty"`
+	Checklist            openapi_types.UUID `json:"checklist"`
+
+	// DependencyLogicOperator Defines how multiple dependencies are evaluated. AND: All dependencies must be
+	// satisfied. OR: At least one dependency must be satisfied.
+	DependencyLogicOperator *DependencyLogicOperator `json:"dependency_logic_operator,omitempty"`
+	Description             string                   `json:"description"`
+
+	// GuidanceAnswerValue Answer value that triggers display of user guidance.
+	GuidanceAnswerValue json.RawMessage `json:"guidance_answer_value,omitempty"`
+
+	// GuidanceOperator An operator, or "" when the question has none configured.
+	GuidanceOperator *OptionalOperator `json:"guidance_operator,omitempty"`
+	MaxFileSizeMb    *int              `json:"max_file_size_mb,omitempty"`
+	MaxFilesCount    *int              `json:"max_files_count,omitempty"`
+
+	// MaxValue Decimal; number questions only.
+	MaxValue *string `json:"max_value,omitempty"`
+
+	// MinValue Decimal; number questions only.
+	MinValue *string `json:"min_value,omitempty"`
+
+	// Operator An operator, or "" when the question has none configured.
+	Operator *OptionalOperator `json:"operator,omitempty"`
+	Order    *int              `json:"order,omitempty"`
+
+	// QuestionType Type of question and expected answer format
+	QuestionType QuestionType `json:"question_type"`
+	Required     *bool        `json:"required,omitempty"`
+
+	// ReviewAnswerValue Answer value that triggers review.
+	ReviewAnswerValue json.RawMessage `json:"review_answer_value,omitempty"`
+	UserGuidance      *string         `json:"user_guidance,omitempty"`
+}
+
 // AnswerSubmitRequest Example: {"answer_data":true,"question_uuid":"0b5e0c1e-2f43-4a57-9c1d-1f2e3d4c5b6a"}
 type AnswerSubmitRequest struct {
 	// AnswerData The answer; its JSON type depends on the question's question_type.
@@ -510,6 +696,25 @@ type ChecklistTemplateQuestion struct {
 	// UserGuidance Additional guidance text visible to users when answering and reviewing
 	UserGuidance string             `json:"user_guidance"`
 	UUID         openapi_types.UUID `json:"uuid"`
+}
+
+// CountryConfig defines model for CountryConfig.
+type CountryConfig struct {
+	Checklist openapi_types.UUID `json:"checklist"`
+	Country   string             `json:"country"`
+	Created   time.Time          `json:"created"`
+	IsActive  bool               `json:"is_active"`
+	Modified  time.Time          `json:"modified"`
+	UUID      openapi_types.UUID `json:"uuid"`
+}
+
+// CountryConfigRequest defines model for CountryConfigRequest.
+type CountryConfigRequest struct {
+	Checklist openapi_types.UUID `json:"checklist"`
+
+	// Country ISO 3166-1 alpha-2, any case.
+	Country  string `json:"country"`
+	IsActive *bool  `json:"is_active,omitempty"`
 }
 
 // Customer The customer (organisation) created from a successful verification. The fields mirror
@@ -765,6 +970,9 @@ type OnboardingVerificationRequest struct {
 	User int `json:"user"`
 }
 
+// Operator How an answer is compared with a reference value.
+type Operator string
+
 // OptionalOperator An operator, or "" when the question has none configured.
 type OptionalOperator string
 
@@ -829,6 +1037,25 @@ type PaymentType string
 
 // PersonField A field about the requesting person that a validation method needs.
 type PersonField string
+
+// QuestionMetadata defines model for QuestionMetadata.
+type QuestionMetadata struct {
+	Checklist   openapi_types.UUID `json:"checklist"`
+	Description string             `json:"description"`
+
+	// IntentField The key of the answer in onboarding_metadata ("" for none).
+	IntentField string `json:"intent_field"`
+
+	// MapsToCustomerField A Customer field the answer fills ("" for none).
+	MapsToCustomerField string             `json:"maps_to_customer_field"`
+	Question            openapi_types.UUID `json:"question"`
+}
+
+// QuestionMetadataRequest defines model for QuestionMetadataRequest.
+type QuestionMetadataRequest struct {
+	IntentField         *string `json:"intent_field,omitempty"`
+	MapsToCustomerField *string `json:"maps_to_customer_field,omitempty"`
+}
 
 // QuestionOption defines model for QuestionOption.
 type QuestionOption struct {
@@ -968,6 +1195,9 @@ type VerifiedUserRole struct {
 // JustificationUUID defines model for JustificationUUID.
 type JustificationUUID = openapi_types.UUID
 
+// ObjectUUID defines model for ObjectUUID.
+type ObjectUUID = openapi_types.UUID
+
 // Page defines model for Page.
 type Page = int
 
@@ -1006,8 +1236,62 @@ type ServiceUnavailable = ErrorDetail
 // Unauthorized A non-field error, as Django REST Framework reports it.
 type Unauthorized = ErrorDetail
 
+// ChecklistsAdminQuestionDependenciesListParams defines parameters for ChecklistsAdminQuestionDependenciesList.
+type ChecklistsAdminQuestionDependenciesListParams struct {
+	// Page A page number within the paginated result set.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
+
+	// Question Only the dependencies of this question.
+	Question *openapi_types.UUID `form:"question,omitempty" json:"question,omitempty"`
+}
+
+// ChecklistsAdminQuestionOptionsListParams defines parameters for ChecklistsAdminQuestionOptionsList.
+type ChecklistsAdminQuestionOptionsListParams struct {
+	// Page A page number within the paginated result set.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
+
+	// Question Only the options of this question.
+	Question *openapi_types.UUID `form:"question,omitempty" json:"question,omitempty"`
+}
+
+// ChecklistsAdminQuestionsListParams defines parameters for ChecklistsAdminQuestionsList.
+type ChecklistsAdminQuestionsListParams struct {
+	// Page A page number within the paginated result set.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
+
+	// Checklist Only the questions of this checklist.
+	Checklist *openapi_types.UUID `form:"checklist,omitempty" json:"checklist,omitempty"`
+}
+
+// ChecklistsAdminListParams defines parameters for ChecklistsAdminList.
+type ChecklistsAdminListParams struct {
+	// Page A page number within the paginated result set.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
+}
+
 // CustomersListParams defines parameters for CustomersList.
 type CustomersListParams struct {
+	// Page A page number within the paginated result set.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
+}
+
+// OnboardingCountryConfigsListParams defines parameters for OnboardingCountryConfigsList.
+type OnboardingCountryConfigsListParams struct {
 	// Page A page number within the paginated result set.
 	Page *Page `form:"page,omitempty" json:"page,omitempty"`
 
@@ -1027,6 +1311,18 @@ type OnboardingJustificationsListParams struct {
 // OnboardingJustificationsAttachDocumentMultipartBody defines parameters for OnboardingJustificationsAttachDocument.
 type OnboardingJustificationsAttachDocumentMultipartBody struct {
 	File openapi_types.File `json:"file"`
+}
+
+// OnboardingQuestionMetadataListParams defines parameters for OnboardingQuestionMetadataList.
+type OnboardingQuestionMetadataListParams struct {
+	// Page A page number within the paginated result set.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
+
+	// Checklist Only the questions of this checklist.
+	Checklist *openapi_types.UUID `form:"checklist,omitempty" json:"checklist,omitempty"`
 }
 
 // OnboardingVerificationsListParams defines parameters for OnboardingVerificationsList.
@@ -1065,6 +1361,36 @@ type OnboardingVerificationsChecklistTemplateRetrieveParams struct {
 // OnboardingVerificationsSubmitAnswersJSONBody defines parameters for OnboardingVerificationsSubmitAnswers.
 type OnboardingVerificationsSubmitAnswersJSONBody = []AnswerSubmitRequest
 
+// ChecklistsAdminQuestionDependenciesCreateJSONRequestBody defines body for ChecklistsAdminQuestionDependenciesCreate for application/json ContentType.
+type ChecklistsAdminQuestionDependenciesCreateJSONRequestBody = AdminQuestionDependencyRequest
+
+// ChecklistsAdminQuestionDependenciesUpdateJSONRequestBody defines body for ChecklistsAdminQuestionDependenciesUpdate for application/json ContentType.
+type ChecklistsAdminQuestionDependenciesUpdateJSONRequestBody = AdminQuestionDependencyRequest
+
+// ChecklistsAdminQuestionOptionsCreateJSONRequestBody defines body for ChecklistsAdminQuestionOptionsCreate for application/json ContentType.
+type ChecklistsAdminQuestionOptionsCreateJSONRequestBody = AdminQuestionOptionRequest
+
+// ChecklistsAdminQuestionOptionsUpdateJSONRequestBody defines body for ChecklistsAdminQuestionOptionsUpdate for application/json ContentType.
+type ChecklistsAdminQuestionOptionsUpdateJSONRequestBody = AdminQuestionOptionRequest
+
+// ChecklistsAdminQuestionsCreateJSONRequestBody defines body for ChecklistsAdminQuestionsCreate for application/json ContentType.
+type ChecklistsAdminQuestionsCreateJSONRequestBody = AdminQuestionRequest
+
+// ChecklistsAdminQuestionsUpdateJSONRequestBody defines body for ChecklistsAdminQuestionsUpdate for application/json ContentType.
+type ChecklistsAdminQuestionsUpdateJSONRequestBody = AdminQuestionRequest
+
+// ChecklistsAdminCreateJSONRequestBody defines body for ChecklistsAdminCreate for application/json ContentType.
+type ChecklistsAdminCreateJSONRequestBody = AdminChecklistRequest
+
+// ChecklistsAdminUpdateJSONRequestBody defines body for ChecklistsAdminUpdate for application/json ContentType.
+type ChecklistsAdminUpdateJSONRequestBody = AdminChecklistRequest
+
+// OnboardingCountryConfigsCreateJSONRequestBody defines body for OnboardingCountryConfigsCreate for application/json ContentType.
+type OnboardingCountryConfigsCreateJSONRequestBody = CountryConfigRequest
+
+// OnboardingCountryConfigsUpdateJSONRequestBody defines body for OnboardingCountryConfigsUpdate for application/json ContentType.
+type OnboardingCountryConfigsUpdateJSONRequestBody = CountryConfigRequest
+
 // OnboardingJustificationsCreateJSONRequestBody defines body for OnboardingJustificationsCreate for application/json ContentType.
 type OnboardingJustificationsCreateJSONRequestBody = JustificationRequest
 
@@ -1076,6 +1402,9 @@ type OnboardingJustificationsAttachDocumentMultipartRequestBody OnboardingJustif
 
 // OnboardingJustificationsRejectJSONRequestBody defines body for OnboardingJustificationsReject for application/json ContentType.
 type OnboardingJustificationsRejectJSONRequestBody = JustificationDecisionRequest
+
+// OnboardingQuestionMetadataUpdateJSONRequestBody defines body for OnboardingQuestionMetadataUpdate for application/json ContentType.
+type OnboardingQuestionMetadataUpdateJSONRequestBody = QuestionMetadataRequest
 
 // OnboardingVerificationsCreateJSONRequestBody defines body for OnboardingVerificationsCreate for application/json ContentType.
 type OnboardingVerificationsCreateJSONRequestBody = OnboardingVerificationRequest
@@ -1491,12 +1820,90 @@ func (t *ValidationError) UnmarshalJSON(b []byte) error {
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// ChecklistsAdminQuestionDependenciesList List dependencys
+	// (GET /api/checklists-admin-question-dependencies/)
+	ChecklistsAdminQuestionDependenciesList(ctx echo.Context, params ChecklistsAdminQuestionDependenciesListParams) error
+	// ChecklistsAdminQuestionDependenciesCreate Create a dependency
+	// (POST /api/checklists-admin-question-dependencies/)
+	ChecklistsAdminQuestionDependenciesCreate(ctx echo.Context) error
+	// ChecklistsAdminQuestionDependenciesDestroy Delete a dependency
+	// (DELETE /api/checklists-admin-question-dependencies/{uuid}/)
+	ChecklistsAdminQuestionDependenciesDestroy(ctx echo.Context, uuid ObjectUUID) error
+	// ChecklistsAdminQuestionDependenciesRetrieve Retrieve a dependency
+	// (GET /api/checklists-admin-question-dependencies/{uuid}/)
+	ChecklistsAdminQuestionDependenciesRetrieve(ctx echo.Context, uuid ObjectUUID) error
+	// ChecklistsAdminQuestionDependenciesUpdate Replace a dependency
+	// (PUT /api/checklists-admin-question-dependencies/{uuid}/)
+	ChecklistsAdminQuestionDependenciesUpdate(ctx echo.Context, uuid ObjectUUID) error
+	// ChecklistsAdminQuestionOptionsList List options
+	// (GET /api/checklists-admin-question-options/)
+	ChecklistsAdminQuestionOptionsList(ctx echo.Context, params ChecklistsAdminQuestionOptionsListParams) error
+	// ChecklistsAdminQuestionOptionsCreate Create a option
+	// (POST /api/checklists-admin-question-options/)
+	ChecklistsAdminQuestionOptionsCreate(ctx echo.Context) error
+	// ChecklistsAdminQuestionOptionsDestroy Delete a option
+	// (DELETE /api/checklists-admin-question-options/{uuid}/)
+	ChecklistsAdminQuestionOptionsDestroy(ctx echo.Context, uuid ObjectUUID) error
+	// ChecklistsAdminQuestionOptionsRetrieve Retrieve a option
+	// (GET /api/checklists-admin-question-options/{uuid}/)
+	ChecklistsAdminQuestionOptionsRetrieve(ctx echo.Context, uuid ObjectUUID) error
+	// ChecklistsAdminQuestionOptionsUpdate Replace a option
+	// (PUT /api/checklists-admin-question-options/{uuid}/)
+	ChecklistsAdminQuestionOptionsUpdate(ctx echo.Context, uuid ObjectUUID) error
+	// ChecklistsAdminQuestionsList List questions
+	// (GET /api/checklists-admin-questions/)
+	ChecklistsAdminQuestionsList(ctx echo.Context, params ChecklistsAdminQuestionsListParams) error
+	// ChecklistsAdminQuestionsCreate Create a question
+	// (POST /api/checklists-admin-questions/)
+	ChecklistsAdminQuestionsCreate(ctx echo.Context) error
+	// ChecklistsAdminQuestionsDestroy Delete a question
+	// (DELETE /api/checklists-admin-questions/{uuid}/)
+	ChecklistsAdminQuestionsDestroy(ctx echo.Context, uuid ObjectUUID) error
+	// ChecklistsAdminQuestionsRetrieve Retrieve a question
+	// (GET /api/checklists-admin-questions/{uuid}/)
+	ChecklistsAdminQuestionsRetrieve(ctx echo.Context, uuid ObjectUUID) error
+	// ChecklistsAdminQuestionsUpdate Replace a question
+	// (PUT /api/checklists-admin-questions/{uuid}/)
+	ChecklistsAdminQuestionsUpdate(ctx echo.Context, uuid ObjectUUID) error
+	// ChecklistsAdminList List checklists
+	// (GET /api/checklists-admin/)
+	ChecklistsAdminList(ctx echo.Context, params ChecklistsAdminListParams) error
+	// ChecklistsAdminCreate Create a checklist
+	// (POST /api/checklists-admin/)
+	ChecklistsAdminCreate(ctx echo.Context) error
+	// ChecklistsAdminDestroy Delete a checklist
+	// (DELETE /api/checklists-admin/{uuid}/)
+	ChecklistsAdminDestroy(ctx echo.Context, uuid ObjectUUID) error
+	// ChecklistsAdminRetrieve Retrieve a checklist
+	// (GET /api/checklists-admin/{uuid}/)
+	ChecklistsAdminRetrieve(ctx echo.Context, uuid ObjectUUID) error
+	// ChecklistsAdminUpdate Replace a checklist
+	// (PUT /api/checklists-admin/{uuid}/)
+	ChecklistsAdminUpdate(ctx echo.Context, uuid ObjectUUID) error
+	// ChecklistsAdminChecklistQuestions The questions of a checklist, with their options
+	// (GET /api/checklists-admin/{uuid}/questions/)
+	ChecklistsAdminChecklistQuestions(ctx echo.Context, uuid ObjectUUID) error
 	// CustomersList List customers
 	// (GET /api/customers/)
 	CustomersList(ctx echo.Context, params CustomersListParams) error
 	// CustomersRetrieve Retrieve a customer
 	// (GET /api/customers/{uuid}/)
 	CustomersRetrieve(ctx echo.Context, uuid openapi_types.UUID) error
+	// OnboardingCountryConfigsList List country configurations
+	// (GET /api/onboarding-country-configs/)
+	OnboardingCountryConfigsList(ctx echo.Context, params OnboardingCountryConfigsListParams) error
+	// OnboardingCountryConfigsCreate Create a country configuration
+	// (POST /api/onboarding-country-configs/)
+	OnboardingCountryConfigsCreate(ctx echo.Context) error
+	// OnboardingCountryConfigsDestroy Delete a country configuration
+	// (DELETE /api/onboarding-country-configs/{uuid}/)
+	OnboardingCountryConfigsDestroy(ctx echo.Context, uuid ObjectUUID) error
+	// OnboardingCountryConfigsRetrieve Retrieve a country configuration
+	// (GET /api/onboarding-country-configs/{uuid}/)
+	OnboardingCountryConfigsRetrieve(ctx echo.Context, uuid ObjectUUID) error
+	// OnboardingCountryConfigsUpdate Replace a country configuration
+	// (PUT /api/onboarding-country-configs/{uuid}/)
+	OnboardingCountryConfigsUpdate(ctx echo.Context, uuid ObjectUUID) error
 	// OnboardingJustificationsList List justifications
 	// (GET /api/onboarding-justifications/)
 	OnboardingJustificationsList(ctx echo.Context, params OnboardingJustificationsListParams) error
@@ -1512,6 +1919,15 @@ type ServerInterface interface {
 	// OnboardingJustificationsReject Reject (staff only)
 	// (POST /api/onboarding-justifications/{uuid}/reject/)
 	OnboardingJustificationsReject(ctx echo.Context, uuid JustificationUUID) error
+	// OnboardingQuestionMetadataList List question metadata
+	// (GET /api/onboarding-question-metadata/)
+	OnboardingQuestionMetadataList(ctx echo.Context, params OnboardingQuestionMetadataListParams) error
+	// OnboardingQuestionMetadataRetrieve Retrieve a question's metadata (by question uuid)
+	// (GET /api/onboarding-question-metadata/{uuid}/)
+	OnboardingQuestionMetadataRetrieve(ctx echo.Context, uuid ObjectUUID) error
+	// OnboardingQuestionMetadataUpdate Set a question's metadata
+	// (PUT /api/onboarding-question-metadata/{uuid}/)
+	OnboardingQuestionMetadataUpdate(ctx echo.Context, uuid ObjectUUID) error
 	// OnboardingVerificationsList List Onboarding Verifications
 	// (GET /api/onboarding-verifications/)
 	OnboardingVerificationsList(ctx echo.Context, params OnboardingVerificationsListParams) error
@@ -1573,6 +1989,371 @@ type ServerInterfaceWrapper struct {
 	Handler ServerInterface
 }
 
+// ChecklistsAdminQuestionDependenciesList converts echo context to params.
+func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionDependenciesList(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ChecklistsAdminQuestionDependenciesListParams
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// ------------- Optional query parameter "question" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "question", ctx.QueryParams(), &params.Question, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter question: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChecklistsAdminQuestionDependenciesList(ctx, params)
+	return err
+}
+
+// ChecklistsAdminQuestionDependenciesCreate converts echo context to params.
+func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionDependenciesCreate(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChecklistsAdminQuestionDependenciesCreate(ctx)
+	return err
+}
+
+// ChecklistsAdminQuestionDependenciesDestroy converts echo context to params.
+func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionDependenciesDestroy(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChecklistsAdminQuestionDependenciesDestroy(ctx, uuid)
+	return err
+}
+
+// ChecklistsAdminQuestionDependenciesRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionDependenciesRetrieve(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChecklistsAdminQuestionDependenciesRetrieve(ctx, uuid)
+	return err
+}
+
+// ChecklistsAdminQuestionDependenciesUpdate converts echo context to params.
+func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionDependenciesUpdate(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChecklistsAdminQuestionDependenciesUpdate(ctx, uuid)
+	return err
+}
+
+// ChecklistsAdminQuestionOptionsList converts echo context to params.
+func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionOptionsList(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ChecklistsAdminQuestionOptionsListParams
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// ------------- Optional query parameter "question" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "question", ctx.QueryParams(), &params.Question, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter question: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChecklistsAdminQuestionOptionsList(ctx, params)
+	return err
+}
+
+// ChecklistsAdminQuestionOptionsCreate converts echo context to params.
+func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionOptionsCreate(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChecklistsAdminQuestionOptionsCreate(ctx)
+	return err
+}
+
+// ChecklistsAdminQuestionOptionsDestroy converts echo context to params.
+func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionOptionsDestroy(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChecklistsAdminQuestionOptionsDestroy(ctx, uuid)
+	return err
+}
+
+// ChecklistsAdminQuestionOptionsRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionOptionsRetrieve(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChecklistsAdminQuestionOptionsRetrieve(ctx, uuid)
+	return err
+}
+
+// ChecklistsAdminQuestionOptionsUpdate converts echo context to params.
+func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionOptionsUpdate(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChecklistsAdminQuestionOptionsUpdate(ctx, uuid)
+	return err
+}
+
+// ChecklistsAdminQuestionsList converts echo context to params.
+func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionsList(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ChecklistsAdminQuestionsListParams
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// ------------- Optional query parameter "checklist" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "checklist", ctx.QueryParams(), &params.Checklist, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter checklist: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChecklistsAdminQuestionsList(ctx, params)
+	return err
+}
+
+// ChecklistsAdminQuestionsCreate converts echo context to params.
+func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionsCreate(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChecklistsAdminQuestionsCreate(ctx)
+	return err
+}
+
+// ChecklistsAdminQuestionsDestroy converts echo context to params.
+func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionsDestroy(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChecklistsAdminQuestionsDestroy(ctx, uuid)
+	return err
+}
+
+// ChecklistsAdminQuestionsRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionsRetrieve(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChecklistsAdminQuestionsRetrieve(ctx, uuid)
+	return err
+}
+
+// ChecklistsAdminQuestionsUpdate converts echo context to params.
+func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionsUpdate(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChecklistsAdminQuestionsUpdate(ctx, uuid)
+	return err
+}
+
+// ChecklistsAdminList converts echo context to params.
+func (w *ServerInterfaceWrapper) ChecklistsAdminList(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ChecklistsAdminListParams
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChecklistsAdminList(ctx, params)
+	return err
+}
+
+// ChecklistsAdminCreate converts echo context to params.
+func (w *ServerInterfaceWrapper) ChecklistsAdminCreate(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChecklistsAdminCreate(ctx)
+	return err
+}
+
+// ChecklistsAdminDestroy converts echo context to params.
+func (w *ServerInterfaceWrapper) ChecklistsAdminDestroy(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChecklistsAdminDestroy(ctx, uuid)
+	return err
+}
+
+// ChecklistsAdminRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) ChecklistsAdminRetrieve(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChecklistsAdminRetrieve(ctx, uuid)
+	return err
+}
+
+// ChecklistsAdminUpdate converts echo context to params.
+func (w *ServerInterfaceWrapper) ChecklistsAdminUpdate(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChecklistsAdminUpdate(ctx, uuid)
+	return err
+}
+
+// ChecklistsAdminChecklistQuestions converts echo context to params.
+func (w *ServerInterfaceWrapper) ChecklistsAdminChecklistQuestions(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChecklistsAdminChecklistQuestions(ctx, uuid)
+	return err
+}
+
 // CustomersList converts echo context to params.
 func (w *ServerInterfaceWrapper) CustomersList(ctx echo.Context) error {
 	var err error
@@ -1611,6 +2392,88 @@ func (w *ServerInterfaceWrapper) CustomersRetrieve(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CustomersRetrieve(ctx, uuid)
+	return err
+}
+
+// OnboardingCountryConfigsList converts echo context to params.
+func (w *ServerInterfaceWrapper) OnboardingCountryConfigsList(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OnboardingCountryConfigsListParams
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OnboardingCountryConfigsList(ctx, params)
+	return err
+}
+
+// OnboardingCountryConfigsCreate converts echo context to params.
+func (w *ServerInterfaceWrapper) OnboardingCountryConfigsCreate(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OnboardingCountryConfigsCreate(ctx)
+	return err
+}
+
+// OnboardingCountryConfigsDestroy converts echo context to params.
+func (w *ServerInterfaceWrapper) OnboardingCountryConfigsDestroy(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OnboardingCountryConfigsDestroy(ctx, uuid)
+	return err
+}
+
+// OnboardingCountryConfigsRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) OnboardingCountryConfigsRetrieve(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OnboardingCountryConfigsRetrieve(ctx, uuid)
+	return err
+}
+
+// OnboardingCountryConfigsUpdate converts echo context to params.
+func (w *ServerInterfaceWrapper) OnboardingCountryConfigsUpdate(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OnboardingCountryConfigsUpdate(ctx, uuid)
 	return err
 }
 
@@ -1693,6 +2556,70 @@ func (w *ServerInterfaceWrapper) OnboardingJustificationsReject(ctx echo.Context
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.OnboardingJustificationsReject(ctx, uuid)
+	return err
+}
+
+// OnboardingQuestionMetadataList converts echo context to params.
+func (w *ServerInterfaceWrapper) OnboardingQuestionMetadataList(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OnboardingQuestionMetadataListParams
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// ------------- Optional query parameter "checklist" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "checklist", ctx.QueryParams(), &params.Checklist, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter checklist: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OnboardingQuestionMetadataList(ctx, params)
+	return err
+}
+
+// OnboardingQuestionMetadataRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) OnboardingQuestionMetadataRetrieve(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OnboardingQuestionMetadataRetrieve(ctx, uuid)
+	return err
+}
+
+// OnboardingQuestionMetadataUpdate converts echo context to params.
+func (w *ServerInterfaceWrapper) OnboardingQuestionMetadataUpdate(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OnboardingQuestionMetadataUpdate(ctx, uuid)
 	return err
 }
 
@@ -2067,6 +2994,35 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/onboarding-justifications/:uuid/attach_document/", wrapper.OnboardingJustificationsAttachDocument, options.OperationMiddlewares["onboarding_justifications_attach_document"]...)
 	router.POST(options.BaseURL+"/api/onboarding-justifications/:uuid/approve/", wrapper.OnboardingJustificationsApprove, options.OperationMiddlewares["onboarding_justifications_approve"]...)
 	router.POST(options.BaseURL+"/api/onboarding-justifications/:uuid/reject/", wrapper.OnboardingJustificationsReject, options.OperationMiddlewares["onboarding_justifications_reject"]...)
+	router.GET(options.BaseURL+"/api/checklists-admin/", wrapper.ChecklistsAdminList, options.OperationMiddlewares["checklists_admin_list"]...)
+	router.POST(options.BaseURL+"/api/checklists-admin/", wrapper.ChecklistsAdminCreate, options.OperationMiddlewares["checklists_admin_create"]...)
+	router.DELETE(options.BaseURL+"/api/checklists-admin/:uuid/", wrapper.ChecklistsAdminDestroy, options.OperationMiddlewares["checklists_admin_destroy"]...)
+	router.GET(options.BaseURL+"/api/checklists-admin/:uuid/", wrapper.ChecklistsAdminRetrieve, options.OperationMiddlewares["checklists_admin_retrieve"]...)
+	router.PUT(options.BaseURL+"/api/checklists-admin/:uuid/", wrapper.ChecklistsAdminUpdate, options.OperationMiddlewares["checklists_admin_update"]...)
+	router.GET(options.BaseURL+"/api/checklists-admin-questions/", wrapper.ChecklistsAdminQuestionsList, options.OperationMiddlewares["checklists_admin_questions_list"]...)
+	router.POST(options.BaseURL+"/api/checklists-admin-questions/", wrapper.ChecklistsAdminQuestionsCreate, options.OperationMiddlewares["checklists_admin_questions_create"]...)
+	router.DELETE(options.BaseURL+"/api/checklists-admin-questions/:uuid/", wrapper.ChecklistsAdminQuestionsDestroy, options.OperationMiddlewares["checklists_admin_questions_destroy"]...)
+	router.GET(options.BaseURL+"/api/checklists-admin-questions/:uuid/", wrapper.ChecklistsAdminQuestionsRetrieve, options.OperationMiddlewares["checklists_admin_questions_retrieve"]...)
+	router.PUT(options.BaseURL+"/api/checklists-admin-questions/:uuid/", wrapper.ChecklistsAdminQuestionsUpdate, options.OperationMiddlewares["checklists_admin_questions_update"]...)
+	router.GET(options.BaseURL+"/api/checklists-admin-question-options/", wrapper.ChecklistsAdminQuestionOptionsList, options.OperationMiddlewares["checklists_admin_question_options_list"]...)
+	router.POST(options.BaseURL+"/api/checklists-admin-question-options/", wrapper.ChecklistsAdminQuestionOptionsCreate, options.OperationMiddlewares["checklists_admin_question_options_create"]...)
+	router.DELETE(options.BaseURL+"/api/checklists-admin-question-options/:uuid/", wrapper.ChecklistsAdminQuestionOptionsDestroy, options.OperationMiddlewares["checklists_admin_question_options_destroy"]...)
+	router.GET(options.BaseURL+"/api/checklists-admin-question-options/:uuid/", wrapper.ChecklistsAdminQuestionOptionsRetrieve, options.OperationMiddlewares["checklists_admin_question_options_retrieve"]...)
+	router.PUT(options.BaseURL+"/api/checklists-admin-question-options/:uuid/", wrapper.ChecklistsAdminQuestionOptionsUpdate, options.OperationMiddlewares["checklists_admin_question_options_update"]...)
+	router.GET(options.BaseURL+"/api/checklists-admin-question-dependencies/", wrapper.ChecklistsAdminQuestionDependenciesList, options.OperationMiddlewares["checklists_admin_question_dependencies_list"]...)
+	router.POST(options.BaseURL+"/api/checklists-admin-question-dependencies/", wrapper.ChecklistsAdminQuestionDependenciesCreate, options.OperationMiddlewares["checklists_admin_question_dependencies_create"]...)
+	router.DELETE(options.BaseURL+"/api/checklists-admin-question-dependencies/:uuid/", wrapper.ChecklistsAdminQuestionDependenciesDestroy, options.OperationMiddlewares["checklists_admin_question_dependencies_destroy"]...)
+	router.GET(options.BaseURL+"/api/checklists-admin-question-dependencies/:uuid/", wrapper.ChecklistsAdminQuestionDependenciesRetrieve, options.OperationMiddlewares["checklists_admin_question_dependencies_retrieve"]...)
+	router.PUT(options.BaseURL+"/api/checklists-admin-question-dependencies/:uuid/", wrapper.ChecklistsAdminQuestionDependenciesUpdate, options.OperationMiddlewares["checklists_admin_question_dependencies_update"]...)
+	router.GET(options.BaseURL+"/api/onboarding-country-configs/", wrapper.OnboardingCountryConfigsList, options.OperationMiddlewares["onboarding_country_configs_list"]...)
+	router.POST(options.BaseURL+"/api/onboarding-country-configs/", wrapper.OnboardingCountryConfigsCreate, options.OperationMiddlewares["onboarding_country_configs_create"]...)
+	router.DELETE(options.BaseURL+"/api/onboarding-country-configs/:uuid/", wrapper.OnboardingCountryConfigsDestroy, options.OperationMiddlewares["onboarding_country_configs_destroy"]...)
+	router.GET(options.BaseURL+"/api/onboarding-country-configs/:uuid/", wrapper.OnboardingCountryConfigsRetrieve, options.OperationMiddlewares["onboarding_country_configs_retrieve"]...)
+	router.PUT(options.BaseURL+"/api/onboarding-country-configs/:uuid/", wrapper.OnboardingCountryConfigsUpdate, options.OperationMiddlewares["onboarding_country_configs_update"]...)
+	router.GET(options.BaseURL+"/api/checklists-admin/:uuid/questions/", wrapper.ChecklistsAdminChecklistQuestions, options.OperationMiddlewares["checklists_admin_checklist_questions"]...)
+	router.GET(options.BaseURL+"/api/onboarding-question-metadata/", wrapper.OnboardingQuestionMetadataList, options.OperationMiddlewares["onboarding_question_metadata_list"]...)
+	router.GET(options.BaseURL+"/api/onboarding-question-metadata/:uuid/", wrapper.OnboardingQuestionMetadataRetrieve, options.OperationMiddlewares["onboarding_question_metadata_retrieve"]...)
+	router.PUT(options.BaseURL+"/api/onboarding-question-metadata/:uuid/", wrapper.OnboardingQuestionMetadataUpdate, options.OperationMiddlewares["onboarding_question_metadata_update"]...)
 
 }
 
@@ -2095,6 +3051,2371 @@ type PayloadTooLargeJSONResponse ErrorDetail
 type ServiceUnavailableJSONResponse ErrorDetail
 
 type UnauthorizedJSONResponse ErrorDetail
+
+type ChecklistsAdminQuestionDependenciesListRequestObject struct {
+	Params ChecklistsAdminQuestionDependenciesListParams
+}
+
+type ChecklistsAdminQuestionDependenciesListResponseObject interface {
+	VisitChecklistsAdminQuestionDependenciesListResponse(w http.ResponseWriter) error
+}
+
+type ChecklistsAdminQuestionDependenciesList200ResponseHeaders struct {
+	Link         string
+	XResultCount int
+}
+
+type ChecklistsAdminQuestionDependenciesList200JSONResponse struct {
+	Body    []AdminQuestionDependency
+	Headers ChecklistsAdminQuestionDependenciesList200ResponseHeaders
+}
+
+func (response ChecklistsAdminQuestionDependenciesList200JSONResponse) VisitChecklistsAdminQuestionDependenciesListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Link", fmt.Sprint(response.Headers.Link))
+	w.Header().Set("X-Result-Count", fmt.Sprint(response.Headers.XResultCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesList400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesList400JSONResponse) VisitChecklistsAdminQuestionDependenciesListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesList401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesList401JSONResponse) VisitChecklistsAdminQuestionDependenciesListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesList403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesList403JSONResponse) VisitChecklistsAdminQuestionDependenciesListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesList404JSONResponse struct{ InvalidPageJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesList404JSONResponse) VisitChecklistsAdminQuestionDependenciesListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesList503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesList503JSONResponse) VisitChecklistsAdminQuestionDependenciesListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesListdefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response ChecklistsAdminQuestionDependenciesListdefaultJSONResponse) VisitChecklistsAdminQuestionDependenciesListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesCreateRequestObject struct {
+	Body *ChecklistsAdminQuestionDependenciesCreateJSONRequestBody
+}
+
+type ChecklistsAdminQuestionDependenciesCreateResponseObject interface {
+	VisitChecklistsAdminQuestionDependenciesCreateResponse(w http.ResponseWriter) error
+}
+
+type ChecklistsAdminQuestionDependenciesCreate201JSONResponse AdminQuestionDependency
+
+func (response ChecklistsAdminQuestionDependenciesCreate201JSONResponse) VisitChecklistsAdminQuestionDependenciesCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesCreate400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesCreate400JSONResponse) VisitChecklistsAdminQuestionDependenciesCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesCreate401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesCreate401JSONResponse) VisitChecklistsAdminQuestionDependenciesCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesCreate403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesCreate403JSONResponse) VisitChecklistsAdminQuestionDependenciesCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesCreate413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesCreate413JSONResponse) VisitChecklistsAdminQuestionDependenciesCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesCreate503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesCreate503JSONResponse) VisitChecklistsAdminQuestionDependenciesCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesCreatedefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response ChecklistsAdminQuestionDependenciesCreatedefaultJSONResponse) VisitChecklistsAdminQuestionDependenciesCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesDestroyRequestObject struct {
+	UUID ObjectUUID `json:"uuid"`
+}
+
+type ChecklistsAdminQuestionDependenciesDestroyResponseObject interface {
+	VisitChecklistsAdminQuestionDependenciesDestroyResponse(w http.ResponseWriter) error
+}
+
+type ChecklistsAdminQuestionDependenciesDestroy204Response struct {
+}
+
+func (response ChecklistsAdminQuestionDependenciesDestroy204Response) VisitChecklistsAdminQuestionDependenciesDestroyResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type ChecklistsAdminQuestionDependenciesDestroy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesDestroy400JSONResponse) VisitChecklistsAdminQuestionDependenciesDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesDestroy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesDestroy401JSONResponse) VisitChecklistsAdminQuestionDependenciesDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesDestroy403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesDestroy403JSONResponse) VisitChecklistsAdminQuestionDependenciesDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesDestroy404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesDestroy404JSONResponse) VisitChecklistsAdminQuestionDependenciesDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesDestroy503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesDestroy503JSONResponse) VisitChecklistsAdminQuestionDependenciesDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesDestroydefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response ChecklistsAdminQuestionDependenciesDestroydefaultJSONResponse) VisitChecklistsAdminQuestionDependenciesDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesRetrieveRequestObject struct {
+	UUID ObjectUUID `json:"uuid"`
+}
+
+type ChecklistsAdminQuestionDependenciesRetrieveResponseObject interface {
+	VisitChecklistsAdminQuestionDependenciesRetrieveResponse(w http.ResponseWriter) error
+}
+
+type ChecklistsAdminQuestionDependenciesRetrieve200JSONResponse AdminQuestionDependency
+
+func (response ChecklistsAdminQuestionDependenciesRetrieve200JSONResponse) VisitChecklistsAdminQuestionDependenciesRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesRetrieve400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesRetrieve400JSONResponse) VisitChecklistsAdminQuestionDependenciesRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesRetrieve401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesRetrieve401JSONResponse) VisitChecklistsAdminQuestionDependenciesRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesRetrieve403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesRetrieve403JSONResponse) VisitChecklistsAdminQuestionDependenciesRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesRetrieve404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesRetrieve404JSONResponse) VisitChecklistsAdminQuestionDependenciesRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesRetrieve503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesRetrieve503JSONResponse) VisitChecklistsAdminQuestionDependenciesRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesRetrievedefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response ChecklistsAdminQuestionDependenciesRetrievedefaultJSONResponse) VisitChecklistsAdminQuestionDependenciesRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesUpdateRequestObject struct {
+	UUID ObjectUUID `json:"uuid"`
+	Body *ChecklistsAdminQuestionDependenciesUpdateJSONRequestBody
+}
+
+type ChecklistsAdminQuestionDependenciesUpdateResponseObject interface {
+	VisitChecklistsAdminQuestionDependenciesUpdateResponse(w http.ResponseWriter) error
+}
+
+type ChecklistsAdminQuestionDependenciesUpdate200JSONResponse AdminQuestionDependency
+
+func (response ChecklistsAdminQuestionDependenciesUpdate200JSONResponse) VisitChecklistsAdminQuestionDependenciesUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesUpdate400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesUpdate400JSONResponse) VisitChecklistsAdminQuestionDependenciesUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesUpdate401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesUpdate401JSONResponse) VisitChecklistsAdminQuestionDependenciesUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesUpdate403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesUpdate403JSONResponse) VisitChecklistsAdminQuestionDependenciesUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesUpdate404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesUpdate404JSONResponse) VisitChecklistsAdminQuestionDependenciesUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesUpdate413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesUpdate413JSONResponse) VisitChecklistsAdminQuestionDependenciesUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesUpdate503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesUpdate503JSONResponse) VisitChecklistsAdminQuestionDependenciesUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesUpdatedefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response ChecklistsAdminQuestionDependenciesUpdatedefaultJSONResponse) VisitChecklistsAdminQuestionDependenciesUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsListRequestObject struct {
+	Params ChecklistsAdminQuestionOptionsListParams
+}
+
+type ChecklistsAdminQuestionOptionsListResponseObject interface {
+	VisitChecklistsAdminQuestionOptionsListResponse(w http.ResponseWriter) error
+}
+
+type ChecklistsAdminQuestionOptionsList200ResponseHeaders struct {
+	Link         string
+	XResultCount int
+}
+
+type ChecklistsAdminQuestionOptionsList200JSONResponse struct {
+	Body    []AdminQuestionOption
+	Headers ChecklistsAdminQuestionOptionsList200ResponseHeaders
+}
+
+func (response ChecklistsAdminQuestionOptionsList200JSONResponse) VisitChecklistsAdminQuestionOptionsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Link", fmt.Sprint(response.Headers.Link))
+	w.Header().Set("X-Result-Count", fmt.Sprint(response.Headers.XResultCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsList400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsList400JSONResponse) VisitChecklistsAdminQuestionOptionsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsList401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsList401JSONResponse) VisitChecklistsAdminQuestionOptionsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsList403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsList403JSONResponse) VisitChecklistsAdminQuestionOptionsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsList404JSONResponse struct{ InvalidPageJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsList404JSONResponse) VisitChecklistsAdminQuestionOptionsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsList503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsList503JSONResponse) VisitChecklistsAdminQuestionOptionsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsListdefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response ChecklistsAdminQuestionOptionsListdefaultJSONResponse) VisitChecklistsAdminQuestionOptionsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsCreateRequestObject struct {
+	Body *ChecklistsAdminQuestionOptionsCreateJSONRequestBody
+}
+
+type ChecklistsAdminQuestionOptionsCreateResponseObject interface {
+	VisitChecklistsAdminQuestionOptionsCreateResponse(w http.ResponseWriter) error
+}
+
+type ChecklistsAdminQuestionOptionsCreate201JSONResponse AdminQuestionOption
+
+func (response ChecklistsAdminQuestionOptionsCreate201JSONResponse) VisitChecklistsAdminQuestionOptionsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsCreate400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsCreate400JSONResponse) VisitChecklistsAdminQuestionOptionsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsCreate401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsCreate401JSONResponse) VisitChecklistsAdminQuestionOptionsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsCreate403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsCreate403JSONResponse) VisitChecklistsAdminQuestionOptionsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsCreate413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsCreate413JSONResponse) VisitChecklistsAdminQuestionOptionsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsCreate503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsCreate503JSONResponse) VisitChecklistsAdminQuestionOptionsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsCreatedefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response ChecklistsAdminQuestionOptionsCreatedefaultJSONResponse) VisitChecklistsAdminQuestionOptionsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsDestroyRequestObject struct {
+	UUID ObjectUUID `json:"uuid"`
+}
+
+type ChecklistsAdminQuestionOptionsDestroyResponseObject interface {
+	VisitChecklistsAdminQuestionOptionsDestroyResponse(w http.ResponseWriter) error
+}
+
+type ChecklistsAdminQuestionOptionsDestroy204Response struct {
+}
+
+func (response ChecklistsAdminQuestionOptionsDestroy204Response) VisitChecklistsAdminQuestionOptionsDestroyResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type ChecklistsAdminQuestionOptionsDestroy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsDestroy400JSONResponse) VisitChecklistsAdminQuestionOptionsDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsDestroy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsDestroy401JSONResponse) VisitChecklistsAdminQuestionOptionsDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsDestroy403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsDestroy403JSONResponse) VisitChecklistsAdminQuestionOptionsDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsDestroy404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsDestroy404JSONResponse) VisitChecklistsAdminQuestionOptionsDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsDestroy503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsDestroy503JSONResponse) VisitChecklistsAdminQuestionOptionsDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsDestroydefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response ChecklistsAdminQuestionOptionsDestroydefaultJSONResponse) VisitChecklistsAdminQuestionOptionsDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsRetrieveRequestObject struct {
+	UUID ObjectUUID `json:"uuid"`
+}
+
+type ChecklistsAdminQuestionOptionsRetrieveResponseObject interface {
+	VisitChecklistsAdminQuestionOptionsRetrieveResponse(w http.ResponseWriter) error
+}
+
+type ChecklistsAdminQuestionOptionsRetrieve200JSONResponse AdminQuestionOption
+
+func (response ChecklistsAdminQuestionOptionsRetrieve200JSONResponse) VisitChecklistsAdminQuestionOptionsRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsRetrieve400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsRetrieve400JSONResponse) VisitChecklistsAdminQuestionOptionsRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsRetrieve401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsRetrieve401JSONResponse) VisitChecklistsAdminQuestionOptionsRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsRetrieve403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsRetrieve403JSONResponse) VisitChecklistsAdminQuestionOptionsRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsRetrieve404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsRetrieve404JSONResponse) VisitChecklistsAdminQuestionOptionsRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsRetrieve503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsRetrieve503JSONResponse) VisitChecklistsAdminQuestionOptionsRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsRetrievedefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response ChecklistsAdminQuestionOptionsRetrievedefaultJSONResponse) VisitChecklistsAdminQuestionOptionsRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsUpdateRequestObject struct {
+	UUID ObjectUUID `json:"uuid"`
+	Body *ChecklistsAdminQuestionOptionsUpdateJSONRequestBody
+}
+
+type ChecklistsAdminQuestionOptionsUpdateResponseObject interface {
+	VisitChecklistsAdminQuestionOptionsUpdateResponse(w http.ResponseWriter) error
+}
+
+type ChecklistsAdminQuestionOptionsUpdate200JSONResponse AdminQuestionOption
+
+func (response ChecklistsAdminQuestionOptionsUpdate200JSONResponse) VisitChecklistsAdminQuestionOptionsUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsUpdate400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsUpdate400JSONResponse) VisitChecklistsAdminQuestionOptionsUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsUpdate401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsUpdate401JSONResponse) VisitChecklistsAdminQuestionOptionsUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsUpdate403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsUpdate403JSONResponse) VisitChecklistsAdminQuestionOptionsUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsUpdate404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsUpdate404JSONResponse) VisitChecklistsAdminQuestionOptionsUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsUpdate413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsUpdate413JSONResponse) VisitChecklistsAdminQuestionOptionsUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsUpdate503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsUpdate503JSONResponse) VisitChecklistsAdminQuestionOptionsUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsUpdatedefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response ChecklistsAdminQuestionOptionsUpdatedefaultJSONResponse) VisitChecklistsAdminQuestionOptionsUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsListRequestObject struct {
+	Params ChecklistsAdminQuestionsListParams
+}
+
+type ChecklistsAdminQuestionsListResponseObject interface {
+	VisitChecklistsAdminQuestionsListResponse(w http.ResponseWriter) error
+}
+
+type ChecklistsAdminQuestionsList200ResponseHeaders struct {
+	Link         string
+	XResultCount int
+}
+
+type ChecklistsAdminQuestionsList200JSONResponse struct {
+	Body    []AdminQuestion
+	Headers ChecklistsAdminQuestionsList200ResponseHeaders
+}
+
+func (response ChecklistsAdminQuestionsList200JSONResponse) VisitChecklistsAdminQuestionsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Link", fmt.Sprint(response.Headers.Link))
+	w.Header().Set("X-Result-Count", fmt.Sprint(response.Headers.XResultCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsList400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ChecklistsAdminQuestionsList400JSONResponse) VisitChecklistsAdminQuestionsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsList401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ChecklistsAdminQuestionsList401JSONResponse) VisitChecklistsAdminQuestionsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsList403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ChecklistsAdminQuestionsList403JSONResponse) VisitChecklistsAdminQuestionsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsList404JSONResponse struct{ InvalidPageJSONResponse }
+
+func (response ChecklistsAdminQuestionsList404JSONResponse) VisitChecklistsAdminQuestionsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsList503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ChecklistsAdminQuestionsList503JSONResponse) VisitChecklistsAdminQuestionsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsListdefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response ChecklistsAdminQuestionsListdefaultJSONResponse) VisitChecklistsAdminQuestionsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsCreateRequestObject struct {
+	Body *ChecklistsAdminQuestionsCreateJSONRequestBody
+}
+
+type ChecklistsAdminQuestionsCreateResponseObject interface {
+	VisitChecklistsAdminQuestionsCreateResponse(w http.ResponseWriter) error
+}
+
+type ChecklistsAdminQuestionsCreate201JSONResponse AdminQuestion
+
+func (response ChecklistsAdminQuestionsCreate201JSONResponse) VisitChecklistsAdminQuestionsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsCreate400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ChecklistsAdminQuestionsCreate400JSONResponse) VisitChecklistsAdminQuestionsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsCreate401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ChecklistsAdminQuestionsCreate401JSONResponse) VisitChecklistsAdminQuestionsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsCreate403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ChecklistsAdminQuestionsCreate403JSONResponse) VisitChecklistsAdminQuestionsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsCreate413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ChecklistsAdminQuestionsCreate413JSONResponse) VisitChecklistsAdminQuestionsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsCreate503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ChecklistsAdminQuestionsCreate503JSONResponse) VisitChecklistsAdminQuestionsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsCreatedefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response ChecklistsAdminQuestionsCreatedefaultJSONResponse) VisitChecklistsAdminQuestionsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsDestroyRequestObject struct {
+	UUID ObjectUUID `json:"uuid"`
+}
+
+type ChecklistsAdminQuestionsDestroyResponseObject interface {
+	VisitChecklistsAdminQuestionsDestroyResponse(w http.ResponseWriter) error
+}
+
+type ChecklistsAdminQuestionsDestroy204Response struct {
+}
+
+func (response ChecklistsAdminQuestionsDestroy204Response) VisitChecklistsAdminQuestionsDestroyResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type ChecklistsAdminQuestionsDestroy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ChecklistsAdminQuestionsDestroy400JSONResponse) VisitChecklistsAdminQuestionsDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsDestroy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ChecklistsAdminQuestionsDestroy401JSONResponse) VisitChecklistsAdminQuestionsDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsDestroy403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ChecklistsAdminQuestionsDestroy403JSONResponse) VisitChecklistsAdminQuestionsDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsDestroy404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ChecklistsAdminQuestionsDestroy404JSONResponse) VisitChecklistsAdminQuestionsDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsDestroy503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ChecklistsAdminQuestionsDestroy503JSONResponse) VisitChecklistsAdminQuestionsDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsDestroydefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response ChecklistsAdminQuestionsDestroydefaultJSONResponse) VisitChecklistsAdminQuestionsDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsRetrieveRequestObject struct {
+	UUID ObjectUUID `json:"uuid"`
+}
+
+type ChecklistsAdminQuestionsRetrieveResponseObject interface {
+	VisitChecklistsAdminQuestionsRetrieveResponse(w http.ResponseWriter) error
+}
+
+type ChecklistsAdminQuestionsRetrieve200JSONResponse AdminQuestion
+
+func (response ChecklistsAdminQuestionsRetrieve200JSONResponse) VisitChecklistsAdminQuestionsRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsRetrieve400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ChecklistsAdminQuestionsRetrieve400JSONResponse) VisitChecklistsAdminQuestionsRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsRetrieve401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ChecklistsAdminQuestionsRetrieve401JSONResponse) VisitChecklistsAdminQuestionsRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsRetrieve403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ChecklistsAdminQuestionsRetrieve403JSONResponse) VisitChecklistsAdminQuestionsRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsRetrieve404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ChecklistsAdminQuestionsRetrieve404JSONResponse) VisitChecklistsAdminQuestionsRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsRetrieve503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ChecklistsAdminQuestionsRetrieve503JSONResponse) VisitChecklistsAdminQuestionsRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsRetrievedefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response ChecklistsAdminQuestionsRetrievedefaultJSONResponse) VisitChecklistsAdminQuestionsRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsUpdateRequestObject struct {
+	UUID ObjectUUID `json:"uuid"`
+	Body *ChecklistsAdminQuestionsUpdateJSONRequestBody
+}
+
+type ChecklistsAdminQuestionsUpdateResponseObject interface {
+	VisitChecklistsAdminQuestionsUpdateResponse(w http.ResponseWriter) error
+}
+
+type ChecklistsAdminQuestionsUpdate200JSONResponse AdminQuestion
+
+func (response ChecklistsAdminQuestionsUpdate200JSONResponse) VisitChecklistsAdminQuestionsUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsUpdate400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ChecklistsAdminQuestionsUpdate400JSONResponse) VisitChecklistsAdminQuestionsUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsUpdate401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ChecklistsAdminQuestionsUpdate401JSONResponse) VisitChecklistsAdminQuestionsUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsUpdate403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ChecklistsAdminQuestionsUpdate403JSONResponse) VisitChecklistsAdminQuestionsUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsUpdate404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ChecklistsAdminQuestionsUpdate404JSONResponse) VisitChecklistsAdminQuestionsUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsUpdate413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ChecklistsAdminQuestionsUpdate413JSONResponse) VisitChecklistsAdminQuestionsUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsUpdate503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ChecklistsAdminQuestionsUpdate503JSONResponse) VisitChecklistsAdminQuestionsUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsUpdatedefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response ChecklistsAdminQuestionsUpdatedefaultJSONResponse) VisitChecklistsAdminQuestionsUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminListRequestObject struct {
+	Params ChecklistsAdminListParams
+}
+
+type ChecklistsAdminListResponseObject interface {
+	VisitChecklistsAdminListResponse(w http.ResponseWriter) error
+}
+
+type ChecklistsAdminList200ResponseHeaders struct {
+	Link         string
+	XResultCount int
+}
+
+type ChecklistsAdminList200JSONResponse struct {
+	Body    []AdminChecklist
+	Headers ChecklistsAdminList200ResponseHeaders
+}
+
+func (response ChecklistsAdminList200JSONResponse) VisitChecklistsAdminListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Link", fmt.Sprint(response.Headers.Link))
+	w.Header().Set("X-Result-Count", fmt.Sprint(response.Headers.XResultCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminList400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ChecklistsAdminList400JSONResponse) VisitChecklistsAdminListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminList401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ChecklistsAdminList401JSONResponse) VisitChecklistsAdminListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminList403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ChecklistsAdminList403JSONResponse) VisitChecklistsAdminListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminList404JSONResponse struct{ InvalidPageJSONResponse }
+
+func (response ChecklistsAdminList404JSONResponse) VisitChecklistsAdminListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminList503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ChecklistsAdminList503JSONResponse) VisitChecklistsAdminListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminListdefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response ChecklistsAdminListdefaultJSONResponse) VisitChecklistsAdminListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminCreateRequestObject struct {
+	Body *ChecklistsAdminCreateJSONRequestBody
+}
+
+type ChecklistsAdminCreateResponseObject interface {
+	VisitChecklistsAdminCreateResponse(w http.ResponseWriter) error
+}
+
+type ChecklistsAdminCreate201JSONResponse AdminChecklist
+
+func (response ChecklistsAdminCreate201JSONResponse) VisitChecklistsAdminCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminCreate400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ChecklistsAdminCreate400JSONResponse) VisitChecklistsAdminCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminCreate401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ChecklistsAdminCreate401JSONResponse) VisitChecklistsAdminCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminCreate403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ChecklistsAdminCreate403JSONResponse) VisitChecklistsAdminCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminCreate413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ChecklistsAdminCreate413JSONResponse) VisitChecklistsAdminCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminCreate503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ChecklistsAdminCreate503JSONResponse) VisitChecklistsAdminCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminCreatedefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response ChecklistsAdminCreatedefaultJSONResponse) VisitChecklistsAdminCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminDestroyRequestObject struct {
+	UUID ObjectUUID `json:"uuid"`
+}
+
+type ChecklistsAdminDestroyResponseObject interface {
+	VisitChecklistsAdminDestroyResponse(w http.ResponseWriter) error
+}
+
+type ChecklistsAdminDestroy204Response struct {
+}
+
+func (response ChecklistsAdminDestroy204Response) VisitChecklistsAdminDestroyResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type ChecklistsAdminDestroy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ChecklistsAdminDestroy400JSONResponse) VisitChecklistsAdminDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminDestroy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ChecklistsAdminDestroy401JSONResponse) VisitChecklistsAdminDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminDestroy403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ChecklistsAdminDestroy403JSONResponse) VisitChecklistsAdminDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminDestroy404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ChecklistsAdminDestroy404JSONResponse) VisitChecklistsAdminDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminDestroy503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ChecklistsAdminDestroy503JSONResponse) VisitChecklistsAdminDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminDestroydefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response ChecklistsAdminDestroydefaultJSONResponse) VisitChecklistsAdminDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminRetrieveRequestObject struct {
+	UUID ObjectUUID `json:"uuid"`
+}
+
+type ChecklistsAdminRetrieveResponseObject interface {
+	VisitChecklistsAdminRetrieveResponse(w http.ResponseWriter) error
+}
+
+type ChecklistsAdminRetrieve200JSONResponse AdminChecklist
+
+func (response ChecklistsAdminRetrieve200JSONResponse) VisitChecklistsAdminRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminRetrieve400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ChecklistsAdminRetrieve400JSONResponse) VisitChecklistsAdminRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminRetrieve401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ChecklistsAdminRetrieve401JSONResponse) VisitChecklistsAdminRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminRetrieve403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ChecklistsAdminRetrieve403JSONResponse) VisitChecklistsAdminRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminRetrieve404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ChecklistsAdminRetrieve404JSONResponse) VisitChecklistsAdminRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminRetrieve503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ChecklistsAdminRetrieve503JSONResponse) VisitChecklistsAdminRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminRetrievedefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response ChecklistsAdminRetrievedefaultJSONResponse) VisitChecklistsAdminRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminUpdateRequestObject struct {
+	UUID ObjectUUID `json:"uuid"`
+	Body *ChecklistsAdminUpdateJSONRequestBody
+}
+
+type ChecklistsAdminUpdateResponseObject interface {
+	VisitChecklistsAdminUpdateResponse(w http.ResponseWriter) error
+}
+
+type ChecklistsAdminUpdate200JSONResponse AdminChecklist
+
+func (response ChecklistsAdminUpdate200JSONResponse) VisitChecklistsAdminUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminUpdate400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ChecklistsAdminUpdate400JSONResponse) VisitChecklistsAdminUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminUpdate401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ChecklistsAdminUpdate401JSONResponse) VisitChecklistsAdminUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminUpdate403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ChecklistsAdminUpdate403JSONResponse) VisitChecklistsAdminUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminUpdate404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ChecklistsAdminUpdate404JSONResponse) VisitChecklistsAdminUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminUpdate413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ChecklistsAdminUpdate413JSONResponse) VisitChecklistsAdminUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminUpdate503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ChecklistsAdminUpdate503JSONResponse) VisitChecklistsAdminUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminUpdatedefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response ChecklistsAdminUpdatedefaultJSONResponse) VisitChecklistsAdminUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminChecklistQuestionsRequestObject struct {
+	UUID ObjectUUID `json:"uuid"`
+}
+
+type ChecklistsAdminChecklistQuestionsResponseObject interface {
+	VisitChecklistsAdminChecklistQuestionsResponse(w http.ResponseWriter) error
+}
+
+type ChecklistsAdminChecklistQuestions200JSONResponse []AdminQuestion
+
+func (response ChecklistsAdminChecklistQuestions200JSONResponse) VisitChecklistsAdminChecklistQuestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminChecklistQuestions400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ChecklistsAdminChecklistQuestions400JSONResponse) VisitChecklistsAdminChecklistQuestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminChecklistQuestions401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ChecklistsAdminChecklistQuestions401JSONResponse) VisitChecklistsAdminChecklistQuestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminChecklistQuestions403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ChecklistsAdminChecklistQuestions403JSONResponse) VisitChecklistsAdminChecklistQuestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminChecklistQuestions404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ChecklistsAdminChecklistQuestions404JSONResponse) VisitChecklistsAdminChecklistQuestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminChecklistQuestions503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ChecklistsAdminChecklistQuestions503JSONResponse) VisitChecklistsAdminChecklistQuestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminChecklistQuestionsdefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response ChecklistsAdminChecklistQuestionsdefaultJSONResponse) VisitChecklistsAdminChecklistQuestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
 
 type CustomersListRequestObject struct {
 	Params CustomersListParams
@@ -2285,6 +5606,570 @@ type CustomersRetrievedefaultJSONResponse struct {
 }
 
 func (response CustomersRetrievedefaultJSONResponse) VisitCustomersRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsListRequestObject struct {
+	Params OnboardingCountryConfigsListParams
+}
+
+type OnboardingCountryConfigsListResponseObject interface {
+	VisitOnboardingCountryConfigsListResponse(w http.ResponseWriter) error
+}
+
+type OnboardingCountryConfigsList200ResponseHeaders struct {
+	Link         string
+	XResultCount int
+}
+
+type OnboardingCountryConfigsList200JSONResponse struct {
+	Body    []CountryConfig
+	Headers OnboardingCountryConfigsList200ResponseHeaders
+}
+
+func (response OnboardingCountryConfigsList200JSONResponse) VisitOnboardingCountryConfigsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Link", fmt.Sprint(response.Headers.Link))
+	w.Header().Set("X-Result-Count", fmt.Sprint(response.Headers.XResultCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsList400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response OnboardingCountryConfigsList400JSONResponse) VisitOnboardingCountryConfigsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsList401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response OnboardingCountryConfigsList401JSONResponse) VisitOnboardingCountryConfigsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsList403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response OnboardingCountryConfigsList403JSONResponse) VisitOnboardingCountryConfigsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsList404JSONResponse struct{ InvalidPageJSONResponse }
+
+func (response OnboardingCountryConfigsList404JSONResponse) VisitOnboardingCountryConfigsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsList503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response OnboardingCountryConfigsList503JSONResponse) VisitOnboardingCountryConfigsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsListdefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response OnboardingCountryConfigsListdefaultJSONResponse) VisitOnboardingCountryConfigsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsCreateRequestObject struct {
+	Body *OnboardingCountryConfigsCreateJSONRequestBody
+}
+
+type OnboardingCountryConfigsCreateResponseObject interface {
+	VisitOnboardingCountryConfigsCreateResponse(w http.ResponseWriter) error
+}
+
+type OnboardingCountryConfigsCreate201JSONResponse CountryConfig
+
+func (response OnboardingCountryConfigsCreate201JSONResponse) VisitOnboardingCountryConfigsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsCreate400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response OnboardingCountryConfigsCreate400JSONResponse) VisitOnboardingCountryConfigsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsCreate401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response OnboardingCountryConfigsCreate401JSONResponse) VisitOnboardingCountryConfigsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsCreate403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response OnboardingCountryConfigsCreate403JSONResponse) VisitOnboardingCountryConfigsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsCreate413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response OnboardingCountryConfigsCreate413JSONResponse) VisitOnboardingCountryConfigsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsCreate503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response OnboardingCountryConfigsCreate503JSONResponse) VisitOnboardingCountryConfigsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsCreatedefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response OnboardingCountryConfigsCreatedefaultJSONResponse) VisitOnboardingCountryConfigsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsDestroyRequestObject struct {
+	UUID ObjectUUID `json:"uuid"`
+}
+
+type OnboardingCountryConfigsDestroyResponseObject interface {
+	VisitOnboardingCountryConfigsDestroyResponse(w http.ResponseWriter) error
+}
+
+type OnboardingCountryConfigsDestroy204Response struct {
+}
+
+func (response OnboardingCountryConfigsDestroy204Response) VisitOnboardingCountryConfigsDestroyResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type OnboardingCountryConfigsDestroy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response OnboardingCountryConfigsDestroy400JSONResponse) VisitOnboardingCountryConfigsDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsDestroy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response OnboardingCountryConfigsDestroy401JSONResponse) VisitOnboardingCountryConfigsDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsDestroy403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response OnboardingCountryConfigsDestroy403JSONResponse) VisitOnboardingCountryConfigsDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsDestroy404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response OnboardingCountryConfigsDestroy404JSONResponse) VisitOnboardingCountryConfigsDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsDestroy503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response OnboardingCountryConfigsDestroy503JSONResponse) VisitOnboardingCountryConfigsDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsDestroydefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response OnboardingCountryConfigsDestroydefaultJSONResponse) VisitOnboardingCountryConfigsDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsRetrieveRequestObject struct {
+	UUID ObjectUUID `json:"uuid"`
+}
+
+type OnboardingCountryConfigsRetrieveResponseObject interface {
+	VisitOnboardingCountryConfigsRetrieveResponse(w http.ResponseWriter) error
+}
+
+type OnboardingCountryConfigsRetrieve200JSONResponse CountryConfig
+
+func (response OnboardingCountryConfigsRetrieve200JSONResponse) VisitOnboardingCountryConfigsRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsRetrieve400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response OnboardingCountryConfigsRetrieve400JSONResponse) VisitOnboardingCountryConfigsRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsRetrieve401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response OnboardingCountryConfigsRetrieve401JSONResponse) VisitOnboardingCountryConfigsRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsRetrieve403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response OnboardingCountryConfigsRetrieve403JSONResponse) VisitOnboardingCountryConfigsRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsRetrieve404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response OnboardingCountryConfigsRetrieve404JSONResponse) VisitOnboardingCountryConfigsRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsRetrieve503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response OnboardingCountryConfigsRetrieve503JSONResponse) VisitOnboardingCountryConfigsRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsRetrievedefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response OnboardingCountryConfigsRetrievedefaultJSONResponse) VisitOnboardingCountryConfigsRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsUpdateRequestObject struct {
+	UUID ObjectUUID `json:"uuid"`
+	Body *OnboardingCountryConfigsUpdateJSONRequestBody
+}
+
+type OnboardingCountryConfigsUpdateResponseObject interface {
+	VisitOnboardingCountryConfigsUpdateResponse(w http.ResponseWriter) error
+}
+
+type OnboardingCountryConfigsUpdate200JSONResponse CountryConfig
+
+func (response OnboardingCountryConfigsUpdate200JSONResponse) VisitOnboardingCountryConfigsUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsUpdate400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response OnboardingCountryConfigsUpdate400JSONResponse) VisitOnboardingCountryConfigsUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsUpdate401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response OnboardingCountryConfigsUpdate401JSONResponse) VisitOnboardingCountryConfigsUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsUpdate403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response OnboardingCountryConfigsUpdate403JSONResponse) VisitOnboardingCountryConfigsUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsUpdate404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response OnboardingCountryConfigsUpdate404JSONResponse) VisitOnboardingCountryConfigsUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsUpdate413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response OnboardingCountryConfigsUpdate413JSONResponse) VisitOnboardingCountryConfigsUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsUpdate503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response OnboardingCountryConfigsUpdate503JSONResponse) VisitOnboardingCountryConfigsUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsUpdatedefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response OnboardingCountryConfigsUpdatedefaultJSONResponse) VisitOnboardingCountryConfigsUpdateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -2941,6 +6826,358 @@ type OnboardingJustificationsRejectdefaultJSONResponse struct {
 }
 
 func (response OnboardingJustificationsRejectdefaultJSONResponse) VisitOnboardingJustificationsRejectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataListRequestObject struct {
+	Params OnboardingQuestionMetadataListParams
+}
+
+type OnboardingQuestionMetadataListResponseObject interface {
+	VisitOnboardingQuestionMetadataListResponse(w http.ResponseWriter) error
+}
+
+type OnboardingQuestionMetadataList200ResponseHeaders struct {
+	Link         string
+	XResultCount int
+}
+
+type OnboardingQuestionMetadataList200JSONResponse struct {
+	Body    []QuestionMetadata
+	Headers OnboardingQuestionMetadataList200ResponseHeaders
+}
+
+func (response OnboardingQuestionMetadataList200JSONResponse) VisitOnboardingQuestionMetadataListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Link", fmt.Sprint(response.Headers.Link))
+	w.Header().Set("X-Result-Count", fmt.Sprint(response.Headers.XResultCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataList400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response OnboardingQuestionMetadataList400JSONResponse) VisitOnboardingQuestionMetadataListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataList401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response OnboardingQuestionMetadataList401JSONResponse) VisitOnboardingQuestionMetadataListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataList403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response OnboardingQuestionMetadataList403JSONResponse) VisitOnboardingQuestionMetadataListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataList404JSONResponse struct{ InvalidPageJSONResponse }
+
+func (response OnboardingQuestionMetadataList404JSONResponse) VisitOnboardingQuestionMetadataListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataList503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response OnboardingQuestionMetadataList503JSONResponse) VisitOnboardingQuestionMetadataListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataListdefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response OnboardingQuestionMetadataListdefaultJSONResponse) VisitOnboardingQuestionMetadataListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataRetrieveRequestObject struct {
+	UUID ObjectUUID `json:"uuid"`
+}
+
+type OnboardingQuestionMetadataRetrieveResponseObject interface {
+	VisitOnboardingQuestionMetadataRetrieveResponse(w http.ResponseWriter) error
+}
+
+type OnboardingQuestionMetadataRetrieve200JSONResponse QuestionMetadata
+
+func (response OnboardingQuestionMetadataRetrieve200JSONResponse) VisitOnboardingQuestionMetadataRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataRetrieve400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response OnboardingQuestionMetadataRetrieve400JSONResponse) VisitOnboardingQuestionMetadataRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataRetrieve401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response OnboardingQuestionMetadataRetrieve401JSONResponse) VisitOnboardingQuestionMetadataRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataRetrieve403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response OnboardingQuestionMetadataRetrieve403JSONResponse) VisitOnboardingQuestionMetadataRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataRetrieve404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response OnboardingQuestionMetadataRetrieve404JSONResponse) VisitOnboardingQuestionMetadataRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataRetrieve503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response OnboardingQuestionMetadataRetrieve503JSONResponse) VisitOnboardingQuestionMetadataRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataRetrievedefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response OnboardingQuestionMetadataRetrievedefaultJSONResponse) VisitOnboardingQuestionMetadataRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataUpdateRequestObject struct {
+	UUID ObjectUUID `json:"uuid"`
+	Body *OnboardingQuestionMetadataUpdateJSONRequestBody
+}
+
+type OnboardingQuestionMetadataUpdateResponseObject interface {
+	VisitOnboardingQuestionMetadataUpdateResponse(w http.ResponseWriter) error
+}
+
+type OnboardingQuestionMetadataUpdate200JSONResponse QuestionMetadata
+
+func (response OnboardingQuestionMetadataUpdate200JSONResponse) VisitOnboardingQuestionMetadataUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataUpdate400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response OnboardingQuestionMetadataUpdate400JSONResponse) VisitOnboardingQuestionMetadataUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataUpdate401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response OnboardingQuestionMetadataUpdate401JSONResponse) VisitOnboardingQuestionMetadataUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataUpdate403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response OnboardingQuestionMetadataUpdate403JSONResponse) VisitOnboardingQuestionMetadataUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataUpdate404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response OnboardingQuestionMetadataUpdate404JSONResponse) VisitOnboardingQuestionMetadataUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataUpdate413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response OnboardingQuestionMetadataUpdate413JSONResponse) VisitOnboardingQuestionMetadataUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataUpdate503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response OnboardingQuestionMetadataUpdate503JSONResponse) VisitOnboardingQuestionMetadataUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataUpdatedefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response OnboardingQuestionMetadataUpdatedefaultJSONResponse) VisitOnboardingQuestionMetadataUpdateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -4653,12 +8890,90 @@ func (response ReadyzdefaultJSONResponse) VisitReadyzResponse(w http.ResponseWri
 
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// ChecklistsAdminQuestionDependenciesList List dependencys
+	// (GET /api/checklists-admin-question-dependencies/)
+	ChecklistsAdminQuestionDependenciesList(ctx context.Context, request ChecklistsAdminQuestionDependenciesListRequestObject) (ChecklistsAdminQuestionDependenciesListResponseObject, error)
+	// ChecklistsAdminQuestionDependenciesCreate Create a dependency
+	// (POST /api/checklists-admin-question-dependencies/)
+	ChecklistsAdminQuestionDependenciesCreate(ctx context.Context, request ChecklistsAdminQuestionDependenciesCreateRequestObject) (ChecklistsAdminQuestionDependenciesCreateResponseObject, error)
+	// ChecklistsAdminQuestionDependenciesDestroy Delete a dependency
+	// (DELETE /api/checklists-admin-question-dependencies/{uuid}/)
+	ChecklistsAdminQuestionDependenciesDestroy(ctx context.Context, request ChecklistsAdminQuestionDependenciesDestroyRequestObject) (ChecklistsAdminQuestionDependenciesDestroyResponseObject, error)
+	// ChecklistsAdminQuestionDependenciesRetrieve Retrieve a dependency
+	// (GET /api/checklists-admin-question-dependencies/{uuid}/)
+	ChecklistsAdminQuestionDependenciesRetrieve(ctx context.Context, request ChecklistsAdminQuestionDependenciesRetrieveRequestObject) (ChecklistsAdminQuestionDependenciesRetrieveResponseObject, error)
+	// ChecklistsAdminQuestionDependenciesUpdate Replace a dependency
+	// (PUT /api/checklists-admin-question-dependencies/{uuid}/)
+	ChecklistsAdminQuestionDependenciesUpdate(ctx context.Context, request ChecklistsAdminQuestionDependenciesUpdateRequestObject) (ChecklistsAdminQuestionDependenciesUpdateResponseObject, error)
+	// ChecklistsAdminQuestionOptionsList List options
+	// (GET /api/checklists-admin-question-options/)
+	ChecklistsAdminQuestionOptionsList(ctx context.Context, request ChecklistsAdminQuestionOptionsListRequestObject) (ChecklistsAdminQuestionOptionsListResponseObject, error)
+	// ChecklistsAdminQuestionOptionsCreate Create a option
+	// (POST /api/checklists-admin-question-options/)
+	ChecklistsAdminQuestionOptionsCreate(ctx context.Context, request ChecklistsAdminQuestionOptionsCreateRequestObject) (ChecklistsAdminQuestionOptionsCreateResponseObject, error)
+	// ChecklistsAdminQuestionOptionsDestroy Delete a option
+	// (DELETE /api/checklists-admin-question-options/{uuid}/)
+	ChecklistsAdminQuestionOptionsDestroy(ctx context.Context, request ChecklistsAdminQuestionOptionsDestroyRequestObject) (ChecklistsAdminQuestionOptionsDestroyResponseObject, error)
+	// ChecklistsAdminQuestionOptionsRetrieve Retrieve a option
+	// (GET /api/checklists-admin-question-options/{uuid}/)
+	ChecklistsAdminQuestionOptionsRetrieve(ctx context.Context, request ChecklistsAdminQuestionOptionsRetrieveRequestObject) (ChecklistsAdminQuestionOptionsRetrieveResponseObject, error)
+	// ChecklistsAdminQuestionOptionsUpdate Replace a option
+	// (PUT /api/checklists-admin-question-options/{uuid}/)
+	ChecklistsAdminQuestionOptionsUpdate(ctx context.Context, request ChecklistsAdminQuestionOptionsUpdateRequestObject) (ChecklistsAdminQuestionOptionsUpdateResponseObject, error)
+	// ChecklistsAdminQuestionsList List questions
+	// (GET /api/checklists-admin-questions/)
+	ChecklistsAdminQuestionsList(ctx context.Context, request ChecklistsAdminQuestionsListRequestObject) (ChecklistsAdminQuestionsListResponseObject, error)
+	// ChecklistsAdminQuestionsCreate Create a question
+	// (POST /api/checklists-admin-questions/)
+	ChecklistsAdminQuestionsCreate(ctx context.Context, request ChecklistsAdminQuestionsCreateRequestObject) (ChecklistsAdminQuestionsCreateResponseObject, error)
+	// ChecklistsAdminQuestionsDestroy Delete a question
+	// (DELETE /api/checklists-admin-questions/{uuid}/)
+	ChecklistsAdminQuestionsDestroy(ctx context.Context, request ChecklistsAdminQuestionsDestroyRequestObject) (ChecklistsAdminQuestionsDestroyResponseObject, error)
+	// ChecklistsAdminQuestionsRetrieve Retrieve a question
+	// (GET /api/checklists-admin-questions/{uuid}/)
+	ChecklistsAdminQuestionsRetrieve(ctx context.Context, request ChecklistsAdminQuestionsRetrieveRequestObject) (ChecklistsAdminQuestionsRetrieveResponseObject, error)
+	// ChecklistsAdminQuestionsUpdate Replace a question
+	// (PUT /api/checklists-admin-questions/{uuid}/)
+	ChecklistsAdminQuestionsUpdate(ctx context.Context, request ChecklistsAdminQuestionsUpdateRequestObject) (ChecklistsAdminQuestionsUpdateResponseObject, error)
+	// ChecklistsAdminList List checklists
+	// (GET /api/checklists-admin/)
+	ChecklistsAdminList(ctx context.Context, request ChecklistsAdminListRequestObject) (ChecklistsAdminListResponseObject, error)
+	// ChecklistsAdminCreate Create a checklist
+	// (POST /api/checklists-admin/)
+	ChecklistsAdminCreate(ctx context.Context, request ChecklistsAdminCreateRequestObject) (ChecklistsAdminCreateResponseObject, error)
+	// ChecklistsAdminDestroy Delete a checklist
+	// (DELETE /api/checklists-admin/{uuid}/)
+	ChecklistsAdminDestroy(ctx context.Context, request ChecklistsAdminDestroyRequestObject) (ChecklistsAdminDestroyResponseObject, error)
+	// ChecklistsAdminRetrieve Retrieve a checklist
+	// (GET /api/checklists-admin/{uuid}/)
+	ChecklistsAdminRetrieve(ctx context.Context, request ChecklistsAdminRetrieveRequestObject) (ChecklistsAdminRetrieveResponseObject, error)
+	// ChecklistsAdminUpdate Replace a checklist
+	// (PUT /api/checklists-admin/{uuid}/)
+	ChecklistsAdminUpdate(ctx context.Context, request ChecklistsAdminUpdateRequestObject) (ChecklistsAdminUpdateResponseObject, error)
+	// ChecklistsAdminChecklistQuestions The questions of a checklist, with their options
+	// (GET /api/checklists-admin/{uuid}/questions/)
+	ChecklistsAdminChecklistQuestions(ctx context.Context, request ChecklistsAdminChecklistQuestionsRequestObject) (ChecklistsAdminChecklistQuestionsResponseObject, error)
 	// CustomersList List customers
 	// (GET /api/customers/)
 	CustomersList(ctx context.Context, request CustomersListRequestObject) (CustomersListResponseObject, error)
 	// CustomersRetrieve Retrieve a customer
 	// (GET /api/customers/{uuid}/)
 	CustomersRetrieve(ctx context.Context, request CustomersRetrieveRequestObject) (CustomersRetrieveResponseObject, error)
+	// OnboardingCountryConfigsList List country configurations
+	// (GET /api/onboarding-country-configs/)
+	OnboardingCountryConfigsList(ctx context.Context, request OnboardingCountryConfigsListRequestObject) (OnboardingCountryConfigsListResponseObject, error)
+	// OnboardingCountryConfigsCreate Create a country configuration
+	// (POST /api/onboarding-country-configs/)
+	OnboardingCountryConfigsCreate(ctx context.Context, request OnboardingCountryConfigsCreateRequestObject) (OnboardingCountryConfigsCreateResponseObject, error)
+	// OnboardingCountryConfigsDestroy Delete a country configuration
+	// (DELETE /api/onboarding-country-configs/{uuid}/)
+	OnboardingCountryConfigsDestroy(ctx context.Context, request OnboardingCountryConfigsDestroyRequestObject) (OnboardingCountryConfigsDestroyResponseObject, error)
+	// OnboardingCountryConfigsRetrieve Retrieve a country configuration
+	// (GET /api/onboarding-country-configs/{uuid}/)
+	OnboardingCountryConfigsRetrieve(ctx context.Context, request OnboardingCountryConfigsRetrieveRequestObject) (OnboardingCountryConfigsRetrieveResponseObject, error)
+	// OnboardingCountryConfigsUpdate Replace a country configuration
+	// (PUT /api/onboarding-country-configs/{uuid}/)
+	OnboardingCountryConfigsUpdate(ctx context.Context, request OnboardingCountryConfigsUpdateRequestObject) (OnboardingCountryConfigsUpdateResponseObject, error)
 	// OnboardingJustificationsList List justifications
 	// (GET /api/onboarding-justifications/)
 	OnboardingJustificationsList(ctx context.Context, request OnboardingJustificationsListRequestObject) (OnboardingJustificationsListResponseObject, error)
@@ -4674,6 +8989,15 @@ type StrictServerInterface interface {
 	// OnboardingJustificationsReject Reject (staff only)
 	// (POST /api/onboarding-justifications/{uuid}/reject/)
 	OnboardingJustificationsReject(ctx context.Context, request OnboardingJustificationsRejectRequestObject) (OnboardingJustificationsRejectResponseObject, error)
+	// OnboardingQuestionMetadataList List question metadata
+	// (GET /api/onboarding-question-metadata/)
+	OnboardingQuestionMetadataList(ctx context.Context, request OnboardingQuestionMetadataListRequestObject) (OnboardingQuestionMetadataListResponseObject, error)
+	// OnboardingQuestionMetadataRetrieve Retrieve a question's metadata (by question uuid)
+	// (GET /api/onboarding-question-metadata/{uuid}/)
+	OnboardingQuestionMetadataRetrieve(ctx context.Context, request OnboardingQuestionMetadataRetrieveRequestObject) (OnboardingQuestionMetadataRetrieveResponseObject, error)
+	// OnboardingQuestionMetadataUpdate Set a question's metadata
+	// (PUT /api/onboarding-question-metadata/{uuid}/)
+	OnboardingQuestionMetadataUpdate(ctx context.Context, request OnboardingQuestionMetadataUpdateRequestObject) (OnboardingQuestionMetadataUpdateResponseObject, error)
 	// OnboardingVerificationsList List Onboarding Verifications
 	// (GET /api/onboarding-verifications/)
 	OnboardingVerificationsList(ctx context.Context, request OnboardingVerificationsListRequestObject) (OnboardingVerificationsListResponseObject, error)
@@ -4742,6 +9066,707 @@ type strictHandler struct {
 	middlewares []StrictMiddlewareFunc
 }
 
+// ChecklistsAdminQuestionDependenciesList operation middleware
+func (sh *strictHandler) ChecklistsAdminQuestionDependenciesList(ctx echo.Context, params ChecklistsAdminQuestionDependenciesListParams) error {
+	var request ChecklistsAdminQuestionDependenciesListRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChecklistsAdminQuestionDependenciesList(ctx.Request().Context(), request.(ChecklistsAdminQuestionDependenciesListRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChecklistsAdminQuestionDependenciesList")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChecklistsAdminQuestionDependenciesListResponseObject); ok {
+		return validResponse.VisitChecklistsAdminQuestionDependenciesListResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChecklistsAdminQuestionDependenciesCreate operation middleware
+func (sh *strictHandler) ChecklistsAdminQuestionDependenciesCreate(ctx echo.Context) error {
+	var request ChecklistsAdminQuestionDependenciesCreateRequestObject
+
+	var body ChecklistsAdminQuestionDependenciesCreateJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChecklistsAdminQuestionDependenciesCreate(ctx.Request().Context(), request.(ChecklistsAdminQuestionDependenciesCreateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChecklistsAdminQuestionDependenciesCreate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChecklistsAdminQuestionDependenciesCreateResponseObject); ok {
+		return validResponse.VisitChecklistsAdminQuestionDependenciesCreateResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChecklistsAdminQuestionDependenciesDestroy operation middleware
+func (sh *strictHandler) ChecklistsAdminQuestionDependenciesDestroy(ctx echo.Context, uuid ObjectUUID) error {
+	var request ChecklistsAdminQuestionDependenciesDestroyRequestObject
+
+	request.UUID = uuid
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChecklistsAdminQuestionDependenciesDestroy(ctx.Request().Context(), request.(ChecklistsAdminQuestionDependenciesDestroyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChecklistsAdminQuestionDependenciesDestroy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChecklistsAdminQuestionDependenciesDestroyResponseObject); ok {
+		return validResponse.VisitChecklistsAdminQuestionDependenciesDestroyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChecklistsAdminQuestionDependenciesRetrieve operation middleware
+func (sh *strictHandler) ChecklistsAdminQuestionDependenciesRetrieve(ctx echo.Context, uuid ObjectUUID) error {
+	var request ChecklistsAdminQuestionDependenciesRetrieveRequestObject
+
+	request.UUID = uuid
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChecklistsAdminQuestionDependenciesRetrieve(ctx.Request().Context(), request.(ChecklistsAdminQuestionDependenciesRetrieveRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChecklistsAdminQuestionDependenciesRetrieve")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChecklistsAdminQuestionDependenciesRetrieveResponseObject); ok {
+		return validResponse.VisitChecklistsAdminQuestionDependenciesRetrieveResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChecklistsAdminQuestionDependenciesUpdate operation middleware
+func (sh *strictHandler) ChecklistsAdminQuestionDependenciesUpdate(ctx echo.Context, uuid ObjectUUID) error {
+	var request ChecklistsAdminQuestionDependenciesUpdateRequestObject
+
+	request.UUID = uuid
+
+	var body ChecklistsAdminQuestionDependenciesUpdateJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChecklistsAdminQuestionDependenciesUpdate(ctx.Request().Context(), request.(ChecklistsAdminQuestionDependenciesUpdateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChecklistsAdminQuestionDependenciesUpdate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChecklistsAdminQuestionDependenciesUpdateResponseObject); ok {
+		return validResponse.VisitChecklistsAdminQuestionDependenciesUpdateResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChecklistsAdminQuestionOptionsList operation middleware
+func (sh *strictHandler) ChecklistsAdminQuestionOptionsList(ctx echo.Context, params ChecklistsAdminQuestionOptionsListParams) error {
+	var request ChecklistsAdminQuestionOptionsListRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChecklistsAdminQuestionOptionsList(ctx.Request().Context(), request.(ChecklistsAdminQuestionOptionsListRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChecklistsAdminQuestionOptionsList")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChecklistsAdminQuestionOptionsListResponseObject); ok {
+		return validResponse.VisitChecklistsAdminQuestionOptionsListResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChecklistsAdminQuestionOptionsCreate operation middleware
+func (sh *strictHandler) ChecklistsAdminQuestionOptionsCreate(ctx echo.Context) error {
+	var request ChecklistsAdminQuestionOptionsCreateRequestObject
+
+	var body ChecklistsAdminQuestionOptionsCreateJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChecklistsAdminQuestionOptionsCreate(ctx.Request().Context(), request.(ChecklistsAdminQuestionOptionsCreateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChecklistsAdminQuestionOptionsCreate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChecklistsAdminQuestionOptionsCreateResponseObject); ok {
+		return validResponse.VisitChecklistsAdminQuestionOptionsCreateResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChecklistsAdminQuestionOptionsDestroy operation middleware
+func (sh *strictHandler) ChecklistsAdminQuestionOptionsDestroy(ctx echo.Context, uuid ObjectUUID) error {
+	var request ChecklistsAdminQuestionOptionsDestroyRequestObject
+
+	request.UUID = uuid
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChecklistsAdminQuestionOptionsDestroy(ctx.Request().Context(), request.(ChecklistsAdminQuestionOptionsDestroyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChecklistsAdminQuestionOptionsDestroy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChecklistsAdminQuestionOptionsDestroyResponseObject); ok {
+		return validResponse.VisitChecklistsAdminQuestionOptionsDestroyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChecklistsAdminQuestionOptionsRetrieve operation middleware
+func (sh *strictHandler) ChecklistsAdminQuestionOptionsRetrieve(ctx echo.Context, uuid ObjectUUID) error {
+	var request ChecklistsAdminQuestionOptionsRetrieveRequestObject
+
+	request.UUID = uuid
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChecklistsAdminQuestionOptionsRetrieve(ctx.Request().Context(), request.(ChecklistsAdminQuestionOptionsRetrieveRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChecklistsAdminQuestionOptionsRetrieve")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChecklistsAdminQuestionOptionsRetrieveResponseObject); ok {
+		return validResponse.VisitChecklistsAdminQuestionOptionsRetrieveResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChecklistsAdminQuestionOptionsUpdate operation middleware
+func (sh *strictHandler) ChecklistsAdminQuestionOptionsUpdate(ctx echo.Context, uuid ObjectUUID) error {
+	var request ChecklistsAdminQuestionOptionsUpdateRequestObject
+
+	request.UUID = uuid
+
+	var body ChecklistsAdminQuestionOptionsUpdateJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChecklistsAdminQuestionOptionsUpdate(ctx.Request().Context(), request.(ChecklistsAdminQuestionOptionsUpdateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChecklistsAdminQuestionOptionsUpdate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChecklistsAdminQuestionOptionsUpdateResponseObject); ok {
+		return validResponse.VisitChecklistsAdminQuestionOptionsUpdateResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChecklistsAdminQuestionsList operation middleware
+func (sh *strictHandler) ChecklistsAdminQuestionsList(ctx echo.Context, params ChecklistsAdminQuestionsListParams) error {
+	var request ChecklistsAdminQuestionsListRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChecklistsAdminQuestionsList(ctx.Request().Context(), request.(ChecklistsAdminQuestionsListRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChecklistsAdminQuestionsList")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChecklistsAdminQuestionsListResponseObject); ok {
+		return validResponse.VisitChecklistsAdminQuestionsListResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChecklistsAdminQuestionsCreate operation middleware
+func (sh *strictHandler) ChecklistsAdminQuestionsCreate(ctx echo.Context) error {
+	var request ChecklistsAdminQuestionsCreateRequestObject
+
+	var body ChecklistsAdminQuestionsCreateJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChecklistsAdminQuestionsCreate(ctx.Request().Context(), request.(ChecklistsAdminQuestionsCreateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChecklistsAdminQuestionsCreate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChecklistsAdminQuestionsCreateResponseObject); ok {
+		return validResponse.VisitChecklistsAdminQuestionsCreateResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChecklistsAdminQuestionsDestroy operation middleware
+func (sh *strictHandler) ChecklistsAdminQuestionsDestroy(ctx echo.Context, uuid ObjectUUID) error {
+	var request ChecklistsAdminQuestionsDestroyRequestObject
+
+	request.UUID = uuid
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChecklistsAdminQuestionsDestroy(ctx.Request().Context(), request.(ChecklistsAdminQuestionsDestroyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChecklistsAdminQuestionsDestroy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChecklistsAdminQuestionsDestroyResponseObject); ok {
+		return validResponse.VisitChecklistsAdminQuestionsDestroyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChecklistsAdminQuestionsRetrieve operation middleware
+func (sh *strictHandler) ChecklistsAdminQuestionsRetrieve(ctx echo.Context, uuid ObjectUUID) error {
+	var request ChecklistsAdminQuestionsRetrieveRequestObject
+
+	request.UUID = uuid
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChecklistsAdminQuestionsRetrieve(ctx.Request().Context(), request.(ChecklistsAdminQuestionsRetrieveRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChecklistsAdminQuestionsRetrieve")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChecklistsAdminQuestionsRetrieveResponseObject); ok {
+		return validResponse.VisitChecklistsAdminQuestionsRetrieveResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChecklistsAdminQuestionsUpdate operation middleware
+func (sh *strictHandler) ChecklistsAdminQuestionsUpdate(ctx echo.Context, uuid ObjectUUID) error {
+	var request ChecklistsAdminQuestionsUpdateRequestObject
+
+	request.UUID = uuid
+
+	var body ChecklistsAdminQuestionsUpdateJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChecklistsAdminQuestionsUpdate(ctx.Request().Context(), request.(ChecklistsAdminQuestionsUpdateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChecklistsAdminQuestionsUpdate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChecklistsAdminQuestionsUpdateResponseObject); ok {
+		return validResponse.VisitChecklistsAdminQuestionsUpdateResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChecklistsAdminList operation middleware
+func (sh *strictHandler) ChecklistsAdminList(ctx echo.Context, params ChecklistsAdminListParams) error {
+	var request ChecklistsAdminListRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChecklistsAdminList(ctx.Request().Context(), request.(ChecklistsAdminListRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChecklistsAdminList")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChecklistsAdminListResponseObject); ok {
+		return validResponse.VisitChecklistsAdminListResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChecklistsAdminCreate operation middleware
+func (sh *strictHandler) ChecklistsAdminCreate(ctx echo.Context) error {
+	var request ChecklistsAdminCreateRequestObject
+
+	var body ChecklistsAdminCreateJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChecklistsAdminCreate(ctx.Request().Context(), request.(ChecklistsAdminCreateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChecklistsAdminCreate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChecklistsAdminCreateResponseObject); ok {
+		return validResponse.VisitChecklistsAdminCreateResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChecklistsAdminDestroy operation middleware
+func (sh *strictHandler) ChecklistsAdminDestroy(ctx echo.Context, uuid ObjectUUID) error {
+	var request ChecklistsAdminDestroyRequestObject
+
+	request.UUID = uuid
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChecklistsAdminDestroy(ctx.Request().Context(), request.(ChecklistsAdminDestroyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChecklistsAdminDestroy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChecklistsAdminDestroyResponseObject); ok {
+		return validResponse.VisitChecklistsAdminDestroyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChecklistsAdminRetrieve operation middleware
+func (sh *strictHandler) ChecklistsAdminRetrieve(ctx echo.Context, uuid ObjectUUID) error {
+	var request ChecklistsAdminRetrieveRequestObject
+
+	request.UUID = uuid
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChecklistsAdminRetrieve(ctx.Request().Context(), request.(ChecklistsAdminRetrieveRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChecklistsAdminRetrieve")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChecklistsAdminRetrieveResponseObject); ok {
+		return validResponse.VisitChecklistsAdminRetrieveResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChecklistsAdminUpdate operation middleware
+func (sh *strictHandler) ChecklistsAdminUpdate(ctx echo.Context, uuid ObjectUUID) error {
+	var request ChecklistsAdminUpdateRequestObject
+
+	request.UUID = uuid
+
+	var body ChecklistsAdminUpdateJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChecklistsAdminUpdate(ctx.Request().Context(), request.(ChecklistsAdminUpdateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChecklistsAdminUpdate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChecklistsAdminUpdateResponseObject); ok {
+		return validResponse.VisitChecklistsAdminUpdateResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChecklistsAdminChecklistQuestions operation middleware
+func (sh *strictHandler) ChecklistsAdminChecklistQuestions(ctx echo.Context, uuid ObjectUUID) error {
+	var request ChecklistsAdminChecklistQuestionsRequestObject
+
+	request.UUID = uuid
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChecklistsAdminChecklistQuestions(ctx.Request().Context(), request.(ChecklistsAdminChecklistQuestionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChecklistsAdminChecklistQuestions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChecklistsAdminChecklistQuestionsResponseObject); ok {
+		return validResponse.VisitChecklistsAdminChecklistQuestionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // CustomersList operation middleware
 func (sh *strictHandler) CustomersList(ctx echo.Context, params CustomersListParams) error {
 	var request CustomersListRequestObject
@@ -4786,6 +9811,175 @@ func (sh *strictHandler) CustomersRetrieve(ctx echo.Context, uuid openapi_types.
 		return err
 	} else if validResponse, ok := response.(CustomersRetrieveResponseObject); ok {
 		return validResponse.VisitCustomersRetrieveResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OnboardingCountryConfigsList operation middleware
+func (sh *strictHandler) OnboardingCountryConfigsList(ctx echo.Context, params OnboardingCountryConfigsListParams) error {
+	var request OnboardingCountryConfigsListRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OnboardingCountryConfigsList(ctx.Request().Context(), request.(OnboardingCountryConfigsListRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OnboardingCountryConfigsList")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OnboardingCountryConfigsListResponseObject); ok {
+		return validResponse.VisitOnboardingCountryConfigsListResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OnboardingCountryConfigsCreate operation middleware
+func (sh *strictHandler) OnboardingCountryConfigsCreate(ctx echo.Context) error {
+	var request OnboardingCountryConfigsCreateRequestObject
+
+	var body OnboardingCountryConfigsCreateJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OnboardingCountryConfigsCreate(ctx.Request().Context(), request.(OnboardingCountryConfigsCreateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OnboardingCountryConfigsCreate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OnboardingCountryConfigsCreateResponseObject); ok {
+		return validResponse.VisitOnboardingCountryConfigsCreateResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OnboardingCountryConfigsDestroy operation middleware
+func (sh *strictHandler) OnboardingCountryConfigsDestroy(ctx echo.Context, uuid ObjectUUID) error {
+	var request OnboardingCountryConfigsDestroyRequestObject
+
+	request.UUID = uuid
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OnboardingCountryConfigsDestroy(ctx.Request().Context(), request.(OnboardingCountryConfigsDestroyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OnboardingCountryConfigsDestroy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OnboardingCountryConfigsDestroyResponseObject); ok {
+		return validResponse.VisitOnboardingCountryConfigsDestroyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OnboardingCountryConfigsRetrieve operation middleware
+func (sh *strictHandler) OnboardingCountryConfigsRetrieve(ctx echo.Context, uuid ObjectUUID) error {
+	var request OnboardingCountryConfigsRetrieveRequestObject
+
+	request.UUID = uuid
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OnboardingCountryConfigsRetrieve(ctx.Request().Context(), request.(OnboardingCountryConfigsRetrieveRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OnboardingCountryConfigsRetrieve")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OnboardingCountryConfigsRetrieveResponseObject); ok {
+		return validResponse.VisitOnboardingCountryConfigsRetrieveResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OnboardingCountryConfigsUpdate operation middleware
+func (sh *strictHandler) OnboardingCountryConfigsUpdate(ctx echo.Context, uuid ObjectUUID) error {
+	var request OnboardingCountryConfigsUpdateRequestObject
+
+	request.UUID = uuid
+
+	var body OnboardingCountryConfigsUpdateJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OnboardingCountryConfigsUpdate(ctx.Request().Context(), request.(OnboardingCountryConfigsUpdateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OnboardingCountryConfigsUpdate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OnboardingCountryConfigsUpdateResponseObject); ok {
+		return validResponse.VisitOnboardingCountryConfigsUpdateResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -4984,6 +10178,104 @@ func (sh *strictHandler) OnboardingJustificationsReject(ctx echo.Context, uuid J
 		return err
 	} else if validResponse, ok := response.(OnboardingJustificationsRejectResponseObject); ok {
 		return validResponse.VisitOnboardingJustificationsRejectResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OnboardingQuestionMetadataList operation middleware
+func (sh *strictHandler) OnboardingQuestionMetadataList(ctx echo.Context, params OnboardingQuestionMetadataListParams) error {
+	var request OnboardingQuestionMetadataListRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OnboardingQuestionMetadataList(ctx.Request().Context(), request.(OnboardingQuestionMetadataListRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OnboardingQuestionMetadataList")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OnboardingQuestionMetadataListResponseObject); ok {
+		return validResponse.VisitOnboardingQuestionMetadataListResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OnboardingQuestionMetadataRetrieve operation middleware
+func (sh *strictHandler) OnboardingQuestionMetadataRetrieve(ctx echo.Context, uuid ObjectUUID) error {
+	var request OnboardingQuestionMetadataRetrieveRequestObject
+
+	request.UUID = uuid
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OnboardingQuestionMetadataRetrieve(ctx.Request().Context(), request.(OnboardingQuestionMetadataRetrieveRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OnboardingQuestionMetadataRetrieve")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OnboardingQuestionMetadataRetrieveResponseObject); ok {
+		return validResponse.VisitOnboardingQuestionMetadataRetrieveResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OnboardingQuestionMetadataUpdate operation middleware
+func (sh *strictHandler) OnboardingQuestionMetadataUpdate(ctx echo.Context, uuid ObjectUUID) error {
+	var request OnboardingQuestionMetadataUpdateRequestObject
+
+	request.UUID = uuid
+
+	var body OnboardingQuestionMetadataUpdateJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OnboardingQuestionMetadataUpdate(ctx.Request().Context(), request.(OnboardingQuestionMetadataUpdateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OnboardingQuestionMetadataUpdate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OnboardingQuestionMetadataUpdateResponseObject); ok {
+		return validResponse.VisitOnboardingQuestionMetadataUpdateResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

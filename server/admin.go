@@ -1,0 +1,658 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+
+	"github.com/onboarding-kyb/onboarding/checklist"
+	"github.com/onboarding-kyb/onboarding/domain"
+	"github.com/onboarding-kyb/onboarding/gen"
+	"github.com/onboarding-kyb/onboarding/store"
+)
+
+// The admin API configures checklists. Staff write; support users read.
+
+func adminRead(ctx context.Context) error {
+	if !currentUser(ctx).CanSeeAll() {
+		return errForbidden
+	}
+	return nil
+}
+
+func adminWrite(ctx context.Context) error {
+	if !currentUser(ctx).IsStaff {
+		return errForbidden
+	}
+	return nil
+}
+
+// pageParams applies the list defaults.
+func pageParams(page, size *int) (int, int) { return deref(page, 1), deref(size, 10) }
+
+var errInvalidPage = domain.Errorf(domain.ENotFound, "Invalid page.")
+
+// checkPage turns an empty page past the first into DRF's 404.
+func checkPage(n, page int) error {
+	if n == 0 && page > 1 {
+		return errInvalidPage
+	}
+	return nil
+}
+
+// --- checklists ---
+
+func checklistAPI(c *store.ChecklistRow) gen.AdminChecklist {
+	return gen.AdminChecklist{UUID: c.UUID, Name: c.Name, Description: c.Description, ChecklistType: c.ChecklistType, Created: c.Created, Modified: c.Modified}
+}
+
+func checklistFromRequest(b *gen.AdminChecklistRequest) *store.ChecklistRow {
+	c := &store.ChecklistRow{Name: strings.TrimSpace(b.Name), Description: deref(b.Description, ""), ChecklistType: checklist.ChecklistTypeCustomerOnboarding}
+	if b.ChecklistType != nil {
+		c.ChecklistType = string(*b.ChecklistType)
+	}
+	return c
+}
+
+func (s *Server) ChecklistsAdminList(ctx context.Context, req gen.ChecklistsAdminListRequestObject) (gen.ChecklistsAdminListResponseObject, error) {
+	if err := adminRead(ctx); err != nil {
+		return nil, err
+	}
+	page, size := pageParams(req.Params.Page, req.Params.PageSize)
+	rows, total, err := s.store.ListChecklists(ctx, (page-1)*size, size)
+	if err == nil {
+		err = checkPage(len(rows), page)
+	}
+	if err != nil {
+		return nil, err
+	}
+	body := make([]gen.AdminChecklist, len(rows))
+	for i := range rows {
+		body[i] = checklistAPI(&rows[i])
+	}
+	return gen.ChecklistsAdminList200JSONResponse{Body: body, Headers: gen.ChecklistsAdminList200ResponseHeaders{XResultCount: total, Link: pageLinks(ctx, page, size, total)}}, nil
+}
+
+func (s *Server) ChecklistsAdminCreate(ctx context.Context, req gen.ChecklistsAdminCreateRequestObject) (gen.ChecklistsAdminCreateResponseObject, error) {
+	if err := adminWrite(ctx); err != nil {
+		return nil, err
+	}
+	c := checklistFromRequest(req.Body)
+	if c.Name == "" {
+		return nil, domain.FieldError("name", "This field may not be blank.")
+	}
+	if err := s.store.SaveChecklist(ctx, c, true); err != nil {
+		return nil, err
+	}
+	return gen.ChecklistsAdminCreate201JSONResponse(checklistAPI(c)), nil
+}
+
+func (s *Server) ChecklistsAdminRetrieve(ctx context.Context, req gen.ChecklistsAdminRetrieveRequestObject) (gen.ChecklistsAdminRetrieveResponseObject, error) {
+	if err := adminRead(ctx); err != nil {
+		return nil, err
+	}
+	c, err := s.store.ChecklistRow(ctx, req.UUID)
+	if err != nil {
+		return nil, err
+	}
+	return gen.ChecklistsAdminRetrieve200JSONResponse(checklistAPI(c)), nil
+}
+
+func (s *Server) ChecklistsAdminUpdate(ctx context.Context, req gen.ChecklistsAdminUpdateRequestObject) (gen.ChecklistsAdminUpdateResponseObject, error) {
+	if err := adminWrite(ctx); err != nil {
+		return nil, err
+	}
+	old, err := s.store.ChecklistRow(ctx, req.UUID)
+	if err != nil {
+		return nil, err
+	}
+	c := checklistFromRequest(req.Body)
+	if c.Name == "" {
+		return nil, domain.FieldError("name", "This field may not be blank.")
+	}
+	c.UUID, c.Created = old.UUID, old.Created
+	if err := s.store.SaveChecklist(ctx, c, false); err != nil {
+		return nil, err
+	}
+	return gen.ChecklistsAdminUpdate200JSONResponse(checklistAPI(c)), nil
+}
+
+func (s *Server) ChecklistsAdminDestroy(ctx context.Context, req gen.ChecklistsAdminDestroyRequestObject) (gen.ChecklistsAdminDestroyResponseObject, error) {
+	if err := adminWrite(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.store.DeleteChecklist(ctx, req.UUID); err != nil {
+		return nil, err
+	}
+	return gen.ChecklistsAdminDestroy204Response{}, nil
+}
+
+func (s *Server) ChecklistsAdminChecklistQuestions(ctx context.Context, req gen.ChecklistsAdminChecklistQuestionsRequestObject) (gen.ChecklistsAdminChecklistQuestionsResponseObject, error) {
+	if err := adminRead(ctx); err != nil {
+		return nil, err
+	}
+	content, err := s.store.ChecklistContent(ctx, req.UUID)
+	if err != nil {
+		return nil, err
+	}
+	out := gen.ChecklistsAdminChecklistQuestions200JSONResponse{}
+	for _, q := range content.Questions {
+		out = append(out, questionAPI(q))
+	}
+	return out, nil
+}
+
+// --- questions ---
+
+func questionAPI(q checklist.Question) gen.AdminQuestion {
+	return gen.AdminQuestion{
+		UUID: q.UUID, Checklist: q.Checklist, Order: q.Order, Description: q.Description, UserGuidance: q.UserGuidance,
+		QuestionType: gen.QuestionType(q.QuestionType), Required: q.Required,
+		MinValue: decimalString(q.MinValue), MaxValue: decimalString(q.MaxValue),
+		AllowedFileTypes: nonNil(q.AllowedFileTypes), AllowedMimeTypes: nonNil(q.AllowedMimeTypes),
+		MaxFileSizeMb: q.MaxFileSizeMB, MaxFilesCount: q.MaxFilesCount,
+		Operator: gen.OptionalOperator(q.Operator), ReviewAnswerValue: rawJSON(q.ReviewAnswerValue),
+		AlwaysRequiresReview: q.AlwaysRequiresReview, GuidanceOperator: gen.OptionalOperator(q.GuidanceOperator),
+		GuidanceAnswerValue: rawJSON(q.GuidanceAnswerValue), AlwaysShowGuidance: q.AlwaysShowGuidance,
+		DependencyLogicOperator: gen.DependencyLogicOperator(q.DependencyLogicOperator), QuestionOptions: options(q),
+		MapsToCustomerField: q.MapsToCustomerField, IntentField: q.IntentField,
+	}
+}
+
+// questionFromRequest builds a question from a request over base (its
+// current state, for metadata and options an admin request does not carry)
+// and checks it as a whole.
+func (s *Server) questionFromRequest(ctx context.Context, b *gen.AdminQuestionRequest, base checklist.Question) (*checklist.Question, error) {
+	if _, err := s.store.ChecklistRow(ctx, b.Checklist); domain.CodeOf(err) == domain.ENotFound {
+		return nil, domain.FieldError("checklist", fmt.Sprintf(`Invalid pk "%s" - object does not exist.`, b.Checklist))
+	} else if err != nil {
+		return nil, err
+	}
+	q := base
+	q.Checklist, q.Order, q.Description = b.Checklist, deref(b.Order, 0), strings.TrimSpace(b.Description)
+	q.UserGuidance, q.QuestionType, q.Required = deref(b.UserGuidance, ""), checklist.QuestionType(b.QuestionType), deref(b.Required, false)
+	q.AllowedFileTypes, q.AllowedMimeTypes = deref(b.AllowedFileTypes, []string{}), deref(b.AllowedMimeTypes, []string{})
+	q.MaxFileSizeMB, q.MaxFilesCount = b.MaxFileSizeMb, b.MaxFilesCount
+	q.Operator, q.GuidanceOperator = checklist.Operator(deref(b.Operator, "")), checklist.Operator(deref(b.GuidanceOperator, ""))
+	q.AlwaysRequiresReview, q.AlwaysShowGuidance = deref(b.AlwaysRequiresReview, false), deref(b.AlwaysShowGuidance, false)
+	q.DependencyLogicOperator = checklist.LogicOperator(deref(b.DependencyLogicOperator, gen.DependencyLogicOperatorAnd))
+	q.ReviewAnswerValue, q.GuidanceAnswerValue = decodeAny(b.ReviewAnswerValue), decodeAny(b.GuidanceAnswerValue)
+	problems := checklist.FieldErrors{}
+	for field, value := range map[string]*string{"min_value": b.MinValue, "max_value": b.MaxValue} {
+		if value == nil {
+			continue
+		}
+		d, err := decimal.NewFromString(*value)
+		if err != nil {
+			problems[field] = []string{"A valid number is required."}
+			continue
+		}
+		if field == "min_value" {
+			q.MinValue = &d
+		} else {
+			q.MaxValue = &d
+		}
+	}
+	if b.MinValue == nil {
+		q.MinValue = nil
+	}
+	if b.MaxValue == nil {
+		q.MaxValue = nil
+	}
+	for field, msgs := range checklist.ValidateQuestion(q) {
+		problems[field] = append(problems[field], msgs...)
+	}
+	if len(problems) > 0 {
+		return nil, &domain.Error{Code: domain.EInvalid, Fields: problems}
+	}
+	return &q, nil
+}
+
+func decodeAny(raw json.RawMessage) any {
+	var v any
+	if len(raw) > 0 {
+		_ = json.Unmarshal(raw, &v)
+	}
+	return v
+}
+
+func (s *Server) ChecklistsAdminQuestionsList(ctx context.Context, req gen.ChecklistsAdminQuestionsListRequestObject) (gen.ChecklistsAdminQuestionsListResponseObject, error) {
+	if err := adminRead(ctx); err != nil {
+		return nil, err
+	}
+	page, size := pageParams(req.Params.Page, req.Params.PageSize)
+	rows, total, err := s.store.ListQuestions(ctx, req.Params.Checklist, (page-1)*size, size)
+	if err == nil {
+		err = checkPage(len(rows), page)
+	}
+	if err != nil {
+		return nil, err
+	}
+	body := make([]gen.AdminQuestion, len(rows))
+	for i, q := range rows {
+		body[i] = questionAPI(q)
+	}
+	return gen.ChecklistsAdminQuestionsList200JSONResponse{Body: body, Headers: gen.ChecklistsAdminQuestionsList200ResponseHeaders{XResultCount: total, Link: pageLinks(ctx, page, size, total)}}, nil
+}
+
+func (s *Server) ChecklistsAdminQuestionsCreate(ctx context.Context, req gen.ChecklistsAdminQuestionsCreateRequestObject) (gen.ChecklistsAdminQuestionsCreateResponseObject, error) {
+	if err := adminWrite(ctx); err != nil {
+		return nil, err
+	}
+	q, err := s.questionFromRequest(ctx, req.Body, checklist.Question{Options: []checklist.Option{}})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.SaveQuestion(ctx, q, true); err != nil {
+		return nil, err
+	}
+	return gen.ChecklistsAdminQuestionsCreate201JSONResponse(questionAPI(*q)), nil
+}
+
+func (s *Server) ChecklistsAdminQuestionsRetrieve(ctx context.Context, req gen.ChecklistsAdminQuestionsRetrieveRequestObject) (gen.ChecklistsAdminQuestionsRetrieveResponseObject, error) {
+	if err := adminRead(ctx); err != nil {
+		return nil, err
+	}
+	q, err := s.store.Question(ctx, req.UUID)
+	if err != nil {
+		return nil, err
+	}
+	return gen.ChecklistsAdminQuestionsRetrieve200JSONResponse(questionAPI(*q)), nil
+}
+
+func (s *Server) ChecklistsAdminQuestionsUpdate(ctx context.Context, req gen.ChecklistsAdminQuestionsUpdateRequestObject) (gen.ChecklistsAdminQuestionsUpdateResponseObject, error) {
+	if err := adminWrite(ctx); err != nil {
+		return nil, err
+	}
+	old, err := s.store.Question(ctx, req.UUID)
+	if err != nil {
+		return nil, err
+	}
+	q, err := s.questionFromRequest(ctx, req.Body, *old)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.SaveQuestion(ctx, q, false); err != nil {
+		return nil, err
+	}
+	return gen.ChecklistsAdminQuestionsUpdate200JSONResponse(questionAPI(*q)), nil
+}
+
+func (s *Server) ChecklistsAdminQuestionsDestroy(ctx context.Context, req gen.ChecklistsAdminQuestionsDestroyRequestObject) (gen.ChecklistsAdminQuestionsDestroyResponseObject, error) {
+	if err := adminWrite(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.store.DeleteQuestion(ctx, req.UUID); err != nil {
+		return nil, err
+	}
+	return gen.ChecklistsAdminQuestionsDestroy204Response{}, nil
+}
+
+// --- options ---
+
+func optionAPI(o *store.OptionRow) gen.AdminQuestionOption {
+	return gen.AdminQuestionOption{UUID: o.UUID, Question: o.Question, Label: o.Label, Order: o.Order}
+}
+
+// optionFromRequest checks that the option's question is a select question.
+func (s *Server) optionFromRequest(ctx context.Context, b *gen.AdminQuestionOptionRequest) (*store.OptionRow, error) {
+	q, err := s.store.Question(ctx, b.Question)
+	if domain.CodeOf(err) == domain.ENotFound {
+		return nil, domain.FieldError("question", fmt.Sprintf(`Invalid pk "%s" - object does not exist.`, b.Question))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if q.QuestionType != checklist.TypeSingleSelect && q.QuestionType != checklist.TypeMultiSelect {
+		return nil, domain.FieldError("question", "Options belong to single_select and multi_select questions; this one is "+string(q.QuestionType)+".")
+	}
+	label := strings.TrimSpace(b.Label)
+	if label == "" {
+		return nil, domain.FieldError("label", "This field may not be blank.")
+	}
+	return &store.OptionRow{Question: q.UUID, Option: checklist.Option{Label: label, Order: deref(b.Order, 0)}}, nil
+}
+
+func (s *Server) ChecklistsAdminQuestionOptionsList(ctx context.Context, req gen.ChecklistsAdminQuestionOptionsListRequestObject) (gen.ChecklistsAdminQuestionOptionsListResponseObject, error) {
+	if err := adminRead(ctx); err != nil {
+		return nil, err
+	}
+	page, size := pageParams(req.Params.Page, req.Params.PageSize)
+	rows, total, err := s.store.ListOptions(ctx, req.Params.Question, (page-1)*size, size)
+	if err == nil {
+		err = checkPage(len(rows), page)
+	}
+	if err != nil {
+		return nil, err
+	}
+	body := make([]gen.AdminQuestionOption, len(rows))
+	for i := range rows {
+		body[i] = optionAPI(&rows[i])
+	}
+	return gen.ChecklistsAdminQuestionOptionsList200JSONResponse{Body: body, Headers: gen.ChecklistsAdminQuestionOptionsList200ResponseHeaders{XResultCount: total, Link: pageLinks(ctx, page, size, total)}}, nil
+}
+
+func (s *Server) ChecklistsAdminQuestionOptionsCreate(ctx context.Context, req gen.ChecklistsAdminQuestionOptionsCreateRequestObject) (gen.ChecklistsAdminQuestionOptionsCreateResponseObject, error) {
+	if err := adminWrite(ctx); err != nil {
+		return nil, err
+	}
+	o, err := s.optionFromRequest(ctx, req.Body)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.SaveOption(ctx, o, true); err != nil {
+		return nil, err
+	}
+	return gen.ChecklistsAdminQuestionOptionsCreate201JSONResponse(optionAPI(o)), nil
+}
+
+func (s *Server) ChecklistsAdminQuestionOptionsRetrieve(ctx context.Context, req gen.ChecklistsAdminQuestionOptionsRetrieveRequestObject) (gen.ChecklistsAdminQuestionOptionsRetrieveResponseObject, error) {
+	if err := adminRead(ctx); err != nil {
+		return nil, err
+	}
+	o, err := s.store.OptionRow(ctx, req.UUID)
+	if err != nil {
+		return nil, err
+	}
+	return gen.ChecklistsAdminQuestionOptionsRetrieve200JSONResponse(optionAPI(o)), nil
+}
+
+func (s *Server) ChecklistsAdminQuestionOptionsUpdate(ctx context.Context, req gen.ChecklistsAdminQuestionOptionsUpdateRequestObject) (gen.ChecklistsAdminQuestionOptionsUpdateResponseObject, error) {
+	if err := adminWrite(ctx); err != nil {
+		return nil, err
+	}
+	if _, err := s.store.OptionRow(ctx, req.UUID); err != nil {
+		return nil, err
+	}
+	o, err := s.optionFromRequest(ctx, req.Body)
+	if err != nil {
+		return nil, err
+	}
+	o.UUID = req.UUID
+	if err := s.store.SaveOption(ctx, o, false); err != nil {
+		return nil, err
+	}
+	return gen.ChecklistsAdminQuestionOptionsUpdate200JSONResponse(optionAPI(o)), nil
+}
+
+func (s *Server) ChecklistsAdminQuestionOptionsDestroy(ctx context.Context, req gen.ChecklistsAdminQuestionOptionsDestroyRequestObject) (gen.ChecklistsAdminQuestionOptionsDestroyResponseObject, error) {
+	if err := adminWrite(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.store.DeleteOption(ctx, req.UUID); err != nil {
+		return nil, err
+	}
+	return gen.ChecklistsAdminQuestionOptionsDestroy204Response{}, nil
+}
+
+// --- dependencies ---
+
+func dependencyAPI(d *checklist.Dependency) gen.AdminQuestionDependency {
+	return gen.AdminQuestionDependency{UUID: d.UUID, Question: d.Question, DependsOnQuestion: d.DependsOnQuestion,
+		RequiredAnswerValue: rawJSON(d.RequiredAnswerValue), Operator: gen.Operator(d.Operator)}
+}
+
+// dependencyFromRequest checks a dependency: both questions exist in one
+// checklist, the operator and value fit the question depended on, and the
+// checklist's dependencies stay free of cycles.
+func (s *Server) dependencyFromRequest(ctx context.Context, b *gen.AdminQuestionDependencyRequest, id uuid.UUID) (*checklist.Dependency, error) {
+	d := &checklist.Dependency{UUID: id, Question: b.Question, DependsOnQuestion: b.DependsOnQuestion,
+		RequiredAnswerValue: decodeAny(b.RequiredAnswerValue), Operator: checklist.Operator(deref(b.Operator, gen.OperatorEquals))}
+	questions := map[string]*checklist.Question{}
+	for field, qid := range map[string]uuid.UUID{"question": b.Question, "depends_on_question": b.DependsOnQuestion} {
+		q, err := s.store.Question(ctx, qid)
+		if domain.CodeOf(err) == domain.ENotFound {
+			return nil, domain.FieldError(field, fmt.Sprintf(`Invalid pk "%s" - object does not exist.`, qid))
+		}
+		if err != nil {
+			return nil, err
+		}
+		questions[field] = q
+	}
+	if questions["question"].Checklist != questions["depends_on_question"].Checklist {
+		return nil, domain.FieldError("depends_on_question", "Both questions must belong to the same checklist.")
+	}
+	if problems := checklist.ValidateDependency(*d, *questions["depends_on_question"]); len(problems) > 0 {
+		return nil, &domain.Error{Code: domain.EInvalid, Fields: problems}
+	}
+	content, err := s.store.ChecklistContent(ctx, questions["question"].Checklist)
+	if err != nil {
+		return nil, err
+	}
+	deps := []checklist.Dependency{*d}
+	for _, other := range content.Dependencies {
+		if other.UUID != id {
+			deps = append(deps, other)
+		}
+	}
+	if cycle := checklist.FindCycle(deps); cycle != nil {
+		names := make([]string, len(cycle))
+		for i, qid := range cycle {
+			names[i] = qid.String()
+			for _, q := range content.Questions {
+				if q.UUID == qid {
+					names[i] = fmt.Sprintf("%q", q.Description)
+				}
+			}
+		}
+		return nil, domain.FieldError("depends_on_question", "This dependency would make a cycle: "+strings.Join(names, " → ")+".")
+	}
+	return d, nil
+}
+
+func (s *Server) ChecklistsAdminQuestionDependenciesList(ctx context.Context, req gen.ChecklistsAdminQuestionDependenciesListRequestObject) (gen.ChecklistsAdminQuestionDependenciesListResponseObject, error) {
+	if err := adminRead(ctx); err != nil {
+		return nil, err
+	}
+	page, size := pageParams(req.Params.Page, req.Params.PageSize)
+	rows, total, err := s.store.ListDependencies(ctx, req.Params.Question, (page-1)*size, size)
+	if err == nil {
+		err = checkPage(len(rows), page)
+	}
+	if err != nil {
+		return nil, err
+	}
+	body := make([]gen.AdminQuestionDependency, len(rows))
+	for i := range rows {
+		body[i] = dependencyAPI(&rows[i])
+	}
+	return gen.ChecklistsAdminQuestionDependenciesList200JSONResponse{Body: body, Headers: gen.ChecklistsAdminQuestionDependenciesList200ResponseHeaders{XResultCount: total, Link: pageLinks(ctx, page, size, total)}}, nil
+}
+
+func (s *Server) ChecklistsAdminQuestionDependenciesCreate(ctx context.Context, req gen.ChecklistsAdminQuestionDependenciesCreateRequestObject) (gen.ChecklistsAdminQuestionDependenciesCreateResponseObject, error) {
+	if err := adminWrite(ctx); err != nil {
+		return nil, err
+	}
+	d, err := s.dependencyFromRequest(ctx, req.Body, uuid.Nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.SaveDependency(ctx, d, true); err != nil {
+		return nil, err
+	}
+	return gen.ChecklistsAdminQuestionDependenciesCreate201JSONResponse(dependencyAPI(d)), nil
+}
+
+func (s *Server) ChecklistsAdminQuestionDependenciesRetrieve(ctx context.Context, req gen.ChecklistsAdminQuestionDependenciesRetrieveRequestObject) (gen.ChecklistsAdminQuestionDependenciesRetrieveResponseObject, error) {
+	if err := adminRead(ctx); err != nil {
+		return nil, err
+	}
+	d, err := s.store.Dependency(ctx, req.UUID)
+	if err != nil {
+		return nil, err
+	}
+	return gen.ChecklistsAdminQuestionDependenciesRetrieve200JSONResponse(dependencyAPI(d)), nil
+}
+
+func (s *Server) ChecklistsAdminQuestionDependenciesUpdate(ctx context.Context, req gen.ChecklistsAdminQuestionDependenciesUpdateRequestObject) (gen.ChecklistsAdminQuestionDependenciesUpdateResponseObject, error) {
+	if err := adminWrite(ctx); err != nil {
+		return nil, err
+	}
+	if _, err := s.store.Dependency(ctx, req.UUID); err != nil {
+		return nil, err
+	}
+	d, err := s.dependencyFromRequest(ctx, req.Body, req.UUID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.SaveDependency(ctx, d, false); err != nil {
+		return nil, err
+	}
+	return gen.ChecklistsAdminQuestionDependenciesUpdate200JSONResponse(dependencyAPI(d)), nil
+}
+
+func (s *Server) ChecklistsAdminQuestionDependenciesDestroy(ctx context.Context, req gen.ChecklistsAdminQuestionDependenciesDestroyRequestObject) (gen.ChecklistsAdminQuestionDependenciesDestroyResponseObject, error) {
+	if err := adminWrite(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.store.DeleteDependency(ctx, req.UUID); err != nil {
+		return nil, err
+	}
+	return gen.ChecklistsAdminQuestionDependenciesDestroy204Response{}, nil
+}
+
+// --- country configurations: any user reads, staff write ---
+
+func countryConfigAPI(c *store.CountryConfig) gen.CountryConfig {
+	return gen.CountryConfig{UUID: c.UUID, Country: c.Country, Checklist: c.Checklist, IsActive: c.IsActive, Created: c.Created, Modified: c.Modified}
+}
+
+func (s *Server) countryConfigFromRequest(ctx context.Context, b *gen.CountryConfigRequest) (*store.CountryConfig, error) {
+	cc, err := normaliseCountry(b.Country)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.store.ChecklistRow(ctx, b.Checklist); domain.CodeOf(err) == domain.ENotFound {
+		return nil, domain.FieldError("checklist", fmt.Sprintf(`Invalid pk "%s" - object does not exist.`, b.Checklist))
+	} else if err != nil {
+		return nil, err
+	}
+	return &store.CountryConfig{Country: cc, Checklist: b.Checklist, IsActive: deref(b.IsActive, true)}, nil
+}
+
+func (s *Server) OnboardingCountryConfigsList(ctx context.Context, req gen.OnboardingCountryConfigsListRequestObject) (gen.OnboardingCountryConfigsListResponseObject, error) {
+	page, size := pageParams(req.Params.Page, req.Params.PageSize)
+	rows, total, err := s.store.ListCountryConfigs(ctx, (page-1)*size, size)
+	if err == nil {
+		err = checkPage(len(rows), page)
+	}
+	if err != nil {
+		return nil, err
+	}
+	body := make([]gen.CountryConfig, len(rows))
+	for i := range rows {
+		body[i] = countryConfigAPI(&rows[i])
+	}
+	return gen.OnboardingCountryConfigsList200JSONResponse{Body: body, Headers: gen.OnboardingCountryConfigsList200ResponseHeaders{XResultCount: total, Link: pageLinks(ctx, page, size, total)}}, nil
+}
+
+func (s *Server) OnboardingCountryConfigsCreate(ctx context.Context, req gen.OnboardingCountryConfigsCreateRequestObject) (gen.OnboardingCountryConfigsCreateResponseObject, error) {
+	if err := adminWrite(ctx); err != nil {
+		return nil, err
+	}
+	c, err := s.countryConfigFromRequest(ctx, req.Body)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.SaveCountryConfig(ctx, c, true); err != nil {
+		return nil, err
+	}
+	return gen.OnboardingCountryConfigsCreate201JSONResponse(countryConfigAPI(c)), nil
+}
+
+func (s *Server) OnboardingCountryConfigsRetrieve(ctx context.Context, req gen.OnboardingCountryConfigsRetrieveRequestObject) (gen.OnboardingCountryConfigsRetrieveResponseObject, error) {
+	c, err := s.store.CountryConfig(ctx, req.UUID)
+	if err != nil {
+		return nil, err
+	}
+	return gen.OnboardingCountryConfigsRetrieve200JSONResponse(countryConfigAPI(c)), nil
+}
+
+func (s *Server) OnboardingCountryConfigsUpdate(ctx context.Context, req gen.OnboardingCountryConfigsUpdateRequestObject) (gen.OnboardingCountryConfigsUpdateResponseObject, error) {
+	if err := adminWrite(ctx); err != nil {
+		return nil, err
+	}
+	old, err := s.store.CountryConfig(ctx, req.UUID)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.countryConfigFromRequest(ctx, req.Body)
+	if err != nil {
+		return nil, err
+	}
+	c.UUID, c.Created = old.UUID, old.Created
+	if err := s.store.SaveCountryConfig(ctx, c, false); err != nil {
+		return nil, err
+	}
+	return gen.OnboardingCountryConfigsUpdate200JSONResponse(countryConfigAPI(c)), nil
+}
+
+func (s *Server) OnboardingCountryConfigsDestroy(ctx context.Context, req gen.OnboardingCountryConfigsDestroyRequestObject) (gen.OnboardingCountryConfigsDestroyResponseObject, error) {
+	if err := adminWrite(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.store.DeleteCountryConfig(ctx, req.UUID); err != nil {
+		return nil, err
+	}
+	return gen.OnboardingCountryConfigsDestroy204Response{}, nil
+}
+
+// --- question metadata: a view of the question's metadata columns ---
+
+func metadataAPI(q checklist.Question) gen.QuestionMetadata {
+	return gen.QuestionMetadata{Question: q.UUID, Checklist: q.Checklist, Description: q.Description,
+		MapsToCustomerField: q.MapsToCustomerField, IntentField: q.IntentField}
+}
+
+func (s *Server) OnboardingQuestionMetadataList(ctx context.Context, req gen.OnboardingQuestionMetadataListRequestObject) (gen.OnboardingQuestionMetadataListResponseObject, error) {
+	if err := adminRead(ctx); err != nil {
+		return nil, err
+	}
+	page, size := pageParams(req.Params.Page, req.Params.PageSize)
+	rows, total, err := s.store.ListQuestions(ctx, req.Params.Checklist, (page-1)*size, size)
+	if err == nil {
+		err = checkPage(len(rows), page)
+	}
+	if err != nil {
+		return nil, err
+	}
+	body := make([]gen.QuestionMetadata, len(rows))
+	for i, q := range rows {
+		body[i] = metadataAPI(q)
+	}
+	return gen.OnboardingQuestionMetadataList200JSONResponse{Body: body, Headers: gen.OnboardingQuestionMetadataList200ResponseHeaders{XResultCount: total, Link: pageLinks(ctx, page, size, total)}}, nil
+}
+
+func (s *Server) OnboardingQuestionMetadataRetrieve(ctx context.Context, req gen.OnboardingQuestionMetadataRetrieveRequestObject) (gen.OnboardingQuestionMetadataRetrieveResponseObject, error) {
+	if err := adminRead(ctx); err != nil {
+		return nil, err
+	}
+	q, err := s.store.Question(ctx, req.UUID)
+	if err != nil {
+		return nil, err
+	}
+	return gen.OnboardingQuestionMetadataRetrieve200JSONResponse(metadataAPI(*q)), nil
+}
+
+func (s *Server) OnboardingQuestionMetadataUpdate(ctx context.Context, req gen.OnboardingQuestionMetadataUpdateRequestObject) (gen.OnboardingQuestionMetadataUpdateResponseObject, error) {
+	if err := adminWrite(ctx); err != nil {
+		return nil, err
+	}
+	q, err := s.store.Question(ctx, req.UUID)
+	if err != nil {
+		return nil, err
+	}
+	q.MapsToCustomerField = strings.TrimSpace(deref(req.Body.MapsToCustomerField, ""))
+	q.IntentField = strings.TrimSpace(deref(req.Body.IntentField, ""))
+	if q.MapsToCustomerField != "" && !checklist.IsCustomerField(q.MapsToCustomerField) {
+		return nil, domain.FieldError("maps_to_customer_field", fmt.Sprintf("%q is not a Customer field (one of: %s).", q.MapsToCustomerField, strings.Join(checklist.CustomerFields, ", ")))
+	}
+	if err := s.store.SaveQuestion(ctx, q, false); err != nil {
+		return nil, err
+	}
+	return gen.OnboardingQuestionMetadataUpdate200JSONResponse(metadataAPI(*q)), nil
+}
