@@ -100,7 +100,6 @@ func joinCols(cols []string, prefix string) string {
 	return strings.Join(out, ", ")
 }
 
-
 var checklistCols = []string{"uuid", "name", "description", "checklist_type", "created", "modified"}
 
 // ListChecklists returns a page of checklists by name.
