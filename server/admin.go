@@ -31,19 +31,6 @@ func adminWrite(ctx context.Context) error {
 	return nil
 }
 
-// pageParams applies the list defaults.
-func pageParams(page, size *int) (int, int) { return deref(page, 1), deref(size, 10) }
-
-var errInvalidPage = domain.Errorf(domain.ENotFound, "Invalid page.")
-
-// checkPage turns an empty page past the first into DRF's 404.
-func checkPage(n, page int) error {
-	if n == 0 && page > 1 {
-		return errInvalidPage
-	}
-	return nil
-}
-
 // --- checklists ---
 
 func checklistAPI(c *store.ChecklistRow) gen.AdminChecklist {
@@ -62,19 +49,13 @@ func (s *Server) ChecklistsAdminList(ctx context.Context, req gen.ChecklistsAdmi
 	if err := adminRead(ctx); err != nil {
 		return nil, err
 	}
-	page, size := pageParams(req.Params.Page, req.Params.PageSize)
-	rows, total, err := s.store.ListChecklists(ctx, (page-1)*size, size)
-	if err == nil {
-		err = checkPage(len(rows), page)
-	}
+	body, total, link, err := paginate(ctx, req.Params.Page, req.Params.PageSize, func(offset, limit int) ([]store.ChecklistRow, int, error) {
+		return s.store.ListChecklists(ctx, offset, limit)
+	}, checklistAPI)
 	if err != nil {
 		return nil, err
 	}
-	body := make([]gen.AdminChecklist, len(rows))
-	for i := range rows {
-		body[i] = checklistAPI(&rows[i])
-	}
-	return gen.ChecklistsAdminList200JSONResponse{Body: body, Headers: gen.ChecklistsAdminList200ResponseHeaders{XResultCount: total, Link: pageLinks(ctx, page, size, total)}}, nil
+	return gen.ChecklistsAdminList200JSONResponse{Body: body, Headers: gen.ChecklistsAdminList200ResponseHeaders{XResultCount: total, Link: link}}, nil
 }
 
 func (s *Server) ChecklistsAdminCreate(ctx context.Context, req gen.ChecklistsAdminCreateRequestObject) (gen.ChecklistsAdminCreateResponseObject, error) {
@@ -224,19 +205,13 @@ func (s *Server) ChecklistsAdminQuestionsList(ctx context.Context, req gen.Check
 	if err := adminRead(ctx); err != nil {
 		return nil, err
 	}
-	page, size := pageParams(req.Params.Page, req.Params.PageSize)
-	rows, total, err := s.store.ListQuestions(ctx, req.Params.Checklist, (page-1)*size, size)
-	if err == nil {
-		err = checkPage(len(rows), page)
-	}
+	body, total, link, err := paginate(ctx, req.Params.Page, req.Params.PageSize, func(offset, limit int) ([]checklist.Question, int, error) {
+		return s.store.ListQuestions(ctx, req.Params.Checklist, offset, limit)
+	}, func(q *checklist.Question) gen.AdminQuestion { return questionAPI(*q) })
 	if err != nil {
 		return nil, err
 	}
-	body := make([]gen.AdminQuestion, len(rows))
-	for i, q := range rows {
-		body[i] = questionAPI(q)
-	}
-	return gen.ChecklistsAdminQuestionsList200JSONResponse{Body: body, Headers: gen.ChecklistsAdminQuestionsList200ResponseHeaders{XResultCount: total, Link: pageLinks(ctx, page, size, total)}}, nil
+	return gen.ChecklistsAdminQuestionsList200JSONResponse{Body: body, Headers: gen.ChecklistsAdminQuestionsList200ResponseHeaders{XResultCount: total, Link: link}}, nil
 }
 
 func (s *Server) ChecklistsAdminQuestionsCreate(ctx context.Context, req gen.ChecklistsAdminQuestionsCreateRequestObject) (gen.ChecklistsAdminQuestionsCreateResponseObject, error) {
@@ -321,19 +296,13 @@ func (s *Server) ChecklistsAdminQuestionOptionsList(ctx context.Context, req gen
 	if err := adminRead(ctx); err != nil {
 		return nil, err
 	}
-	page, size := pageParams(req.Params.Page, req.Params.PageSize)
-	rows, total, err := s.store.ListOptions(ctx, req.Params.Question, (page-1)*size, size)
-	if err == nil {
-		err = checkPage(len(rows), page)
-	}
+	body, total, link, err := paginate(ctx, req.Params.Page, req.Params.PageSize, func(offset, limit int) ([]store.OptionRow, int, error) {
+		return s.store.ListOptions(ctx, req.Params.Question, offset, limit)
+	}, optionAPI)
 	if err != nil {
 		return nil, err
 	}
-	body := make([]gen.AdminQuestionOption, len(rows))
-	for i := range rows {
-		body[i] = optionAPI(&rows[i])
-	}
-	return gen.ChecklistsAdminQuestionOptionsList200JSONResponse{Body: body, Headers: gen.ChecklistsAdminQuestionOptionsList200ResponseHeaders{XResultCount: total, Link: pageLinks(ctx, page, size, total)}}, nil
+	return gen.ChecklistsAdminQuestionOptionsList200JSONResponse{Body: body, Headers: gen.ChecklistsAdminQuestionOptionsList200ResponseHeaders{XResultCount: total, Link: link}}, nil
 }
 
 func (s *Server) ChecklistsAdminQuestionOptionsCreate(ctx context.Context, req gen.ChecklistsAdminQuestionOptionsCreateRequestObject) (gen.ChecklistsAdminQuestionOptionsCreateResponseObject, error) {
@@ -448,19 +417,13 @@ func (s *Server) ChecklistsAdminQuestionDependenciesList(ctx context.Context, re
 	if err := adminRead(ctx); err != nil {
 		return nil, err
 	}
-	page, size := pageParams(req.Params.Page, req.Params.PageSize)
-	rows, total, err := s.store.ListDependencies(ctx, req.Params.Question, (page-1)*size, size)
-	if err == nil {
-		err = checkPage(len(rows), page)
-	}
+	body, total, link, err := paginate(ctx, req.Params.Page, req.Params.PageSize, func(offset, limit int) ([]checklist.Dependency, int, error) {
+		return s.store.ListDependencies(ctx, req.Params.Question, offset, limit)
+	}, dependencyAPI)
 	if err != nil {
 		return nil, err
 	}
-	body := make([]gen.AdminQuestionDependency, len(rows))
-	for i := range rows {
-		body[i] = dependencyAPI(&rows[i])
-	}
-	return gen.ChecklistsAdminQuestionDependenciesList200JSONResponse{Body: body, Headers: gen.ChecklistsAdminQuestionDependenciesList200ResponseHeaders{XResultCount: total, Link: pageLinks(ctx, page, size, total)}}, nil
+	return gen.ChecklistsAdminQuestionDependenciesList200JSONResponse{Body: body, Headers: gen.ChecklistsAdminQuestionDependenciesList200ResponseHeaders{XResultCount: total, Link: link}}, nil
 }
 
 func (s *Server) ChecklistsAdminQuestionDependenciesCreate(ctx context.Context, req gen.ChecklistsAdminQuestionDependenciesCreateRequestObject) (gen.ChecklistsAdminQuestionDependenciesCreateResponseObject, error) {
@@ -535,19 +498,13 @@ func (s *Server) countryConfigFromRequest(ctx context.Context, b *gen.CountryCon
 }
 
 func (s *Server) OnboardingCountryConfigsList(ctx context.Context, req gen.OnboardingCountryConfigsListRequestObject) (gen.OnboardingCountryConfigsListResponseObject, error) {
-	page, size := pageParams(req.Params.Page, req.Params.PageSize)
-	rows, total, err := s.store.ListCountryConfigs(ctx, (page-1)*size, size)
-	if err == nil {
-		err = checkPage(len(rows), page)
-	}
+	body, total, link, err := paginate(ctx, req.Params.Page, req.Params.PageSize, func(offset, limit int) ([]store.CountryConfig, int, error) {
+		return s.store.ListCountryConfigs(ctx, offset, limit)
+	}, countryConfigAPI)
 	if err != nil {
 		return nil, err
 	}
-	body := make([]gen.CountryConfig, len(rows))
-	for i := range rows {
-		body[i] = countryConfigAPI(&rows[i])
-	}
-	return gen.OnboardingCountryConfigsList200JSONResponse{Body: body, Headers: gen.OnboardingCountryConfigsList200ResponseHeaders{XResultCount: total, Link: pageLinks(ctx, page, size, total)}}, nil
+	return gen.OnboardingCountryConfigsList200JSONResponse{Body: body, Headers: gen.OnboardingCountryConfigsList200ResponseHeaders{XResultCount: total, Link: link}}, nil
 }
 
 func (s *Server) OnboardingCountryConfigsCreate(ctx context.Context, req gen.OnboardingCountryConfigsCreateRequestObject) (gen.OnboardingCountryConfigsCreateResponseObject, error) {
@@ -612,19 +569,13 @@ func (s *Server) OnboardingQuestionMetadataList(ctx context.Context, req gen.Onb
 	if err := adminRead(ctx); err != nil {
 		return nil, err
 	}
-	page, size := pageParams(req.Params.Page, req.Params.PageSize)
-	rows, total, err := s.store.ListQuestions(ctx, req.Params.Checklist, (page-1)*size, size)
-	if err == nil {
-		err = checkPage(len(rows), page)
-	}
+	body, total, link, err := paginate(ctx, req.Params.Page, req.Params.PageSize, func(offset, limit int) ([]checklist.Question, int, error) {
+		return s.store.ListQuestions(ctx, req.Params.Checklist, offset, limit)
+	}, func(q *checklist.Question) gen.QuestionMetadata { return metadataAPI(*q) })
 	if err != nil {
 		return nil, err
 	}
-	body := make([]gen.QuestionMetadata, len(rows))
-	for i, q := range rows {
-		body[i] = metadataAPI(q)
-	}
-	return gen.OnboardingQuestionMetadataList200JSONResponse{Body: body, Headers: gen.OnboardingQuestionMetadataList200ResponseHeaders{XResultCount: total, Link: pageLinks(ctx, page, size, total)}}, nil
+	return gen.OnboardingQuestionMetadataList200JSONResponse{Body: body, Headers: gen.OnboardingQuestionMetadataList200ResponseHeaders{XResultCount: total, Link: link}}, nil
 }
 
 func (s *Server) OnboardingQuestionMetadataRetrieve(ctx context.Context, req gen.OnboardingQuestionMetadataRetrieveRequestObject) (gen.OnboardingQuestionMetadataRetrieveResponseObject, error) {

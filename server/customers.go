@@ -95,24 +95,18 @@ func firstNonEmpty(values ...string) string {
 }
 
 func (s *Server) CustomersList(ctx context.Context, req gen.CustomersListRequestObject) (gen.CustomersListResponseObject, error) {
-	page, size := deref(req.Params.Page, 1), deref(req.Params.PageSize, 10)
-	f := domain.CustomerFilter{Offset: (page - 1) * size, Limit: size}
+	var f domain.CustomerFilter
 	if u := currentUser(ctx); !u.CanSeeAll() {
 		f.MemberID = &u.ID
 	}
-	rows, total, err := s.store.ListCustomers(ctx, f)
+	body, total, link, err := paginate(ctx, req.Params.Page, req.Params.PageSize, func(offset, limit int) ([]domain.Customer, int, error) {
+		f.Offset, f.Limit = offset, limit
+		return s.store.ListCustomers(ctx, f)
+	}, func(c *domain.Customer) gen.Customer { return s.customerAPI(ctx, c) })
 	if err != nil {
 		return nil, err
 	}
-	if len(rows) == 0 && page > 1 {
-		return gen.CustomersList404JSONResponse{InvalidPageJSONResponse: gen.InvalidPageJSONResponse{Detail: "Invalid page."}}, nil
-	}
-	body := make([]gen.Customer, len(rows))
-	for i := range rows {
-		body[i] = s.customerAPI(ctx, &rows[i])
-	}
-	return gen.CustomersList200JSONResponse{Body: body,
-		Headers: gen.CustomersList200ResponseHeaders{XResultCount: total, Link: pageLinks(ctx, page, size, total)}}, nil
+	return gen.CustomersList200JSONResponse{Body: body, Headers: gen.CustomersList200ResponseHeaders{XResultCount: total, Link: link}}, nil
 }
 
 func (s *Server) CustomersRetrieve(ctx context.Context, req gen.CustomersRetrieveRequestObject) (gen.CustomersRetrieveResponseObject, error) {

@@ -50,24 +50,18 @@ func (s *Server) OnboardingJustificationsCreate(ctx context.Context, req gen.Onb
 }
 
 func (s *Server) OnboardingJustificationsList(ctx context.Context, req gen.OnboardingJustificationsListRequestObject) (gen.OnboardingJustificationsListResponseObject, error) {
-	page, size := deref(req.Params.Page, 1), deref(req.Params.PageSize, 10)
-	f := domain.JustificationFilter{Offset: (page - 1) * size, Limit: size}
+	var f domain.JustificationFilter
 	if u := currentUser(ctx); !u.CanSeeAll() {
 		f.OwnerID = &u.ID
 	}
-	rows, total, err := s.store.ListJustifications(ctx, f)
+	body, total, link, err := paginate(ctx, req.Params.Page, req.Params.PageSize, func(offset, limit int) ([]domain.Justification, int, error) {
+		f.Offset, f.Limit = offset, limit
+		return s.store.ListJustifications(ctx, f)
+	}, justificationAPI)
 	if err != nil {
 		return nil, err
 	}
-	if len(rows) == 0 && page > 1 {
-		return gen.OnboardingJustificationsList404JSONResponse{InvalidPageJSONResponse: gen.InvalidPageJSONResponse{Detail: "Invalid page."}}, nil
-	}
-	body := make([]gen.Justification, len(rows))
-	for i := range rows {
-		body[i] = justificationAPI(&rows[i])
-	}
-	return gen.OnboardingJustificationsList200JSONResponse{Body: body,
-		Headers: gen.OnboardingJustificationsList200ResponseHeaders{XResultCount: total, Link: pageLinks(ctx, page, size, total)}}, nil
+	return gen.OnboardingJustificationsList200JSONResponse{Body: body, Headers: gen.OnboardingJustificationsList200ResponseHeaders{XResultCount: total, Link: link}}, nil
 }
 
 func (s *Server) OnboardingJustificationsAttachDocument(ctx context.Context, req gen.OnboardingJustificationsAttachDocumentRequestObject) (gen.OnboardingJustificationsAttachDocumentResponseObject, error) {

@@ -5,7 +5,30 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/onboarding-kyb/onboarding/domain"
 )
+
+var errInvalidPage = domain.Errorf(domain.ENotFound, "Invalid page.")
+
+// paginate fetches one page (page and page_size default to 1 and 10) and
+// renders it: the body, the total for X-Result-Count and the Link header.
+// A page past the end is a 404, as DRF answers.
+func paginate[T, A any](ctx context.Context, pageP, sizeP *int, fetch func(offset, limit int) ([]T, int, error), render func(*T) A) ([]A, int, string, error) {
+	page, size := deref(pageP, 1), deref(sizeP, 10)
+	rows, total, err := fetch((page-1)*size, size)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	if len(rows) == 0 && page > 1 {
+		return nil, 0, "", errInvalidPage
+	}
+	body := make([]A, len(rows))
+	for i := range rows {
+		body[i] = render(&rows[i])
+	}
+	return body, total, pageLinks(ctx, page, size, total), nil
+}
 
 // pageLinks renders the RFC 8288 Link header of a page: first, prev, next
 // and last, as absolute URLs that keep the request's other parameters.

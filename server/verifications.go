@@ -19,15 +19,12 @@ var errForbidden = domain.Errorf(domain.EForbidden, "You do not have permission 
 
 func (s *Server) OnboardingVerificationsList(ctx context.Context, req gen.OnboardingVerificationsListRequestObject) (gen.OnboardingVerificationsListResponseObject, error) {
 	p := req.Params
-	page, size := deref(p.Page, 1), deref(p.PageSize, 10)
 	f := domain.VerificationFilter{
 		Country:               deref(p.Country, ""),
 		LegalPersonIdentifier: deref(p.LegalPersonIdentifier, ""),
 		LegalName:             deref(p.LegalName, ""),
 		Ordering:              string(deref(p.O, "-created")),
 		Status:                string(deref(p.Status, "")),
-		Offset:                (page - 1) * size,
-		Limit:                 size,
 	}
 	if p.User != nil {
 		id := int64(*p.User)
@@ -36,21 +33,14 @@ func (s *Server) OnboardingVerificationsList(ctx context.Context, req gen.Onboar
 	if u := currentUser(ctx); !u.CanSeeAll() {
 		f.OwnerID = &u.ID
 	}
-	rows, total, err := s.store.ListVerifications(ctx, f)
+	body, total, link, err := paginate(ctx, p.Page, p.PageSize, func(offset, limit int) ([]domain.Verification, int, error) {
+		f.Offset, f.Limit = offset, limit
+		return s.store.ListVerifications(ctx, f)
+	}, toAPI)
 	if err != nil {
 		return nil, err
 	}
-	if len(rows) == 0 && page > 1 {
-		return gen.OnboardingVerificationsList404JSONResponse{InvalidPageJSONResponse: gen.InvalidPageJSONResponse{Detail: "Invalid page."}}, nil
-	}
-	body := make([]gen.OnboardingVerification, len(rows))
-	for i := range rows {
-		body[i] = toAPI(&rows[i])
-	}
-	return gen.OnboardingVerificationsList200JSONResponse{
-		Body:    body,
-		Headers: gen.OnboardingVerificationsList200ResponseHeaders{XResultCount: total, Link: pageLinks(ctx, page, size, total)},
-	}, nil
+	return gen.OnboardingVerificationsList200JSONResponse{Body: body, Headers: gen.OnboardingVerificationsList200ResponseHeaders{XResultCount: total, Link: link}}, nil
 }
 
 func (s *Server) OnboardingVerificationsRetrieve(ctx context.Context, req gen.OnboardingVerificationsRetrieveRequestObject) (gen.OnboardingVerificationsRetrieveResponseObject, error) {
