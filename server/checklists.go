@@ -188,7 +188,7 @@ func (s *Server) OnboardingVerificationsSubmitAnswers(ctx context.Context, req g
 	case v.CustomerID != nil:
 		return nil, domain.Errorf(domain.EConflict, "A customer has already been created from this verification; its answers can no longer change.")
 	case v.Status == domain.StatusExpired:
-		return nil, domain.Errorf(domain.EConflict, "The verification has expired; start a new one.")
+		return nil, errExpired
 	}
 	st, err := s.checklistState(ctx, v)
 	if err != nil {

@@ -21,7 +21,7 @@ func (s *Server) OnboardingVerificationsCreateCustomer(ctx context.Context, req 
 	// The checks, in the order a user fixes them.
 	switch {
 	case v.Status == domain.StatusExpired:
-		return nil, domain.Errorf(domain.EConflict, "The verification has expired; start a new one.")
+		return nil, errExpired
 	case v.Status != domain.StatusVerified:
 		return nil, domain.Errorf(domain.EInvalid, "The verification is %s, not verified: run the validation (or wait for staff review) first.", v.Status)
 	case v.CustomerID != nil:

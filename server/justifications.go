@@ -34,7 +34,7 @@ func (s *Server) OnboardingJustificationsCreate(ctx context.Context, req gen.Onb
 	switch v.Status {
 	case domain.StatusEscalated, domain.StatusFailed:
 	case domain.StatusExpired:
-		return nil, domain.Errorf(domain.EConflict, "The verification has expired; start a new one.")
+		return nil, errExpired
 	default:
 		return nil, domain.FieldError("verification_uuid", "Only an escalated or failed verification can be justified; this one is "+v.Status+".")
 	}

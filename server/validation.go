@@ -60,7 +60,7 @@ func (s *Server) OnboardingVerificationsRunValidation(ctx context.Context, req g
 	}
 	switch {
 	case v.Status == domain.StatusExpired:
-		return nil, domain.Errorf(domain.EConflict, "The verification has expired; start a new one.")
+		return nil, errExpired
 	case v.CustomerID != nil:
 		return nil, domain.Errorf(domain.EConflict, "A customer has already been created from this verification.")
 	case v.ValidationMethod != nil && *v.ValidationMethod == string(gen.ValidationMethodManual) && v.Status == domain.StatusEscalated:
