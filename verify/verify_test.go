@@ -1,0 +1,76 @@
+package verify
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/onboarding-kyb/onboarding/domain"
+	"github.com/onboarding-kyb/onboarding/validators"
+)
+
+func sandbox(t *testing.T) *validators.Registry {
+	t.Helper()
+	r, err := validators.NewRegistry(func(k string) string {
+		switch {
+		case k == "ONBOARDING_SANDBOX":
+			return "true"
+		case strings.HasSuffix(k, "_TIMEOUT"):
+			return "100ms"
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestRunOutcomes(t *testing.T) {
+	t.Parallel()
+	reg := sandbox(t)
+	for _, c := range []struct {
+		country, code, person string
+		status, errorMessage  string
+	}{
+		{"EE", "12417834", "48001010005", domain.StatusVerified, ""},
+		{"EE", "10000001", "48001010005", domain.StatusFailed, "COMPANY_NOT_FOUND"},
+		{"EE", "10000018", "48001010005", domain.StatusFailed, "COMPANY_INACTIVE"},
+		{"EE", "10000024", "48001010005", domain.StatusEscalated, "NOT_AUTHORIZED"},
+		{"EE", "10000030", "48001010005", domain.StatusEscalated, "API_ERROR"},
+		{"FI", "0112038-9", "", domain.StatusEscalated, "IDENTITY_VALIDATION_FAILED"},
+		{"DE", "HRB 1", "", domain.StatusEscalated, "NO_BACKEND_AVAILABLE"},
+	} {
+		v := &domain.Verification{Country: c.country, LegalPersonIdentifier: c.code, Status: domain.StatusPending,
+			PersonIdentifier: c.person, PersonFirstName: "Mari"}
+		Run(context.Background(), reg, v)
+		if v.Status != c.status || v.ErrorMessage != c.errorMessage {
+			t.Errorf("%s %s: %s/%s, want %s/%s", c.country, c.code, v.Status, v.ErrorMessage, c.status, c.errorMessage)
+		}
+		if v.PersonIdentifier != "" || v.PersonFirstName != "" {
+			t.Errorf("%s %s: person data kept", c.country, c.code)
+		}
+		if (v.ValidatedAt != nil) != (c.status == domain.StatusVerified) {
+			t.Errorf("%s %s: validated_at %v", c.country, c.code, v.ValidatedAt)
+		}
+		if c.errorMessage != "" && v.ErrorTraceback == "" {
+			t.Errorf("%s %s: no explanation", c.country, c.code)
+		}
+	}
+}
+
+func TestRawObject(t *testing.T) {
+	t.Parallel()
+	for raw, want := range map[string]string{
+		`{"a":1}`:  `{"a":1}`,
+		`[1,2]`:    `{"response":[1,2]}`,
+		`not json`: `{}`,
+		``:         `{}`,
+	} {
+		got := rawObject(json.RawMessage(raw))
+		if string(got) != want {
+			t.Errorf("rawObject(%q) = %s, want %s", raw, got, want)
+		}
+	}
+}
