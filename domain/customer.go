@@ -56,6 +56,7 @@ type CustomerFilter struct {
 // Event kinds of the audit trail.
 const (
 	EventCreated            = "created"
+	EventValidationStarted  = "validation_started"
 	EventValidationFinished = "validation_finished"
 	EventCustomerCreated    = "customer_created"
 	EventExpired            = "expired"

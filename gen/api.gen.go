@@ -335,6 +335,7 @@ const (
 	VerificationEventKindRejected               VerificationEventKind = "rejected"
 	VerificationEventKindUpdated                VerificationEventKind = "updated"
 	VerificationEventKindValidationFinished     VerificationEventKind = "validation_finished"
+	VerificationEventKindValidationStarted      VerificationEventKind = "validation_started"
 )
 
 // Valid indicates whether the value is a known member of the VerificationEventKind enum.
@@ -357,6 +358,8 @@ func (e VerificationEventKind) Valid() bool {
 	case VerificationEventKindUpdated:
 		return true
 	case VerificationEventKindValidationFinished:
+		return true
+	case VerificationEventKindValidationStarted:
 		return true
 	default:
 		return false

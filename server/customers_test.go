@@ -87,8 +87,8 @@ func TestCreateCustomer(t *testing.T) {
 		for _, e := range events {
 			kinds = append(kinds, e["kind"].(string))
 		}
-		if strings.Join(kinds, ",") != "created,validation_finished,customer_created" ||
-			events[1]["old_status"] != "pending" || events[1]["new_status"] != "verified" || events[0]["actor"] != float64(a.alice.ID) {
+		if strings.Join(kinds, ",") != "created,validation_started,validation_finished,customer_created" ||
+			events[2]["old_status"] != "pending" || events[2]["new_status"] != "verified" || events[0]["actor"] != float64(a.alice.ID) {
 			t.Fatalf("events %v", events)
 		}
 		wantStatus(t, a.do(t, "GET", path+"events/", a.bobT, nil), http.StatusNotFound)

@@ -67,6 +67,10 @@ func (s *Server) OnboardingVerificationsRunValidation(ctx context.Context, req g
 		return nil, domain.Errorf(domain.EConflict, "This verification was sent to manual review; staff will decide on it.")
 	}
 	before := v.Status
+	if err := s.store.AddEvent(ctx, &domain.Event{Verification: v.UUID, Kind: domain.EventValidationStarted,
+		ActorID: &currentUser(ctx).ID, OldStatus: before, NewStatus: before}); err != nil {
+		return nil, err
+	}
 	verify.Run(ctx, s.registers, v)
 	outcome := v.ErrorMessage
 	if outcome == "" {

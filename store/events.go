@@ -17,6 +17,11 @@ func addEvent(ctx context.Context, s *Store, tx *sqlx.Tx, ev *domain.Event) erro
 	return s.wrap(ctx, err)
 }
 
+// AddEvent appends an event that changes nothing else.
+func (s *Store) AddEvent(ctx context.Context, ev *domain.Event) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error { return addEvent(ctx, s, tx, ev) })
+}
+
 // Events returns a verification's audit trail, oldest first.
 func (s *Store) Events(ctx context.Context, verification uuid.UUID) ([]domain.Event, error) {
 	out := []domain.Event{}
