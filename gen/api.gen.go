@@ -990,6 +990,21 @@ type OrganizationGroup struct {
 	UUID           openapi_types.UUID  `json:"uuid"`
 }
 
+// PatchedAdminChecklistRequest The fields of AdminChecklistRequest, all optional (PATCH).
+type PatchedAdminChecklistRequest = map[string]json.RawMessage
+
+// PatchedAdminQuestionDependencyRequest The fields of AdminQuestionDependencyRequest, all optional (PATCH).
+type PatchedAdminQuestionDependencyRequest = map[string]json.RawMessage
+
+// PatchedAdminQuestionOptionRequest The fields of AdminQuestionOptionRequest, all optional (PATCH).
+type PatchedAdminQuestionOptionRequest = map[string]json.RawMessage
+
+// PatchedAdminQuestionRequest The fields of AdminQuestionRequest, all optional (PATCH).
+type PatchedAdminQuestionRequest = map[string]json.RawMessage
+
+// PatchedCountryConfigRequest The fields of CountryConfigRequest, all optional (PATCH).
+type PatchedCountryConfigRequest = map[string]json.RawMessage
+
 // PatchedOnboardingVerificationRequest Example: {"expires_at":null,"legal_name":"Example OÜ"}
 type PatchedOnboardingVerificationRequest struct {
 	// Country ISO country code (e.g., 'EE' for Estonia)
@@ -1007,6 +1022,9 @@ type PatchedOnboardingVerificationRequest struct {
 	// User User requesting company onboarding
 	User *int `json:"user,omitempty"`
 }
+
+// PatchedQuestionMetadataRequest The fields of QuestionMetadataRequest, all optional (PATCH).
+type PatchedQuestionMetadataRequest = map[string]json.RawMessage
 
 // PaymentProfile defines model for PaymentProfile.
 type PaymentProfile struct {
@@ -1367,11 +1385,17 @@ type OnboardingVerificationsSubmitAnswersJSONBody = []AnswerSubmitRequest
 // ChecklistsAdminQuestionDependenciesCreateJSONRequestBody defines body for ChecklistsAdminQuestionDependenciesCreate for application/json ContentType.
 type ChecklistsAdminQuestionDependenciesCreateJSONRequestBody = AdminQuestionDependencyRequest
 
+// ChecklistsAdminQuestionDependenciesPartialUpdateJSONRequestBody defines body for ChecklistsAdminQuestionDependenciesPartialUpdate for application/json ContentType.
+type ChecklistsAdminQuestionDependenciesPartialUpdateJSONRequestBody = PatchedAdminQuestionDependencyRequest
+
 // ChecklistsAdminQuestionDependenciesUpdateJSONRequestBody defines body for ChecklistsAdminQuestionDependenciesUpdate for application/json ContentType.
 type ChecklistsAdminQuestionDependenciesUpdateJSONRequestBody = AdminQuestionDependencyRequest
 
 // ChecklistsAdminQuestionOptionsCreateJSONRequestBody defines body for ChecklistsAdminQuestionOptionsCreate for application/json ContentType.
 type ChecklistsAdminQuestionOptionsCreateJSONRequestBody = AdminQuestionOptionRequest
+
+// ChecklistsAdminQuestionOptionsPartialUpdateJSONRequestBody defines body for ChecklistsAdminQuestionOptionsPartialUpdate for application/json ContentType.
+type ChecklistsAdminQuestionOptionsPartialUpdateJSONRequestBody = PatchedAdminQuestionOptionRequest
 
 // ChecklistsAdminQuestionOptionsUpdateJSONRequestBody defines body for ChecklistsAdminQuestionOptionsUpdate for application/json ContentType.
 type ChecklistsAdminQuestionOptionsUpdateJSONRequestBody = AdminQuestionOptionRequest
@@ -1379,17 +1403,26 @@ type ChecklistsAdminQuestionOptionsUpdateJSONRequestBody = AdminQuestionOptionRe
 // ChecklistsAdminQuestionsCreateJSONRequestBody defines body for ChecklistsAdminQuestionsCreate for application/json ContentType.
 type ChecklistsAdminQuestionsCreateJSONRequestBody = AdminQuestionRequest
 
+// ChecklistsAdminQuestionsPartialUpdateJSONRequestBody defines body for ChecklistsAdminQuestionsPartialUpdate for application/json ContentType.
+type ChecklistsAdminQuestionsPartialUpdateJSONRequestBody = PatchedAdminQuestionRequest
+
 // ChecklistsAdminQuestionsUpdateJSONRequestBody defines body for ChecklistsAdminQuestionsUpdate for application/json ContentType.
 type ChecklistsAdminQuestionsUpdateJSONRequestBody = AdminQuestionRequest
 
 // ChecklistsAdminCreateJSONRequestBody defines body for ChecklistsAdminCreate for application/json ContentType.
 type ChecklistsAdminCreateJSONRequestBody = AdminChecklistRequest
 
+// ChecklistsAdminPartialUpdateJSONRequestBody defines body for ChecklistsAdminPartialUpdate for application/json ContentType.
+type ChecklistsAdminPartialUpdateJSONRequestBody = PatchedAdminChecklistRequest
+
 // ChecklistsAdminUpdateJSONRequestBody defines body for ChecklistsAdminUpdate for application/json ContentType.
 type ChecklistsAdminUpdateJSONRequestBody = AdminChecklistRequest
 
 // OnboardingCountryConfigsCreateJSONRequestBody defines body for OnboardingCountryConfigsCreate for application/json ContentType.
 type OnboardingCountryConfigsCreateJSONRequestBody = CountryConfigRequest
+
+// OnboardingCountryConfigsPartialUpdateJSONRequestBody defines body for OnboardingCountryConfigsPartialUpdate for application/json ContentType.
+type OnboardingCountryConfigsPartialUpdateJSONRequestBody = PatchedCountryConfigRequest
 
 // OnboardingCountryConfigsUpdateJSONRequestBody defines body for OnboardingCountryConfigsUpdate for application/json ContentType.
 type OnboardingCountryConfigsUpdateJSONRequestBody = CountryConfigRequest
@@ -1405,6 +1438,9 @@ type OnboardingJustificationsAttachDocumentMultipartRequestBody OnboardingJustif
 
 // OnboardingJustificationsRejectJSONRequestBody defines body for OnboardingJustificationsReject for application/json ContentType.
 type OnboardingJustificationsRejectJSONRequestBody = JustificationDecisionRequest
+
+// OnboardingQuestionMetadataPartialUpdateJSONRequestBody defines body for OnboardingQuestionMetadataPartialUpdate for application/json ContentType.
+type OnboardingQuestionMetadataPartialUpdateJSONRequestBody = PatchedQuestionMetadataRequest
 
 // OnboardingQuestionMetadataUpdateJSONRequestBody defines body for OnboardingQuestionMetadataUpdate for application/json ContentType.
 type OnboardingQuestionMetadataUpdateJSONRequestBody = QuestionMetadataRequest
@@ -1835,6 +1871,9 @@ type ServerInterface interface {
 	// ChecklistsAdminQuestionDependenciesRetrieve Retrieve a dependency
 	// (GET /api/checklists-admin-question-dependencies/{uuid}/)
 	ChecklistsAdminQuestionDependenciesRetrieve(ctx echo.Context, uuid ObjectUUID) error
+	// ChecklistsAdminQuestionDependenciesPartialUpdate Change some fields of a dependency
+	// (PATCH /api/checklists-admin-question-dependencies/{uuid}/)
+	ChecklistsAdminQuestionDependenciesPartialUpdate(ctx echo.Context, uuid ObjectUUID) error
 	// ChecklistsAdminQuestionDependenciesUpdate Replace a dependency
 	// (PUT /api/checklists-admin-question-dependencies/{uuid}/)
 	ChecklistsAdminQuestionDependenciesUpdate(ctx echo.Context, uuid ObjectUUID) error
@@ -1850,6 +1889,9 @@ type ServerInterface interface {
 	// ChecklistsAdminQuestionOptionsRetrieve Retrieve a option
 	// (GET /api/checklists-admin-question-options/{uuid}/)
 	ChecklistsAdminQuestionOptionsRetrieve(ctx echo.Context, uuid ObjectUUID) error
+	// ChecklistsAdminQuestionOptionsPartialUpdate Change some fields of an option
+	// (PATCH /api/checklists-admin-question-options/{uuid}/)
+	ChecklistsAdminQuestionOptionsPartialUpdate(ctx echo.Context, uuid ObjectUUID) error
 	// ChecklistsAdminQuestionOptionsUpdate Replace a option
 	// (PUT /api/checklists-admin-question-options/{uuid}/)
 	ChecklistsAdminQuestionOptionsUpdate(ctx echo.Context, uuid ObjectUUID) error
@@ -1865,6 +1907,9 @@ type ServerInterface interface {
 	// ChecklistsAdminQuestionsRetrieve Retrieve a question
 	// (GET /api/checklists-admin-questions/{uuid}/)
 	ChecklistsAdminQuestionsRetrieve(ctx echo.Context, uuid ObjectUUID) error
+	// ChecklistsAdminQuestionsPartialUpdate Change some fields of a question
+	// (PATCH /api/checklists-admin-questions/{uuid}/)
+	ChecklistsAdminQuestionsPartialUpdate(ctx echo.Context, uuid ObjectUUID) error
 	// ChecklistsAdminQuestionsUpdate Replace a question
 	// (PUT /api/checklists-admin-questions/{uuid}/)
 	ChecklistsAdminQuestionsUpdate(ctx echo.Context, uuid ObjectUUID) error
@@ -1880,6 +1925,9 @@ type ServerInterface interface {
 	// ChecklistsAdminRetrieve Retrieve a checklist
 	// (GET /api/checklists-admin/{uuid}/)
 	ChecklistsAdminRetrieve(ctx echo.Context, uuid ObjectUUID) error
+	// ChecklistsAdminPartialUpdate Change some fields of a checklist
+	// (PATCH /api/checklists-admin/{uuid}/)
+	ChecklistsAdminPartialUpdate(ctx echo.Context, uuid ObjectUUID) error
 	// ChecklistsAdminUpdate Replace a checklist
 	// (PUT /api/checklists-admin/{uuid}/)
 	ChecklistsAdminUpdate(ctx echo.Context, uuid ObjectUUID) error
@@ -1904,6 +1952,9 @@ type ServerInterface interface {
 	// OnboardingCountryConfigsRetrieve Retrieve a country configuration
 	// (GET /api/onboarding-country-configs/{uuid}/)
 	OnboardingCountryConfigsRetrieve(ctx echo.Context, uuid ObjectUUID) error
+	// OnboardingCountryConfigsPartialUpdate Change some fields of a country configuration
+	// (PATCH /api/onboarding-country-configs/{uuid}/)
+	OnboardingCountryConfigsPartialUpdate(ctx echo.Context, uuid ObjectUUID) error
 	// OnboardingCountryConfigsUpdate Replace a country configuration
 	// (PUT /api/onboarding-country-configs/{uuid}/)
 	OnboardingCountryConfigsUpdate(ctx echo.Context, uuid ObjectUUID) error
@@ -1928,6 +1979,9 @@ type ServerInterface interface {
 	// OnboardingQuestionMetadataRetrieve Retrieve a question's metadata (by question uuid)
 	// (GET /api/onboarding-question-metadata/{uuid}/)
 	OnboardingQuestionMetadataRetrieve(ctx echo.Context, uuid ObjectUUID) error
+	// OnboardingQuestionMetadataPartialUpdate Change some fields of a question's metadata
+	// (PATCH /api/onboarding-question-metadata/{uuid}/)
+	OnboardingQuestionMetadataPartialUpdate(ctx echo.Context, uuid ObjectUUID) error
 	// OnboardingQuestionMetadataUpdate Set a question's metadata
 	// (PUT /api/onboarding-question-metadata/{uuid}/)
 	OnboardingQuestionMetadataUpdate(ctx echo.Context, uuid ObjectUUID) error
@@ -2065,6 +2119,22 @@ func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionDependenciesRetrieve(ctx
 	return err
 }
 
+// ChecklistsAdminQuestionDependenciesPartialUpdate converts echo context to params.
+func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionDependenciesPartialUpdate(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChecklistsAdminQuestionDependenciesPartialUpdate(ctx, uuid)
+	return err
+}
+
 // ChecklistsAdminQuestionDependenciesUpdate converts echo context to params.
 func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionDependenciesUpdate(ctx echo.Context) error {
 	var err error
@@ -2151,6 +2221,22 @@ func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionOptionsRetrieve(ctx echo
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ChecklistsAdminQuestionOptionsRetrieve(ctx, uuid)
+	return err
+}
+
+// ChecklistsAdminQuestionOptionsPartialUpdate converts echo context to params.
+func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionOptionsPartialUpdate(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChecklistsAdminQuestionOptionsPartialUpdate(ctx, uuid)
 	return err
 }
 
@@ -2243,6 +2329,22 @@ func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionsRetrieve(ctx echo.Conte
 	return err
 }
 
+// ChecklistsAdminQuestionsPartialUpdate converts echo context to params.
+func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionsPartialUpdate(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChecklistsAdminQuestionsPartialUpdate(ctx, uuid)
+	return err
+}
+
 // ChecklistsAdminQuestionsUpdate converts echo context to params.
 func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionsUpdate(ctx echo.Context) error {
 	var err error
@@ -2322,6 +2424,22 @@ func (w *ServerInterfaceWrapper) ChecklistsAdminRetrieve(ctx echo.Context) error
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ChecklistsAdminRetrieve(ctx, uuid)
+	return err
+}
+
+// ChecklistsAdminPartialUpdate converts echo context to params.
+func (w *ServerInterfaceWrapper) ChecklistsAdminPartialUpdate(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChecklistsAdminPartialUpdate(ctx, uuid)
 	return err
 }
 
@@ -2461,6 +2579,22 @@ func (w *ServerInterfaceWrapper) OnboardingCountryConfigsRetrieve(ctx echo.Conte
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.OnboardingCountryConfigsRetrieve(ctx, uuid)
+	return err
+}
+
+// OnboardingCountryConfigsPartialUpdate converts echo context to params.
+func (w *ServerInterfaceWrapper) OnboardingCountryConfigsPartialUpdate(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OnboardingCountryConfigsPartialUpdate(ctx, uuid)
 	return err
 }
 
@@ -2607,6 +2741,22 @@ func (w *ServerInterfaceWrapper) OnboardingQuestionMetadataRetrieve(ctx echo.Con
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.OnboardingQuestionMetadataRetrieve(ctx, uuid)
+	return err
+}
+
+// OnboardingQuestionMetadataPartialUpdate converts echo context to params.
+func (w *ServerInterfaceWrapper) OnboardingQuestionMetadataPartialUpdate(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OnboardingQuestionMetadataPartialUpdate(ctx, uuid)
 	return err
 }
 
@@ -3001,30 +3151,36 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/checklists-admin/", wrapper.ChecklistsAdminCreate, options.OperationMiddlewares["checklists_admin_create"]...)
 	router.DELETE(options.BaseURL+"/api/checklists-admin/:uuid/", wrapper.ChecklistsAdminDestroy, options.OperationMiddlewares["checklists_admin_destroy"]...)
 	router.GET(options.BaseURL+"/api/checklists-admin/:uuid/", wrapper.ChecklistsAdminRetrieve, options.OperationMiddlewares["checklists_admin_retrieve"]...)
+	router.PATCH(options.BaseURL+"/api/checklists-admin/:uuid/", wrapper.ChecklistsAdminPartialUpdate, options.OperationMiddlewares["checklists_admin_partial_update"]...)
 	router.PUT(options.BaseURL+"/api/checklists-admin/:uuid/", wrapper.ChecklistsAdminUpdate, options.OperationMiddlewares["checklists_admin_update"]...)
 	router.GET(options.BaseURL+"/api/checklists-admin-questions/", wrapper.ChecklistsAdminQuestionsList, options.OperationMiddlewares["checklists_admin_questions_list"]...)
 	router.POST(options.BaseURL+"/api/checklists-admin-questions/", wrapper.ChecklistsAdminQuestionsCreate, options.OperationMiddlewares["checklists_admin_questions_create"]...)
 	router.DELETE(options.BaseURL+"/api/checklists-admin-questions/:uuid/", wrapper.ChecklistsAdminQuestionsDestroy, options.OperationMiddlewares["checklists_admin_questions_destroy"]...)
 	router.GET(options.BaseURL+"/api/checklists-admin-questions/:uuid/", wrapper.ChecklistsAdminQuestionsRetrieve, options.OperationMiddlewares["checklists_admin_questions_retrieve"]...)
+	router.PATCH(options.BaseURL+"/api/checklists-admin-questions/:uuid/", wrapper.ChecklistsAdminQuestionsPartialUpdate, options.OperationMiddlewares["checklists_admin_questions_partial_update"]...)
 	router.PUT(options.BaseURL+"/api/checklists-admin-questions/:uuid/", wrapper.ChecklistsAdminQuestionsUpdate, options.OperationMiddlewares["checklists_admin_questions_update"]...)
 	router.GET(options.BaseURL+"/api/checklists-admin-question-options/", wrapper.ChecklistsAdminQuestionOptionsList, options.OperationMiddlewares["checklists_admin_question_options_list"]...)
 	router.POST(options.BaseURL+"/api/checklists-admin-question-options/", wrapper.ChecklistsAdminQuestionOptionsCreate, options.OperationMiddlewares["checklists_admin_question_options_create"]...)
 	router.DELETE(options.BaseURL+"/api/checklists-admin-question-options/:uuid/", wrapper.ChecklistsAdminQuestionOptionsDestroy, options.OperationMiddlewares["checklists_admin_question_options_destroy"]...)
 	router.GET(options.BaseURL+"/api/checklists-admin-question-options/:uuid/", wrapper.ChecklistsAdminQuestionOptionsRetrieve, options.OperationMiddlewares["checklists_admin_question_options_retrieve"]...)
+	router.PATCH(options.BaseURL+"/api/checklists-admin-question-options/:uuid/", wrapper.ChecklistsAdminQuestionOptionsPartialUpdate, options.OperationMiddlewares["checklists_admin_question_options_partial_update"]...)
 	router.PUT(options.BaseURL+"/api/checklists-admin-question-options/:uuid/", wrapper.ChecklistsAdminQuestionOptionsUpdate, options.OperationMiddlewares["checklists_admin_question_options_update"]...)
 	router.GET(options.BaseURL+"/api/checklists-admin-question-dependencies/", wrapper.ChecklistsAdminQuestionDependenciesList, options.OperationMiddlewares["checklists_admin_question_dependencies_list"]...)
 	router.POST(options.BaseURL+"/api/checklists-admin-question-dependencies/", wrapper.ChecklistsAdminQuestionDependenciesCreate, options.OperationMiddlewares["checklists_admin_question_dependencies_create"]...)
 	router.DELETE(options.BaseURL+"/api/checklists-admin-question-dependencies/:uuid/", wrapper.ChecklistsAdminQuestionDependenciesDestroy, options.OperationMiddlewares["checklists_admin_question_dependencies_destroy"]...)
 	router.GET(options.BaseURL+"/api/checklists-admin-question-dependencies/:uuid/", wrapper.ChecklistsAdminQuestionDependenciesRetrieve, options.OperationMiddlewares["checklists_admin_question_dependencies_retrieve"]...)
+	router.PATCH(options.BaseURL+"/api/checklists-admin-question-dependencies/:uuid/", wrapper.ChecklistsAdminQuestionDependenciesPartialUpdate, options.OperationMiddlewares["checklists_admin_question_dependencies_partial_update"]...)
 	router.PUT(options.BaseURL+"/api/checklists-admin-question-dependencies/:uuid/", wrapper.ChecklistsAdminQuestionDependenciesUpdate, options.OperationMiddlewares["checklists_admin_question_dependencies_update"]...)
 	router.GET(options.BaseURL+"/api/onboarding-country-configs/", wrapper.OnboardingCountryConfigsList, options.OperationMiddlewares["onboarding_country_configs_list"]...)
 	router.POST(options.BaseURL+"/api/onboarding-country-configs/", wrapper.OnboardingCountryConfigsCreate, options.OperationMiddlewares["onboarding_country_configs_create"]...)
 	router.DELETE(options.BaseURL+"/api/onboarding-country-configs/:uuid/", wrapper.OnboardingCountryConfigsDestroy, options.OperationMiddlewares["onboarding_country_configs_destroy"]...)
 	router.GET(options.BaseURL+"/api/onboarding-country-configs/:uuid/", wrapper.OnboardingCountryConfigsRetrieve, options.OperationMiddlewares["onboarding_country_configs_retrieve"]...)
+	router.PATCH(options.BaseURL+"/api/onboarding-country-configs/:uuid/", wrapper.OnboardingCountryConfigsPartialUpdate, options.OperationMiddlewares["onboarding_country_configs_partial_update"]...)
 	router.PUT(options.BaseURL+"/api/onboarding-country-configs/:uuid/", wrapper.OnboardingCountryConfigsUpdate, options.OperationMiddlewares["onboarding_country_configs_update"]...)
 	router.GET(options.BaseURL+"/api/checklists-admin/:uuid/questions/", wrapper.ChecklistsAdminChecklistQuestions, options.OperationMiddlewares["checklists_admin_checklist_questions"]...)
 	router.GET(options.BaseURL+"/api/onboarding-question-metadata/", wrapper.OnboardingQuestionMetadataList, options.OperationMiddlewares["onboarding_question_metadata_list"]...)
 	router.GET(options.BaseURL+"/api/onboarding-question-metadata/:uuid/", wrapper.OnboardingQuestionMetadataRetrieve, options.OperationMiddlewares["onboarding_question_metadata_retrieve"]...)
+	router.PATCH(options.BaseURL+"/api/onboarding-question-metadata/:uuid/", wrapper.OnboardingQuestionMetadataPartialUpdate, options.OperationMiddlewares["onboarding_question_metadata_partial_update"]...)
 	router.PUT(options.BaseURL+"/api/onboarding-question-metadata/:uuid/", wrapper.OnboardingQuestionMetadataUpdate, options.OperationMiddlewares["onboarding_question_metadata_update"]...)
 
 }
@@ -3484,6 +3640,130 @@ type ChecklistsAdminQuestionDependenciesRetrievedefaultJSONResponse struct {
 }
 
 func (response ChecklistsAdminQuestionDependenciesRetrievedefaultJSONResponse) VisitChecklistsAdminQuestionDependenciesRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesPartialUpdateRequestObject struct {
+	UUID ObjectUUID `json:"uuid"`
+	Body *ChecklistsAdminQuestionDependenciesPartialUpdateJSONRequestBody
+}
+
+type ChecklistsAdminQuestionDependenciesPartialUpdateResponseObject interface {
+	VisitChecklistsAdminQuestionDependenciesPartialUpdateResponse(w http.ResponseWriter) error
+}
+
+type ChecklistsAdminQuestionDependenciesPartialUpdate200JSONResponse AdminQuestionDependency
+
+func (response ChecklistsAdminQuestionDependenciesPartialUpdate200JSONResponse) VisitChecklistsAdminQuestionDependenciesPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesPartialUpdate400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesPartialUpdate400JSONResponse) VisitChecklistsAdminQuestionDependenciesPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesPartialUpdate401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesPartialUpdate401JSONResponse) VisitChecklistsAdminQuestionDependenciesPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesPartialUpdate403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesPartialUpdate403JSONResponse) VisitChecklistsAdminQuestionDependenciesPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesPartialUpdate404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesPartialUpdate404JSONResponse) VisitChecklistsAdminQuestionDependenciesPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesPartialUpdate413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesPartialUpdate413JSONResponse) VisitChecklistsAdminQuestionDependenciesPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesPartialUpdate503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesPartialUpdate503JSONResponse) VisitChecklistsAdminQuestionDependenciesPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesPartialUpdatedefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response ChecklistsAdminQuestionDependenciesPartialUpdatedefaultJSONResponse) VisitChecklistsAdminQuestionDependenciesPartialUpdateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -4059,6 +4339,130 @@ func (response ChecklistsAdminQuestionOptionsRetrievedefaultJSONResponse) VisitC
 	return err
 }
 
+type ChecklistsAdminQuestionOptionsPartialUpdateRequestObject struct {
+	UUID ObjectUUID `json:"uuid"`
+	Body *ChecklistsAdminQuestionOptionsPartialUpdateJSONRequestBody
+}
+
+type ChecklistsAdminQuestionOptionsPartialUpdateResponseObject interface {
+	VisitChecklistsAdminQuestionOptionsPartialUpdateResponse(w http.ResponseWriter) error
+}
+
+type ChecklistsAdminQuestionOptionsPartialUpdate200JSONResponse AdminQuestionOption
+
+func (response ChecklistsAdminQuestionOptionsPartialUpdate200JSONResponse) VisitChecklistsAdminQuestionOptionsPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsPartialUpdate400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsPartialUpdate400JSONResponse) VisitChecklistsAdminQuestionOptionsPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsPartialUpdate401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsPartialUpdate401JSONResponse) VisitChecklistsAdminQuestionOptionsPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsPartialUpdate403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsPartialUpdate403JSONResponse) VisitChecklistsAdminQuestionOptionsPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsPartialUpdate404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsPartialUpdate404JSONResponse) VisitChecklistsAdminQuestionOptionsPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsPartialUpdate413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsPartialUpdate413JSONResponse) VisitChecklistsAdminQuestionOptionsPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsPartialUpdate503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsPartialUpdate503JSONResponse) VisitChecklistsAdminQuestionOptionsPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsPartialUpdatedefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response ChecklistsAdminQuestionOptionsPartialUpdatedefaultJSONResponse) VisitChecklistsAdminQuestionOptionsPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ChecklistsAdminQuestionOptionsUpdateRequestObject struct {
 	UUID ObjectUUID `json:"uuid"`
 	Body *ChecklistsAdminQuestionOptionsUpdateJSONRequestBody
@@ -4623,6 +5027,130 @@ func (response ChecklistsAdminQuestionsRetrievedefaultJSONResponse) VisitCheckli
 	return err
 }
 
+type ChecklistsAdminQuestionsPartialUpdateRequestObject struct {
+	UUID ObjectUUID `json:"uuid"`
+	Body *ChecklistsAdminQuestionsPartialUpdateJSONRequestBody
+}
+
+type ChecklistsAdminQuestionsPartialUpdateResponseObject interface {
+	VisitChecklistsAdminQuestionsPartialUpdateResponse(w http.ResponseWriter) error
+}
+
+type ChecklistsAdminQuestionsPartialUpdate200JSONResponse AdminQuestion
+
+func (response ChecklistsAdminQuestionsPartialUpdate200JSONResponse) VisitChecklistsAdminQuestionsPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsPartialUpdate400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ChecklistsAdminQuestionsPartialUpdate400JSONResponse) VisitChecklistsAdminQuestionsPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsPartialUpdate401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ChecklistsAdminQuestionsPartialUpdate401JSONResponse) VisitChecklistsAdminQuestionsPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsPartialUpdate403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ChecklistsAdminQuestionsPartialUpdate403JSONResponse) VisitChecklistsAdminQuestionsPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsPartialUpdate404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ChecklistsAdminQuestionsPartialUpdate404JSONResponse) VisitChecklistsAdminQuestionsPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsPartialUpdate413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ChecklistsAdminQuestionsPartialUpdate413JSONResponse) VisitChecklistsAdminQuestionsPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsPartialUpdate503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ChecklistsAdminQuestionsPartialUpdate503JSONResponse) VisitChecklistsAdminQuestionsPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsPartialUpdatedefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response ChecklistsAdminQuestionsPartialUpdatedefaultJSONResponse) VisitChecklistsAdminQuestionsPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ChecklistsAdminQuestionsUpdateRequestObject struct {
 	UUID ObjectUUID `json:"uuid"`
 	Body *ChecklistsAdminQuestionsUpdateJSONRequestBody
@@ -5176,6 +5704,130 @@ type ChecklistsAdminRetrievedefaultJSONResponse struct {
 }
 
 func (response ChecklistsAdminRetrievedefaultJSONResponse) VisitChecklistsAdminRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminPartialUpdateRequestObject struct {
+	UUID ObjectUUID `json:"uuid"`
+	Body *ChecklistsAdminPartialUpdateJSONRequestBody
+}
+
+type ChecklistsAdminPartialUpdateResponseObject interface {
+	VisitChecklistsAdminPartialUpdateResponse(w http.ResponseWriter) error
+}
+
+type ChecklistsAdminPartialUpdate200JSONResponse AdminChecklist
+
+func (response ChecklistsAdminPartialUpdate200JSONResponse) VisitChecklistsAdminPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminPartialUpdate400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ChecklistsAdminPartialUpdate400JSONResponse) VisitChecklistsAdminPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminPartialUpdate401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ChecklistsAdminPartialUpdate401JSONResponse) VisitChecklistsAdminPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminPartialUpdate403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ChecklistsAdminPartialUpdate403JSONResponse) VisitChecklistsAdminPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminPartialUpdate404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ChecklistsAdminPartialUpdate404JSONResponse) VisitChecklistsAdminPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminPartialUpdate413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ChecklistsAdminPartialUpdate413JSONResponse) VisitChecklistsAdminPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminPartialUpdate503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ChecklistsAdminPartialUpdate503JSONResponse) VisitChecklistsAdminPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminPartialUpdatedefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response ChecklistsAdminPartialUpdatedefaultJSONResponse) VisitChecklistsAdminPartialUpdateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -6049,6 +6701,130 @@ type OnboardingCountryConfigsRetrievedefaultJSONResponse struct {
 }
 
 func (response OnboardingCountryConfigsRetrievedefaultJSONResponse) VisitOnboardingCountryConfigsRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsPartialUpdateRequestObject struct {
+	UUID ObjectUUID `json:"uuid"`
+	Body *OnboardingCountryConfigsPartialUpdateJSONRequestBody
+}
+
+type OnboardingCountryConfigsPartialUpdateResponseObject interface {
+	VisitOnboardingCountryConfigsPartialUpdateResponse(w http.ResponseWriter) error
+}
+
+type OnboardingCountryConfigsPartialUpdate200JSONResponse CountryConfig
+
+func (response OnboardingCountryConfigsPartialUpdate200JSONResponse) VisitOnboardingCountryConfigsPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsPartialUpdate400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response OnboardingCountryConfigsPartialUpdate400JSONResponse) VisitOnboardingCountryConfigsPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsPartialUpdate401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response OnboardingCountryConfigsPartialUpdate401JSONResponse) VisitOnboardingCountryConfigsPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsPartialUpdate403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response OnboardingCountryConfigsPartialUpdate403JSONResponse) VisitOnboardingCountryConfigsPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsPartialUpdate404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response OnboardingCountryConfigsPartialUpdate404JSONResponse) VisitOnboardingCountryConfigsPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsPartialUpdate413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response OnboardingCountryConfigsPartialUpdate413JSONResponse) VisitOnboardingCountryConfigsPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsPartialUpdate503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response OnboardingCountryConfigsPartialUpdate503JSONResponse) VisitOnboardingCountryConfigsPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsPartialUpdatedefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response OnboardingCountryConfigsPartialUpdatedefaultJSONResponse) VisitOnboardingCountryConfigsPartialUpdateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -7057,6 +7833,130 @@ type OnboardingQuestionMetadataRetrievedefaultJSONResponse struct {
 }
 
 func (response OnboardingQuestionMetadataRetrievedefaultJSONResponse) VisitOnboardingQuestionMetadataRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataPartialUpdateRequestObject struct {
+	UUID ObjectUUID `json:"uuid"`
+	Body *OnboardingQuestionMetadataPartialUpdateJSONRequestBody
+}
+
+type OnboardingQuestionMetadataPartialUpdateResponseObject interface {
+	VisitOnboardingQuestionMetadataPartialUpdateResponse(w http.ResponseWriter) error
+}
+
+type OnboardingQuestionMetadataPartialUpdate200JSONResponse QuestionMetadata
+
+func (response OnboardingQuestionMetadataPartialUpdate200JSONResponse) VisitOnboardingQuestionMetadataPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataPartialUpdate400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response OnboardingQuestionMetadataPartialUpdate400JSONResponse) VisitOnboardingQuestionMetadataPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataPartialUpdate401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response OnboardingQuestionMetadataPartialUpdate401JSONResponse) VisitOnboardingQuestionMetadataPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataPartialUpdate403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response OnboardingQuestionMetadataPartialUpdate403JSONResponse) VisitOnboardingQuestionMetadataPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataPartialUpdate404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response OnboardingQuestionMetadataPartialUpdate404JSONResponse) VisitOnboardingQuestionMetadataPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataPartialUpdate413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response OnboardingQuestionMetadataPartialUpdate413JSONResponse) VisitOnboardingQuestionMetadataPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataPartialUpdate503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response OnboardingQuestionMetadataPartialUpdate503JSONResponse) VisitOnboardingQuestionMetadataPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingQuestionMetadataPartialUpdatedefaultJSONResponse struct {
+	Body       ErrorDetail
+	StatusCode int
+}
+
+func (response OnboardingQuestionMetadataPartialUpdatedefaultJSONResponse) VisitOnboardingQuestionMetadataPartialUpdateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -8905,6 +9805,9 @@ type StrictServerInterface interface {
 	// ChecklistsAdminQuestionDependenciesRetrieve Retrieve a dependency
 	// (GET /api/checklists-admin-question-dependencies/{uuid}/)
 	ChecklistsAdminQuestionDependenciesRetrieve(ctx context.Context, request ChecklistsAdminQuestionDependenciesRetrieveRequestObject) (ChecklistsAdminQuestionDependenciesRetrieveResponseObject, error)
+	// ChecklistsAdminQuestionDependenciesPartialUpdate Change some fields of a dependency
+	// (PATCH /api/checklists-admin-question-dependencies/{uuid}/)
+	ChecklistsAdminQuestionDependenciesPartialUpdate(ctx context.Context, request ChecklistsAdminQuestionDependenciesPartialUpdateRequestObject) (ChecklistsAdminQuestionDependenciesPartialUpdateResponseObject, error)
 	// ChecklistsAdminQuestionDependenciesUpdate Replace a dependency
 	// (PUT /api/checklists-admin-question-dependencies/{uuid}/)
 	ChecklistsAdminQuestionDependenciesUpdate(ctx context.Context, request ChecklistsAdminQuestionDependenciesUpdateRequestObject) (ChecklistsAdminQuestionDependenciesUpdateResponseObject, error)
@@ -8920,6 +9823,9 @@ type StrictServerInterface interface {
 	// ChecklistsAdminQuestionOptionsRetrieve Retrieve a option
 	// (GET /api/checklists-admin-question-options/{uuid}/)
 	ChecklistsAdminQuestionOptionsRetrieve(ctx context.Context, request ChecklistsAdminQuestionOptionsRetrieveRequestObject) (ChecklistsAdminQuestionOptionsRetrieveResponseObject, error)
+	// ChecklistsAdminQuestionOptionsPartialUpdate Change some fields of an option
+	// (PATCH /api/checklists-admin-question-options/{uuid}/)
+	ChecklistsAdminQuestionOptionsPartialUpdate(ctx context.Context, request ChecklistsAdminQuestionOptionsPartialUpdateRequestObject) (ChecklistsAdminQuestionOptionsPartialUpdateResponseObject, error)
 	// ChecklistsAdminQuestionOptionsUpdate Replace a option
 	// (PUT /api/checklists-admin-question-options/{uuid}/)
 	ChecklistsAdminQuestionOptionsUpdate(ctx context.Context, request ChecklistsAdminQuestionOptionsUpdateRequestObject) (ChecklistsAdminQuestionOptionsUpdateResponseObject, error)
@@ -8935,6 +9841,9 @@ type StrictServerInterface interface {
 	// ChecklistsAdminQuestionsRetrieve Retrieve a question
 	// (GET /api/checklists-admin-questions/{uuid}/)
 	ChecklistsAdminQuestionsRetrieve(ctx context.Context, request ChecklistsAdminQuestionsRetrieveRequestObject) (ChecklistsAdminQuestionsRetrieveResponseObject, error)
+	// ChecklistsAdminQuestionsPartialUpdate Change some fields of a question
+	// (PATCH /api/checklists-admin-questions/{uuid}/)
+	ChecklistsAdminQuestionsPartialUpdate(ctx context.Context, request ChecklistsAdminQuestionsPartialUpdateRequestObject) (ChecklistsAdminQuestionsPartialUpdateResponseObject, error)
 	// ChecklistsAdminQuestionsUpdate Replace a question
 	// (PUT /api/checklists-admin-questions/{uuid}/)
 	ChecklistsAdminQuestionsUpdate(ctx context.Context, request ChecklistsAdminQuestionsUpdateRequestObject) (ChecklistsAdminQuestionsUpdateResponseObject, error)
@@ -8950,6 +9859,9 @@ type StrictServerInterface interface {
 	// ChecklistsAdminRetrieve Retrieve a checklist
 	// (GET /api/checklists-admin/{uuid}/)
 	ChecklistsAdminRetrieve(ctx context.Context, request ChecklistsAdminRetrieveRequestObject) (ChecklistsAdminRetrieveResponseObject, error)
+	// ChecklistsAdminPartialUpdate Change some fields of a checklist
+	// (PATCH /api/checklists-admin/{uuid}/)
+	ChecklistsAdminPartialUpdate(ctx context.Context, request ChecklistsAdminPartialUpdateRequestObject) (ChecklistsAdminPartialUpdateResponseObject, error)
 	// ChecklistsAdminUpdate Replace a checklist
 	// (PUT /api/checklists-admin/{uuid}/)
 	ChecklistsAdminUpdate(ctx context.Context, request ChecklistsAdminUpdateRequestObject) (ChecklistsAdminUpdateResponseObject, error)
@@ -8974,6 +9886,9 @@ type StrictServerInterface interface {
 	// OnboardingCountryConfigsRetrieve Retrieve a country configuration
 	// (GET /api/onboarding-country-configs/{uuid}/)
 	OnboardingCountryConfigsRetrieve(ctx context.Context, request OnboardingCountryConfigsRetrieveRequestObject) (OnboardingCountryConfigsRetrieveResponseObject, error)
+	// OnboardingCountryConfigsPartialUpdate Change some fields of a country configuration
+	// (PATCH /api/onboarding-country-configs/{uuid}/)
+	OnboardingCountryConfigsPartialUpdate(ctx context.Context, request OnboardingCountryConfigsPartialUpdateRequestObject) (OnboardingCountryConfigsPartialUpdateResponseObject, error)
 	// OnboardingCountryConfigsUpdate Replace a country configuration
 	// (PUT /api/onboarding-country-configs/{uuid}/)
 	OnboardingCountryConfigsUpdate(ctx context.Context, request OnboardingCountryConfigsUpdateRequestObject) (OnboardingCountryConfigsUpdateResponseObject, error)
@@ -8998,6 +9913,9 @@ type StrictServerInterface interface {
 	// OnboardingQuestionMetadataRetrieve Retrieve a question's metadata (by question uuid)
 	// (GET /api/onboarding-question-metadata/{uuid}/)
 	OnboardingQuestionMetadataRetrieve(ctx context.Context, request OnboardingQuestionMetadataRetrieveRequestObject) (OnboardingQuestionMetadataRetrieveResponseObject, error)
+	// OnboardingQuestionMetadataPartialUpdate Change some fields of a question's metadata
+	// (PATCH /api/onboarding-question-metadata/{uuid}/)
+	OnboardingQuestionMetadataPartialUpdate(ctx context.Context, request OnboardingQuestionMetadataPartialUpdateRequestObject) (OnboardingQuestionMetadataPartialUpdateResponseObject, error)
 	// OnboardingQuestionMetadataUpdate Set a question's metadata
 	// (PUT /api/onboarding-question-metadata/{uuid}/)
 	OnboardingQuestionMetadataUpdate(ctx context.Context, request OnboardingQuestionMetadataUpdateRequestObject) (OnboardingQuestionMetadataUpdateResponseObject, error)
@@ -9190,6 +10108,54 @@ func (sh *strictHandler) ChecklistsAdminQuestionDependenciesRetrieve(ctx echo.Co
 	return nil
 }
 
+// ChecklistsAdminQuestionDependenciesPartialUpdate operation middleware
+func (sh *strictHandler) ChecklistsAdminQuestionDependenciesPartialUpdate(ctx echo.Context, uuid ObjectUUID) error {
+	var request ChecklistsAdminQuestionDependenciesPartialUpdateRequestObject
+
+	request.UUID = uuid
+
+	var body ChecklistsAdminQuestionDependenciesPartialUpdateJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChecklistsAdminQuestionDependenciesPartialUpdate(ctx.Request().Context(), request.(ChecklistsAdminQuestionDependenciesPartialUpdateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChecklistsAdminQuestionDependenciesPartialUpdate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChecklistsAdminQuestionDependenciesPartialUpdateResponseObject); ok {
+		return validResponse.VisitChecklistsAdminQuestionDependenciesPartialUpdateResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ChecklistsAdminQuestionDependenciesUpdate operation middleware
 func (sh *strictHandler) ChecklistsAdminQuestionDependenciesUpdate(ctx echo.Context, uuid ObjectUUID) error {
 	var request ChecklistsAdminQuestionDependenciesUpdateRequestObject
@@ -9353,6 +10319,54 @@ func (sh *strictHandler) ChecklistsAdminQuestionOptionsRetrieve(ctx echo.Context
 		return err
 	} else if validResponse, ok := response.(ChecklistsAdminQuestionOptionsRetrieveResponseObject); ok {
 		return validResponse.VisitChecklistsAdminQuestionOptionsRetrieveResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChecklistsAdminQuestionOptionsPartialUpdate operation middleware
+func (sh *strictHandler) ChecklistsAdminQuestionOptionsPartialUpdate(ctx echo.Context, uuid ObjectUUID) error {
+	var request ChecklistsAdminQuestionOptionsPartialUpdateRequestObject
+
+	request.UUID = uuid
+
+	var body ChecklistsAdminQuestionOptionsPartialUpdateJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChecklistsAdminQuestionOptionsPartialUpdate(ctx.Request().Context(), request.(ChecklistsAdminQuestionOptionsPartialUpdateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChecklistsAdminQuestionOptionsPartialUpdate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChecklistsAdminQuestionOptionsPartialUpdateResponseObject); ok {
+		return validResponse.VisitChecklistsAdminQuestionOptionsPartialUpdateResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -9528,6 +10542,54 @@ func (sh *strictHandler) ChecklistsAdminQuestionsRetrieve(ctx echo.Context, uuid
 	return nil
 }
 
+// ChecklistsAdminQuestionsPartialUpdate operation middleware
+func (sh *strictHandler) ChecklistsAdminQuestionsPartialUpdate(ctx echo.Context, uuid ObjectUUID) error {
+	var request ChecklistsAdminQuestionsPartialUpdateRequestObject
+
+	request.UUID = uuid
+
+	var body ChecklistsAdminQuestionsPartialUpdateJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChecklistsAdminQuestionsPartialUpdate(ctx.Request().Context(), request.(ChecklistsAdminQuestionsPartialUpdateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChecklistsAdminQuestionsPartialUpdate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChecklistsAdminQuestionsPartialUpdateResponseObject); ok {
+		return validResponse.VisitChecklistsAdminQuestionsPartialUpdateResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ChecklistsAdminQuestionsUpdate operation middleware
 func (sh *strictHandler) ChecklistsAdminQuestionsUpdate(ctx echo.Context, uuid ObjectUUID) error {
 	var request ChecklistsAdminQuestionsUpdateRequestObject
@@ -9691,6 +10753,54 @@ func (sh *strictHandler) ChecklistsAdminRetrieve(ctx echo.Context, uuid ObjectUU
 		return err
 	} else if validResponse, ok := response.(ChecklistsAdminRetrieveResponseObject); ok {
 		return validResponse.VisitChecklistsAdminRetrieveResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChecklistsAdminPartialUpdate operation middleware
+func (sh *strictHandler) ChecklistsAdminPartialUpdate(ctx echo.Context, uuid ObjectUUID) error {
+	var request ChecklistsAdminPartialUpdateRequestObject
+
+	request.UUID = uuid
+
+	var body ChecklistsAdminPartialUpdateJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChecklistsAdminPartialUpdate(ctx.Request().Context(), request.(ChecklistsAdminPartialUpdateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChecklistsAdminPartialUpdate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChecklistsAdminPartialUpdateResponseObject); ok {
+		return validResponse.VisitChecklistsAdminPartialUpdateResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -9935,6 +11045,54 @@ func (sh *strictHandler) OnboardingCountryConfigsRetrieve(ctx echo.Context, uuid
 		return err
 	} else if validResponse, ok := response.(OnboardingCountryConfigsRetrieveResponseObject); ok {
 		return validResponse.VisitOnboardingCountryConfigsRetrieveResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OnboardingCountryConfigsPartialUpdate operation middleware
+func (sh *strictHandler) OnboardingCountryConfigsPartialUpdate(ctx echo.Context, uuid ObjectUUID) error {
+	var request OnboardingCountryConfigsPartialUpdateRequestObject
+
+	request.UUID = uuid
+
+	var body OnboardingCountryConfigsPartialUpdateJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OnboardingCountryConfigsPartialUpdate(ctx.Request().Context(), request.(OnboardingCountryConfigsPartialUpdateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OnboardingCountryConfigsPartialUpdate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OnboardingCountryConfigsPartialUpdateResponseObject); ok {
+		return validResponse.VisitOnboardingCountryConfigsPartialUpdateResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -10231,6 +11389,54 @@ func (sh *strictHandler) OnboardingQuestionMetadataRetrieve(ctx echo.Context, uu
 		return err
 	} else if validResponse, ok := response.(OnboardingQuestionMetadataRetrieveResponseObject); ok {
 		return validResponse.VisitOnboardingQuestionMetadataRetrieveResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OnboardingQuestionMetadataPartialUpdate operation middleware
+func (sh *strictHandler) OnboardingQuestionMetadataPartialUpdate(ctx echo.Context, uuid ObjectUUID) error {
+	var request OnboardingQuestionMetadataPartialUpdateRequestObject
+
+	request.UUID = uuid
+
+	var body OnboardingQuestionMetadataPartialUpdateJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OnboardingQuestionMetadataPartialUpdate(ctx.Request().Context(), request.(OnboardingQuestionMetadataPartialUpdateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OnboardingQuestionMetadataPartialUpdate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OnboardingQuestionMetadataPartialUpdateResponseObject); ok {
+		return validResponse.VisitOnboardingQuestionMetadataPartialUpdateResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

@@ -37,12 +37,18 @@ func checklistAPI(c *store.ChecklistRow) gen.AdminChecklist {
 	return gen.AdminChecklist{UUID: c.UUID, Name: c.Name, Description: c.Description, ChecklistType: c.ChecklistType, Created: c.Created, Modified: c.Modified}
 }
 
-func checklistFromRequest(b *gen.AdminChecklistRequest) *store.ChecklistRow {
+func checklistFromRequest(b *gen.AdminChecklistRequest) (*store.ChecklistRow, error) {
+	if err := noNUL(b); err != nil {
+		return nil, err
+	}
 	c := &store.ChecklistRow{Name: strings.TrimSpace(b.Name), Description: deref(b.Description, ""), ChecklistType: checklist.ChecklistTypeCustomerOnboarding}
 	if b.ChecklistType != nil {
 		c.ChecklistType = string(*b.ChecklistType)
 	}
-	return c
+	if c.Name == "" {
+		return nil, domain.FieldError("name", "This field may not be blank.")
+	}
+	return c, nil
 }
 
 func (s *Server) ChecklistsAdminList(ctx context.Context, req gen.ChecklistsAdminListRequestObject) (gen.ChecklistsAdminListResponseObject, error) {
@@ -62,9 +68,9 @@ func (s *Server) ChecklistsAdminCreate(ctx context.Context, req gen.ChecklistsAd
 	if err := adminWrite(ctx); err != nil {
 		return nil, err
 	}
-	c := checklistFromRequest(req.Body)
-	if c.Name == "" {
-		return nil, domain.FieldError("name", "This field may not be blank.")
+	c, err := checklistFromRequest(req.Body)
+	if err != nil {
+		return nil, err
 	}
 	if err := s.store.SaveChecklist(ctx, c, true); err != nil {
 		return nil, err
@@ -84,22 +90,42 @@ func (s *Server) ChecklistsAdminRetrieve(ctx context.Context, req gen.Checklists
 }
 
 func (s *Server) ChecklistsAdminUpdate(ctx context.Context, req gen.ChecklistsAdminUpdateRequestObject) (gen.ChecklistsAdminUpdateResponseObject, error) {
-	if err := adminWrite(ctx); err != nil {
-		return nil, err
-	}
-	old, err := s.store.ChecklistRow(ctx, req.UUID)
+	c, err := s.editChecklist(ctx, req.UUID, req.Body, nil)
 	if err != nil {
 		return nil, err
 	}
-	c := checklistFromRequest(req.Body)
-	if c.Name == "" {
-		return nil, domain.FieldError("name", "This field may not be blank.")
+	return gen.ChecklistsAdminUpdate200JSONResponse(c), nil
+}
+
+func (s *Server) ChecklistsAdminPartialUpdate(ctx context.Context, req gen.ChecklistsAdminPartialUpdateRequestObject) (gen.ChecklistsAdminPartialUpdateResponseObject, error) {
+	c, err := s.editChecklist(ctx, req.UUID, nil, deref(req.Body, nil))
+	if err != nil {
+		return nil, err
+	}
+	return gen.ChecklistsAdminPartialUpdate200JSONResponse(c), nil
+}
+
+// editChecklist replaces a checklist (PUT) or changes some of its fields (PATCH).
+func (s *Server) editChecklist(ctx context.Context, id uuid.UUID, put *gen.AdminChecklistRequest, patch map[string]json.RawMessage) (gen.AdminChecklist, error) {
+	if err := adminWrite(ctx); err != nil {
+		return gen.AdminChecklist{}, err
+	}
+	old, err := s.store.ChecklistRow(ctx, id)
+	if err != nil {
+		return gen.AdminChecklist{}, err
+	}
+	if put, err = putBody(put, patch, checklistAPI(old)); err != nil {
+		return gen.AdminChecklist{}, err
+	}
+	c, err := checklistFromRequest(put)
+	if err != nil {
+		return gen.AdminChecklist{}, err
 	}
 	c.UUID, c.Created = old.UUID, old.Created
 	if err := s.store.SaveChecklist(ctx, c, false); err != nil {
-		return nil, err
+		return gen.AdminChecklist{}, err
 	}
-	return gen.ChecklistsAdminUpdate200JSONResponse(checklistAPI(c)), nil
+	return checklistAPI(c), nil
 }
 
 func (s *Server) ChecklistsAdminDestroy(ctx context.Context, req gen.ChecklistsAdminDestroyRequestObject) (gen.ChecklistsAdminDestroyResponseObject, error) {
@@ -148,6 +174,12 @@ func questionAPI(q checklist.Question) gen.AdminQuestion {
 // current state, for metadata and options an admin request does not carry)
 // and checks it as a whole.
 func (s *Server) questionFromRequest(ctx context.Context, b *gen.AdminQuestionRequest, base checklist.Question) (*checklist.Question, error) {
+	if err := noNUL(b); err != nil {
+		return nil, err
+	}
+	if base.UUID != uuid.Nil && b.Checklist != base.Checklist {
+		return nil, domain.FieldError("checklist", "A question cannot move to another checklist.")
+	}
 	if _, err := s.store.ChecklistRow(ctx, b.Checklist); domain.CodeOf(err) == domain.ENotFound {
 		return nil, domain.FieldError("checklist", fmt.Sprintf(`Invalid pk "%s" - object does not exist.`, b.Checklist))
 	} else if err != nil {
@@ -186,6 +218,21 @@ func (s *Server) questionFromRequest(ctx context.Context, b *gen.AdminQuestionRe
 	}
 	for field, msgs := range checklist.ValidateQuestion(q) {
 		problems[field] = append(problems[field], msgs...)
+	}
+	if base.UUID != uuid.Nil && len(problems) == 0 {
+		// The dependencies on this question must still fit it (its type may have changed).
+		content, err := s.store.ChecklistContent(ctx, q.Checklist)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range content.Dependencies {
+			if d.DependsOnQuestion != q.UUID {
+				continue
+			}
+			for _, msgs := range checklist.ValidateDependency(d, q) {
+				problems["question_type"] = append(problems["question_type"], fmt.Sprintf("a dependency on this question no longer fits: %s", strings.Join(msgs, "; ")))
+			}
+		}
 	}
 	if len(problems) > 0 {
 		return nil, &domain.Error{Code: domain.EInvalid, Fields: problems}
@@ -240,21 +287,41 @@ func (s *Server) ChecklistsAdminQuestionsRetrieve(ctx context.Context, req gen.C
 }
 
 func (s *Server) ChecklistsAdminQuestionsUpdate(ctx context.Context, req gen.ChecklistsAdminQuestionsUpdateRequestObject) (gen.ChecklistsAdminQuestionsUpdateResponseObject, error) {
+	q, err := s.editQuestion(ctx, req.UUID, req.Body, nil)
+	if err != nil {
+		return nil, err
+	}
+	return gen.ChecklistsAdminQuestionsUpdate200JSONResponse(q), nil
+}
+
+func (s *Server) ChecklistsAdminQuestionsPartialUpdate(ctx context.Context, req gen.ChecklistsAdminQuestionsPartialUpdateRequestObject) (gen.ChecklistsAdminQuestionsPartialUpdateResponseObject, error) {
+	q, err := s.editQuestion(ctx, req.UUID, nil, deref(req.Body, nil))
+	if err != nil {
+		return nil, err
+	}
+	return gen.ChecklistsAdminQuestionsPartialUpdate200JSONResponse(q), nil
+}
+
+// editQuestion replaces a question (PUT) or changes some of its fields (PATCH).
+func (s *Server) editQuestion(ctx context.Context, id uuid.UUID, put *gen.AdminQuestionRequest, patch map[string]json.RawMessage) (gen.AdminQuestion, error) {
 	if err := adminWrite(ctx); err != nil {
-		return nil, err
+		return gen.AdminQuestion{}, err
 	}
-	old, err := s.store.Question(ctx, req.UUID)
+	old, err := s.store.Question(ctx, id)
 	if err != nil {
-		return nil, err
+		return gen.AdminQuestion{}, err
 	}
-	q, err := s.questionFromRequest(ctx, req.Body, *old)
+	if put, err = putBody(put, patch, questionAPI(*old)); err != nil {
+		return gen.AdminQuestion{}, err
+	}
+	q, err := s.questionFromRequest(ctx, put, *old)
 	if err != nil {
-		return nil, err
+		return gen.AdminQuestion{}, err
 	}
 	if err := s.store.SaveQuestion(ctx, q, false); err != nil {
-		return nil, err
+		return gen.AdminQuestion{}, err
 	}
-	return gen.ChecklistsAdminQuestionsUpdate200JSONResponse(questionAPI(*q)), nil
+	return questionAPI(*q), nil
 }
 
 func (s *Server) ChecklistsAdminQuestionsDestroy(ctx context.Context, req gen.ChecklistsAdminQuestionsDestroyRequestObject) (gen.ChecklistsAdminQuestionsDestroyResponseObject, error) {
@@ -275,6 +342,9 @@ func optionAPI(o *store.OptionRow) gen.AdminQuestionOption {
 
 // optionFromRequest checks that the option's question is a select question.
 func (s *Server) optionFromRequest(ctx context.Context, b *gen.AdminQuestionOptionRequest) (*store.OptionRow, error) {
+	if err := noNUL(b); err != nil {
+		return nil, err
+	}
 	q, err := s.store.Question(ctx, b.Question)
 	if domain.CodeOf(err) == domain.ENotFound {
 		return nil, domain.FieldError("question", fmt.Sprintf(`Invalid pk "%s" - object does not exist.`, b.Question))
@@ -331,21 +401,42 @@ func (s *Server) ChecklistsAdminQuestionOptionsRetrieve(ctx context.Context, req
 }
 
 func (s *Server) ChecklistsAdminQuestionOptionsUpdate(ctx context.Context, req gen.ChecklistsAdminQuestionOptionsUpdateRequestObject) (gen.ChecklistsAdminQuestionOptionsUpdateResponseObject, error) {
-	if err := adminWrite(ctx); err != nil {
-		return nil, err
-	}
-	if _, err := s.store.OptionRow(ctx, req.UUID); err != nil {
-		return nil, err
-	}
-	o, err := s.optionFromRequest(ctx, req.Body)
+	o, err := s.editOption(ctx, req.UUID, req.Body, nil)
 	if err != nil {
 		return nil, err
 	}
-	o.UUID = req.UUID
-	if err := s.store.SaveOption(ctx, o, false); err != nil {
+	return gen.ChecklistsAdminQuestionOptionsUpdate200JSONResponse(o), nil
+}
+
+func (s *Server) ChecklistsAdminQuestionOptionsPartialUpdate(ctx context.Context, req gen.ChecklistsAdminQuestionOptionsPartialUpdateRequestObject) (gen.ChecklistsAdminQuestionOptionsPartialUpdateResponseObject, error) {
+	o, err := s.editOption(ctx, req.UUID, nil, deref(req.Body, nil))
+	if err != nil {
 		return nil, err
 	}
-	return gen.ChecklistsAdminQuestionOptionsUpdate200JSONResponse(optionAPI(o)), nil
+	return gen.ChecklistsAdminQuestionOptionsPartialUpdate200JSONResponse(o), nil
+}
+
+// editOption replaces an option (PUT) or changes some of its fields (PATCH).
+func (s *Server) editOption(ctx context.Context, id uuid.UUID, put *gen.AdminQuestionOptionRequest, patch map[string]json.RawMessage) (gen.AdminQuestionOption, error) {
+	if err := adminWrite(ctx); err != nil {
+		return gen.AdminQuestionOption{}, err
+	}
+	old, err := s.store.OptionRow(ctx, id)
+	if err != nil {
+		return gen.AdminQuestionOption{}, err
+	}
+	if put, err = putBody(put, patch, optionAPI(old)); err != nil {
+		return gen.AdminQuestionOption{}, err
+	}
+	o, err := s.optionFromRequest(ctx, put)
+	if err != nil {
+		return gen.AdminQuestionOption{}, err
+	}
+	o.UUID = id
+	if err := s.store.SaveOption(ctx, o, false); err != nil {
+		return gen.AdminQuestionOption{}, err
+	}
+	return optionAPI(o), nil
 }
 
 func (s *Server) ChecklistsAdminQuestionOptionsDestroy(ctx context.Context, req gen.ChecklistsAdminQuestionOptionsDestroyRequestObject) (gen.ChecklistsAdminQuestionOptionsDestroyResponseObject, error) {
@@ -369,6 +460,9 @@ func dependencyAPI(d *checklist.Dependency) gen.AdminQuestionDependency {
 // checklist, the operator and value fit the question depended on, and the
 // checklist's dependencies stay free of cycles.
 func (s *Server) dependencyFromRequest(ctx context.Context, b *gen.AdminQuestionDependencyRequest, id uuid.UUID) (*checklist.Dependency, error) {
+	if err := noNUL(b); err != nil {
+		return nil, err
+	}
 	d := &checklist.Dependency{UUID: id, Question: b.Question, DependsOnQuestion: b.DependsOnQuestion,
 		RequiredAnswerValue: decodeAny(b.RequiredAnswerValue), Operator: checklist.Operator(deref(b.Operator, gen.OperatorEquals))}
 	questions := map[string]*checklist.Question{}
@@ -452,20 +546,41 @@ func (s *Server) ChecklistsAdminQuestionDependenciesRetrieve(ctx context.Context
 }
 
 func (s *Server) ChecklistsAdminQuestionDependenciesUpdate(ctx context.Context, req gen.ChecklistsAdminQuestionDependenciesUpdateRequestObject) (gen.ChecklistsAdminQuestionDependenciesUpdateResponseObject, error) {
-	if err := adminWrite(ctx); err != nil {
-		return nil, err
-	}
-	if _, err := s.store.Dependency(ctx, req.UUID); err != nil {
-		return nil, err
-	}
-	d, err := s.dependencyFromRequest(ctx, req.Body, req.UUID)
+	d, err := s.editDependency(ctx, req.UUID, req.Body, nil)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.SaveDependency(ctx, d, false); err != nil {
+	return gen.ChecklistsAdminQuestionDependenciesUpdate200JSONResponse(d), nil
+}
+
+func (s *Server) ChecklistsAdminQuestionDependenciesPartialUpdate(ctx context.Context, req gen.ChecklistsAdminQuestionDependenciesPartialUpdateRequestObject) (gen.ChecklistsAdminQuestionDependenciesPartialUpdateResponseObject, error) {
+	d, err := s.editDependency(ctx, req.UUID, nil, deref(req.Body, nil))
+	if err != nil {
 		return nil, err
 	}
-	return gen.ChecklistsAdminQuestionDependenciesUpdate200JSONResponse(dependencyAPI(d)), nil
+	return gen.ChecklistsAdminQuestionDependenciesPartialUpdate200JSONResponse(d), nil
+}
+
+// editDependency replaces a dependency (PUT) or changes some of its fields (PATCH).
+func (s *Server) editDependency(ctx context.Context, id uuid.UUID, put *gen.AdminQuestionDependencyRequest, patch map[string]json.RawMessage) (gen.AdminQuestionDependency, error) {
+	if err := adminWrite(ctx); err != nil {
+		return gen.AdminQuestionDependency{}, err
+	}
+	old, err := s.store.Dependency(ctx, id)
+	if err != nil {
+		return gen.AdminQuestionDependency{}, err
+	}
+	if put, err = putBody(put, patch, dependencyAPI(old)); err != nil {
+		return gen.AdminQuestionDependency{}, err
+	}
+	d, err := s.dependencyFromRequest(ctx, put, id)
+	if err != nil {
+		return gen.AdminQuestionDependency{}, err
+	}
+	if err := s.store.SaveDependency(ctx, d, false); err != nil {
+		return gen.AdminQuestionDependency{}, err
+	}
+	return dependencyAPI(d), nil
 }
 
 func (s *Server) ChecklistsAdminQuestionDependenciesDestroy(ctx context.Context, req gen.ChecklistsAdminQuestionDependenciesDestroyRequestObject) (gen.ChecklistsAdminQuestionDependenciesDestroyResponseObject, error) {
@@ -485,6 +600,9 @@ func countryConfigAPI(c *store.CountryConfig) gen.CountryConfig {
 }
 
 func (s *Server) countryConfigFromRequest(ctx context.Context, b *gen.CountryConfigRequest) (*store.CountryConfig, error) {
+	if err := noNUL(b); err != nil {
+		return nil, err
+	}
 	cc, err := normaliseCountry(b.Country)
 	if err != nil {
 		return nil, err
@@ -530,22 +648,42 @@ func (s *Server) OnboardingCountryConfigsRetrieve(ctx context.Context, req gen.O
 }
 
 func (s *Server) OnboardingCountryConfigsUpdate(ctx context.Context, req gen.OnboardingCountryConfigsUpdateRequestObject) (gen.OnboardingCountryConfigsUpdateResponseObject, error) {
+	c, err := s.editCountryConfig(ctx, req.UUID, req.Body, nil)
+	if err != nil {
+		return nil, err
+	}
+	return gen.OnboardingCountryConfigsUpdate200JSONResponse(c), nil
+}
+
+func (s *Server) OnboardingCountryConfigsPartialUpdate(ctx context.Context, req gen.OnboardingCountryConfigsPartialUpdateRequestObject) (gen.OnboardingCountryConfigsPartialUpdateResponseObject, error) {
+	c, err := s.editCountryConfig(ctx, req.UUID, nil, deref(req.Body, nil))
+	if err != nil {
+		return nil, err
+	}
+	return gen.OnboardingCountryConfigsPartialUpdate200JSONResponse(c), nil
+}
+
+// editCountryConfig replaces a country configuration (PUT) or changes some of its fields (PATCH).
+func (s *Server) editCountryConfig(ctx context.Context, id uuid.UUID, put *gen.CountryConfigRequest, patch map[string]json.RawMessage) (gen.CountryConfig, error) {
 	if err := adminWrite(ctx); err != nil {
-		return nil, err
+		return gen.CountryConfig{}, err
 	}
-	old, err := s.store.CountryConfig(ctx, req.UUID)
+	old, err := s.store.CountryConfig(ctx, id)
 	if err != nil {
-		return nil, err
+		return gen.CountryConfig{}, err
 	}
-	c, err := s.countryConfigFromRequest(ctx, req.Body)
+	if put, err = putBody(put, patch, countryConfigAPI(old)); err != nil {
+		return gen.CountryConfig{}, err
+	}
+	c, err := s.countryConfigFromRequest(ctx, put)
 	if err != nil {
-		return nil, err
+		return gen.CountryConfig{}, err
 	}
 	c.UUID, c.Created = old.UUID, old.Created
 	if err := s.store.SaveCountryConfig(ctx, c, false); err != nil {
-		return nil, err
+		return gen.CountryConfig{}, err
 	}
-	return gen.OnboardingCountryConfigsUpdate200JSONResponse(countryConfigAPI(c)), nil
+	return countryConfigAPI(c), nil
 }
 
 func (s *Server) OnboardingCountryConfigsDestroy(ctx context.Context, req gen.OnboardingCountryConfigsDestroyRequestObject) (gen.OnboardingCountryConfigsDestroyResponseObject, error) {
@@ -590,20 +728,43 @@ func (s *Server) OnboardingQuestionMetadataRetrieve(ctx context.Context, req gen
 }
 
 func (s *Server) OnboardingQuestionMetadataUpdate(ctx context.Context, req gen.OnboardingQuestionMetadataUpdateRequestObject) (gen.OnboardingQuestionMetadataUpdateResponseObject, error) {
-	if err := adminWrite(ctx); err != nil {
-		return nil, err
-	}
-	q, err := s.store.Question(ctx, req.UUID)
+	m, err := s.editMetadata(ctx, req.UUID, req.Body, nil)
 	if err != nil {
 		return nil, err
 	}
-	q.MapsToCustomerField = strings.TrimSpace(deref(req.Body.MapsToCustomerField, ""))
-	q.IntentField = strings.TrimSpace(deref(req.Body.IntentField, ""))
-	if q.MapsToCustomerField != "" && !checklist.IsCustomerField(q.MapsToCustomerField) {
-		return nil, domain.FieldError("maps_to_customer_field", fmt.Sprintf("%q is not a Customer field (one of: %s).", q.MapsToCustomerField, strings.Join(checklist.CustomerFields, ", ")))
-	}
-	if err := s.store.SaveQuestion(ctx, q, false); err != nil {
+	return gen.OnboardingQuestionMetadataUpdate200JSONResponse(m), nil
+}
+
+func (s *Server) OnboardingQuestionMetadataPartialUpdate(ctx context.Context, req gen.OnboardingQuestionMetadataPartialUpdateRequestObject) (gen.OnboardingQuestionMetadataPartialUpdateResponseObject, error) {
+	m, err := s.editMetadata(ctx, req.UUID, nil, deref(req.Body, nil))
+	if err != nil {
 		return nil, err
 	}
-	return gen.OnboardingQuestionMetadataUpdate200JSONResponse(metadataAPI(*q)), nil
+	return gen.OnboardingQuestionMetadataPartialUpdate200JSONResponse(m), nil
+}
+
+// editMetadata replaces a question's metadata (PUT) or one of its two fields (PATCH).
+func (s *Server) editMetadata(ctx context.Context, id uuid.UUID, put *gen.QuestionMetadataRequest, patch map[string]json.RawMessage) (gen.QuestionMetadata, error) {
+	if err := adminWrite(ctx); err != nil {
+		return gen.QuestionMetadata{}, err
+	}
+	q, err := s.store.Question(ctx, id)
+	if err != nil {
+		return gen.QuestionMetadata{}, err
+	}
+	if put, err = putBody(put, patch, metadataAPI(*q)); err != nil {
+		return gen.QuestionMetadata{}, err
+	}
+	if err := noNUL(put); err != nil {
+		return gen.QuestionMetadata{}, err
+	}
+	q.MapsToCustomerField = strings.TrimSpace(deref(put.MapsToCustomerField, ""))
+	q.IntentField = strings.TrimSpace(deref(put.IntentField, ""))
+	if q.MapsToCustomerField != "" && !checklist.IsCustomerField(q.MapsToCustomerField) {
+		return gen.QuestionMetadata{}, domain.FieldError("maps_to_customer_field", fmt.Sprintf("%q is not a Customer field (one of: %s).", q.MapsToCustomerField, strings.Join(checklist.CustomerFields, ", ")))
+	}
+	if err := s.store.SaveQuestion(ctx, q, false); err != nil {
+		return gen.QuestionMetadata{}, err
+	}
+	return metadataAPI(*q), nil
 }

@@ -1,0 +1,74 @@
+package server
+
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/onboarding-kyb/onboarding/domain"
+)
+
+// putBody is the PUT body R of an edit: put itself, or for a PATCH the
+// patch's fields laid over current (the object as the API renders it). So
+// PATCH and PUT share one path and one set of checks: a field left out keeps
+// its value, null clears a nullable one.
+func putBody[R any](put *R, patch map[string]json.RawMessage, current any) (*R, error) {
+	if put != nil {
+		return put, nil
+	}
+	merged := map[string]json.RawMessage{}
+	raw, err := json.Marshal(current)
+	if err == nil {
+		err = json.Unmarshal(raw, &merged)
+	}
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(merged, patch)
+	if raw, err = json.Marshal(merged); err != nil {
+		return nil, err
+	}
+	var r R
+	if err := json.Unmarshal(raw, &r); err != nil {
+		// The request validator checked the patch's types; this is a safety net.
+		return nil, domain.Errorf(domain.EInvalid, "Request body is not valid: %v", err)
+	}
+	return &r, nil
+}
+
+// noNUL rejects a request body whose text holds a NUL character, as DRF
+// does: PostgreSQL cannot store one (SQLite could, but both answer alike).
+func noNUL(body any) error {
+	var fields map[string]any
+	raw, err := json.Marshal(body)
+	if err != nil || !strings.Contains(string(raw), `\u0000`) || json.Unmarshal(raw, &fields) != nil {
+		return nil
+	}
+	problems := map[string][]string{}
+	for name, v := range fields {
+		if hasNUL(v) {
+			problems[name] = []string{"Null characters are not allowed."}
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return &domain.Error{Code: domain.EInvalid, Fields: problems}
+}
+
+func hasNUL(v any) bool {
+	switch v := v.(type) {
+	case string:
+		return strings.ContainsRune(v, 0)
+	case []any:
+		return slices.ContainsFunc(v, hasNUL)
+	case map[string]any:
+		for k, x := range v {
+			if strings.ContainsRune(k, 0) || hasNUL(x) {
+				return true
+			}
+		}
+	}
+	return false
+}
