@@ -26,6 +26,12 @@ func (a *api) create(t *testing.T, path string, body map[string]any) string {
 	return res.Object(t)["uuid"].(string)
 }
 
+// question creates a question as staff and returns its uuid.
+func (a *api) question(t *testing.T, checklist, description, questionType string) string {
+	t.Helper()
+	return a.create(t, adminQuestions, map[string]any{"checklist": checklist, "description": description, "question_type": questionType})
+}
+
 // wantFields fails unless got holds every field of want (compared as JSON).
 func wantFields(t *testing.T, what string, got map[string]any, want map[string]any) {
 	t.Helper()
@@ -65,9 +71,9 @@ func TestAdminCRUD(t *testing.T) {
 	forEachDB(t, func(t *testing.T, a *api) {
 		cid := a.create(t, adminChecklists, map[string]any{"name": "Scratch"})
 		other := a.create(t, adminChecklists, map[string]any{"name": "Other"})
-		sel := a.create(t, adminQuestions, map[string]any{"checklist": cid, "description": "Pick", "question_type": "multi_select"})
-		yes := a.create(t, adminQuestions, map[string]any{"checklist": cid, "description": "Yes?", "question_type": "boolean"})
-		a.create(t, adminQuestions, map[string]any{"checklist": other, "description": "Elsewhere", "question_type": "boolean"})
+		sel := a.question(t, cid, "Pick", "multi_select")
+		yes := a.question(t, cid, "Yes?", "boolean")
+		a.question(t, other, "Elsewhere", "boolean")
 
 		for _, c := range []struct {
 			path                string
@@ -236,9 +242,9 @@ func TestAdminPermissionMatrix(t *testing.T) {
 	t.Parallel()
 	forEachDB(t, func(t *testing.T, a *api) {
 		cid := a.create(t, adminChecklists, map[string]any{"name": "KYB"})
-		sel := a.create(t, adminQuestions, map[string]any{"checklist": cid, "description": "Pick", "question_type": "single_select"})
-		yes := a.create(t, adminQuestions, map[string]any{"checklist": cid, "description": "Yes?", "question_type": "boolean"})
-		txt := a.create(t, adminQuestions, map[string]any{"checklist": cid, "description": "Text", "question_type": "text_input"})
+		sel := a.question(t, cid, "Pick", "single_select")
+		yes := a.question(t, cid, "Yes?", "boolean")
+		txt := a.question(t, cid, "Text", "text_input")
 		opt := a.create(t, adminOptions, map[string]any{"question": sel, "label": "A"})
 		dep := a.create(t, adminDependencies, map[string]any{"question": sel, "depends_on_question": yes, "required_answer_value": true})
 		cc := a.create(t, countryConfigs, map[string]any{"country": "EE", "checklist": cid})

@@ -87,8 +87,8 @@ func TestAdminOptionRules(t *testing.T) {
 	t.Parallel()
 	forEachDB(t, func(t *testing.T, a *api) {
 		cid := a.create(t, adminChecklists, map[string]any{"name": "Options"})
-		sel := a.create(t, adminQuestions, map[string]any{"checklist": cid, "description": "Pick", "question_type": "single_select"})
-		boolean := a.create(t, adminQuestions, map[string]any{"checklist": cid, "description": "Yes?", "question_type": "boolean"})
+		sel := a.question(t, cid, "Pick", "single_select")
+		boolean := a.question(t, cid, "Yes?", "boolean")
 		opt := adminOptions + a.create(t, adminOptions, map[string]any{"question": sel, "label": "A"}) + "/"
 		all := adminOptions
 		want400(t, a, "POST", adminOptions, map[string]any{"question": boolean, "label": "B"}, "question", all)
@@ -186,7 +186,7 @@ func TestAdminMetadataRules(t *testing.T) {
 	t.Parallel()
 	forEachDB(t, func(t *testing.T, a *api) {
 		cid := a.create(t, adminChecklists, map[string]any{"name": "Metadata"})
-		md := questionMetadata + a.create(t, adminQuestions, map[string]any{"checklist": cid, "description": "VAT", "question_type": "text_input"}) + "/"
+		md := questionMetadata + a.question(t, cid, "VAT", "text_input") + "/"
 		wantStatus(t, a.do(t, "PUT", md, a.staffT, map[string]any{"maps_to_customer_field": "vat_code", "intent_field": "vat"}), http.StatusOK)
 		want400(t, a, "PATCH", md, map[string]any{"maps_to_customer_field": "colour"}, "maps_to_customer_field", md)
 		want400(t, a, "PUT", md, map[string]any{"maps_to_customer_field": "slug"}, "maps_to_customer_field", md) // a Customer field, not a user-facing one
