@@ -38,9 +38,6 @@ func checklistAPI(c *store.ChecklistRow) gen.AdminChecklist {
 }
 
 func checklistFromRequest(b *gen.AdminChecklistRequest) (*store.ChecklistRow, error) {
-	if err := noNUL(b); err != nil {
-		return nil, err
-	}
 	c := &store.ChecklistRow{Name: strings.TrimSpace(b.Name), Description: deref(b.Description, ""), ChecklistType: checklist.ChecklistTypeCustomerOnboarding}
 	if b.ChecklistType != nil {
 		c.ChecklistType = string(*b.ChecklistType)
@@ -174,9 +171,6 @@ func questionAPI(q checklist.Question) gen.AdminQuestion {
 // current state, for metadata and options an admin request does not carry)
 // and checks it as a whole.
 func (s *Server) questionFromRequest(ctx context.Context, b *gen.AdminQuestionRequest, base checklist.Question) (*checklist.Question, error) {
-	if err := noNUL(b); err != nil {
-		return nil, err
-	}
 	if base.UUID != uuid.Nil && b.Checklist != base.Checklist {
 		return nil, domain.FieldError("checklist", "A question cannot move to another checklist.")
 	}
@@ -342,9 +336,6 @@ func optionAPI(o *store.OptionRow) gen.AdminQuestionOption {
 
 // optionFromRequest checks that the option's question is a select question.
 func (s *Server) optionFromRequest(ctx context.Context, b *gen.AdminQuestionOptionRequest) (*store.OptionRow, error) {
-	if err := noNUL(b); err != nil {
-		return nil, err
-	}
 	q, err := s.store.Question(ctx, b.Question)
 	if domain.CodeOf(err) == domain.ENotFound {
 		return nil, domain.FieldError("question", fmt.Sprintf(`Invalid pk "%s" - object does not exist.`, b.Question))
@@ -460,9 +451,6 @@ func dependencyAPI(d *checklist.Dependency) gen.AdminQuestionDependency {
 // checklist, the operator and value fit the question depended on, and the
 // checklist's dependencies stay free of cycles.
 func (s *Server) dependencyFromRequest(ctx context.Context, b *gen.AdminQuestionDependencyRequest, id uuid.UUID) (*checklist.Dependency, error) {
-	if err := noNUL(b); err != nil {
-		return nil, err
-	}
 	d := &checklist.Dependency{UUID: id, Question: b.Question, DependsOnQuestion: b.DependsOnQuestion,
 		RequiredAnswerValue: decodeAny(b.RequiredAnswerValue), Operator: checklist.Operator(deref(b.Operator, gen.OperatorEquals))}
 	questions := map[string]*checklist.Question{}
@@ -600,9 +588,6 @@ func countryConfigAPI(c *store.CountryConfig) gen.CountryConfig {
 }
 
 func (s *Server) countryConfigFromRequest(ctx context.Context, b *gen.CountryConfigRequest) (*store.CountryConfig, error) {
-	if err := noNUL(b); err != nil {
-		return nil, err
-	}
 	cc, err := normaliseCountry(b.Country)
 	if err != nil {
 		return nil, err
@@ -753,9 +738,6 @@ func (s *Server) editMetadata(ctx context.Context, id uuid.UUID, put *gen.Questi
 		return gen.QuestionMetadata{}, err
 	}
 	if put, err = putBody(put, patch, metadataAPI(*q)); err != nil {
-		return gen.QuestionMetadata{}, err
-	}
-	if err := noNUL(put); err != nil {
 		return gen.QuestionMetadata{}, err
 	}
 	q.MapsToCustomerField = strings.TrimSpace(deref(put.MapsToCustomerField, ""))

@@ -3,8 +3,6 @@ package server
 import (
 	"encoding/json"
 	"maps"
-	"slices"
-	"strings"
 
 	"github.com/onboarding-kyb/onboarding/domain"
 )
@@ -35,40 +33,4 @@ func putBody[R any](put *R, patch map[string]json.RawMessage, current any) (*R, 
 		return nil, domain.Errorf(domain.EInvalid, "Request body is not valid: %v", err)
 	}
 	return &r, nil
-}
-
-// noNUL rejects a request body whose text holds a NUL character, as DRF
-// does: PostgreSQL cannot store one (SQLite could, but both answer alike).
-func noNUL(body any) error {
-	var fields map[string]any
-	raw, err := json.Marshal(body)
-	if err != nil || !strings.Contains(string(raw), `\u0000`) || json.Unmarshal(raw, &fields) != nil {
-		return nil
-	}
-	problems := map[string][]string{}
-	for name, v := range fields {
-		if hasNUL(v) {
-			problems[name] = []string{"Null characters are not allowed."}
-		}
-	}
-	if len(problems) == 0 {
-		return nil
-	}
-	return &domain.Error{Code: domain.EInvalid, Fields: problems}
-}
-
-func hasNUL(v any) bool {
-	switch v := v.(type) {
-	case string:
-		return strings.ContainsRune(v, 0)
-	case []any:
-		return slices.ContainsFunc(v, hasNUL)
-	case map[string]any:
-		for k, x := range v {
-			if strings.ContainsRune(k, 0) || hasNUL(x) {
-				return true
-			}
-		}
-	}
-	return false
 }

@@ -1,7 +1,13 @@
 package server
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -49,9 +55,66 @@ func validateRequests(spec *openapi3.T) (echo.MiddlewareFunc, error) {
 			if err != nil {
 				return requestError(err)
 			}
+			if err := rejectNUL(c.Request()); err != nil {
+				return err
+			}
 			return next(c)
 		}
 	}, nil
+}
+
+// rejectNUL answers 400 for a JSON body whose text holds a NUL character,
+// naming the top-level field, as DRF does: PostgreSQL cannot store one, and
+// SQLite answers the same so both databases behave alike. The validator has
+// already read the body and left a fresh copy on the request.
+func rejectNUL(r *http.Request) error {
+	if r.Body == nil || !strings.HasPrefix(r.Header.Get(echo.HeaderContentType), echo.MIMEApplicationJSON) {
+		return nil
+	}
+	raw, err := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(raw))
+	if err != nil || !bytes.Contains(raw, []byte(`u0000`)) {
+		return nil
+	}
+	var body any
+	if json.Unmarshal(raw, &body) != nil {
+		return nil
+	}
+	problems := map[string][]string{}
+	switch b := body.(type) {
+	case map[string]any:
+		for name, v := range b {
+			if hasNUL(v) || strings.ContainsRune(name, 0) {
+				problems[name] = []string{"Null characters are not allowed."}
+			}
+		}
+	case []any:
+		for i, v := range b {
+			if hasNUL(v) {
+				problems[strconv.Itoa(i)] = []string{"Null characters are not allowed."}
+			}
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return &domain.Error{Code: domain.EInvalid, Fields: problems}
+}
+
+func hasNUL(v any) bool {
+	switch v := v.(type) {
+	case string:
+		return strings.ContainsRune(v, 0)
+	case []any:
+		return slices.ContainsFunc(v, hasNUL)
+	case map[string]any:
+		for k, x := range v {
+			if strings.ContainsRune(k, 0) || hasNUL(x) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // requestError turns kin-openapi's errors into field errors named after the

@@ -3,6 +3,7 @@ package server_test
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -233,6 +234,26 @@ func TestHealthAndDocs(t *testing.T) {
 		wantStatus(t, docs, http.StatusOK)
 		if !strings.Contains(string(docs.Body), "swagger") {
 			t.Fatal("docs page is not Swagger UI")
+		}
+	})
+}
+
+// TestNULCharactersAreRejected: PostgreSQL cannot store a NUL character;
+// every JSON body with one gets a 400 naming the field, on both databases.
+func TestNULCharactersAreRejected(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, a *api) {
+		res := a.do(t, "POST", base, a.aliceT, `{"user": `+strconv.FormatInt(a.alice.ID, 10)+`, "country": "EE", "legal_name": "Evil\u0000 OÜ"}`)
+		wantStatus(t, res, http.StatusBadRequest)
+		if _, ok := res.Object(t)["legal_name"]; !ok {
+			t.Fatalf("NUL in legal_name: %s", res.Body)
+		}
+		res = a.do(t, "POST", start, a.aliceT, `{"country": "EE", "first_name": "a\u0000"}`)
+		wantStatus(t, res, http.StatusBadRequest)
+		// An escaped backslash followed by "u0000" is plain text, not a NUL.
+		wantStatus(t, a.do(t, "POST", start, a.aliceT, `{"country": "EE", "legal_name": "a\\u0000"}`), http.StatusOK)
+		if c := a.do(t, "GET", base, a.staffT, nil).Header.Get("X-Result-Count"); c != "1" {
+			t.Fatalf("%s rows stored, want only the valid one", c)
 		}
 	})
 }
