@@ -93,18 +93,21 @@ const (
 // Justification is a user's case for an escalated or failed verification,
 // and the staff decision on it.
 type Justification struct {
-	UUID               uuid.UUID  `db:"uuid"`
-	Verification       uuid.UUID  `db:"verification_uuid"`
-	VerificationStatus string     `db:"verification_status"` // read only
-	UserID             int64      `db:"user_id"`
-	UserJustification  string     `db:"user_justification"`
-	Decision           string     `db:"decision"`
-	StaffNotes         string     `db:"staff_notes"`
-	ReviewerID         *int64     `db:"reviewer_id"`
-	ReviewedAt         *time.Time `db:"reviewed_at"`
-	Created            time.Time  `db:"created"`
-	Modified           time.Time  `db:"modified"`
-	Documents          []Document `db:"-"`
+	UUID               uuid.UUID `db:"uuid"`
+	Verification       uuid.UUID `db:"verification_uuid"`
+	VerificationStatus string    `db:"verification_status"` // read only
+	// VerificationExpiresAt (read only) makes VerificationStatus read as
+	// expired the way Verification.Expire does.
+	VerificationExpiresAt *time.Time `db:"verification_expires_at"`
+	UserID                int64      `db:"user_id"`
+	UserJustification     string     `db:"user_justification"`
+	Decision              string     `db:"decision"`
+	StaffNotes            string     `db:"staff_notes"`
+	ReviewerID            *int64     `db:"reviewer_id"`
+	ReviewedAt            *time.Time `db:"reviewed_at"`
+	Created               time.Time  `db:"created"`
+	Modified              time.Time  `db:"modified"`
+	Documents             []Document `db:"-"`
 }
 
 // Document is a file attached to a justification.

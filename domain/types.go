@@ -80,17 +80,26 @@ type VerificationFilter struct {
 // both databases keep, so a value read back equals the value written.
 func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
-// ErrorExpired is the error_message of an expired verification.
-const ErrorExpired = "VERIFICATION_EXPIRED"
+// ErrorExpired and TracebackExpired are the error_message and
+// error_traceback of an expired verification.
+const (
+	ErrorExpired     = "VERIFICATION_EXPIRED"
+	TracebackExpired = "The verification expired before it was completed; start a new one."
+)
 
-// Expire makes v read as expired when it waited (pending or escalated) past
-// expires_at, so no read shows a stale status before the sweeper has run.
-// It reports whether it changed v.
+// HasExpired reports whether a verification in status, living until
+// expiresAt, has expired by now: it waited (pending or escalated) past
+// expires_at.
+func HasExpired(status string, expiresAt *time.Time, now time.Time) bool {
+	return (status == StatusPending || status == StatusEscalated) && expiresAt != nil && expiresAt.Before(now)
+}
+
+// Expire makes v read as expired when it HasExpired, so no read shows a
+// stale status before the sweeper has run. It reports whether it changed v.
 func (v *Verification) Expire(now time.Time) bool {
-	if (v.Status != StatusPending && v.Status != StatusEscalated) || v.ExpiresAt == nil || !v.ExpiresAt.Before(now) {
+	if !HasExpired(v.Status, v.ExpiresAt, now) {
 		return false
 	}
-	v.Status, v.ErrorMessage = StatusExpired, ErrorExpired
-	v.ErrorTraceback = "The verification expired before it was completed; start a new one."
+	v.Status, v.ErrorMessage, v.ErrorTraceback = StatusExpired, ErrorExpired, TracebackExpired
 	return true
 }

@@ -156,8 +156,12 @@ func (s *Server) decide(ctx context.Context, id uuid.UUID, notes, decision strin
 	if err != nil {
 		return nil, err
 	}
-	if v.Status == domain.StatusExpired {
+	switch v.Status {
+	case domain.StatusEscalated, domain.StatusFailed:
+	case domain.StatusExpired:
 		return nil, domain.Errorf(domain.EConflict, "The verification has expired; the user must start a new one.")
+	default: // decided by another justification, validated again, or its company edited
+		return nil, domain.Errorf(domain.EConflict, "The verification is %s, no longer escalated or failed: there is nothing left to decide.", v.Status)
 	}
 	now := domain.Now()
 	ev := &domain.Event{ActorID: &u.ID, OldStatus: v.Status, Reason: strings.TrimSpace(notes)}

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -37,7 +38,7 @@ func TestStaffReview(t *testing.T) {
 		if v["status"] != "escalated" {
 			t.Fatalf("setup: %v", v["status"])
 		}
-		const jbase = "/api/onboarding-justifications/"
+
 		wantStatus(t, a.do(t, "POST", jbase, a.bobT, map[string]any{"verification_uuid": v["uuid"], "user_justification": "mine"}), http.StatusNotFound)
 		wantStatus(t, a.do(t, "POST", jbase, a.aliceT, map[string]any{"verification_uuid": v["uuid"], "user_justification": "  "}), http.StatusBadRequest)
 		pending := a.do(t, "POST", start, a.aliceT, map[string]any{"country": "NO"}).Object(t)
@@ -104,6 +105,119 @@ func TestStaffReview(t *testing.T) {
 		wantStatus(t, res, http.StatusOK)
 		if res.Object(t)["verification_status"] != "failed" {
 			t.Fatalf("rejected: %s", res.Body)
+		}
+	})
+}
+
+const jbase = "/api/onboarding-justifications/"
+
+// justify submits a justification for alice's verification v.
+func justify(t *testing.T, a *api, v map[string]any) map[string]any {
+	t.Helper()
+	res := a.do(t, "POST", jbase, a.aliceT, map[string]any{"verification_uuid": v["uuid"], "user_justification": "The register lags."})
+	wantStatus(t, res, http.StatusCreated)
+	return res.Object(t)
+}
+
+// A decision applies only while the verification is still under review:
+// once it is verified (another justification approved) or back to pending
+// (the company was edited), deciding an older justification is a conflict
+// and changes nothing.
+func TestDecisionNeedsVerificationUnderReview(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, a *api) {
+		v := startAndRun(t, a, map[string]any{"country": "EE", "legal_person_identifier": "10000024", "person_identifier": estonianPerson})
+		first, second := justify(t, a, v), justify(t, a, v)
+		wantStatus(t, a.do(t, "POST", jbase+first["uuid"].(string)+"/approve/", a.staffT, map[string]any{}), http.StatusOK)
+		path := base + v["uuid"].(string) + "/"
+		wantStatus(t, a.do(t, "POST", path+"create_customer/", a.aliceT, nil), http.StatusCreated)
+		for _, op := range []string{"reject/", "approve/"} {
+			res := a.do(t, "POST", jbase+second["uuid"].(string)+"/"+op, a.staffT, map[string]any{"staff_notes": "late"})
+			wantStatus(t, res, http.StatusConflict)
+			if !strings.Contains(res.Object(t)["detail"].(string), "verified") {
+				t.Fatalf("%s: %s", op, res.Body)
+			}
+		}
+		if got := a.do(t, "GET", path, a.aliceT, nil).Object(t); got["status"] != "verified" {
+			t.Fatalf("a late decision changed the verification to %v", got["status"])
+		}
+		var js []map[string]any
+		a.do(t, "GET", jbase, a.aliceT, nil).JSON(t, &js)
+		for _, j := range js {
+			if j["uuid"] == second["uuid"] && (j["decision"] != "pending" || j["reviewer"] != nil) {
+				t.Fatalf("refused decision stored: %v", j)
+			}
+		}
+
+		// Edited back to pending: nothing left to approve.
+		v = startAndRun(t, a, map[string]any{"country": "EE", "legal_person_identifier": "10000024", "person_identifier": estonianPerson})
+		j := justify(t, a, v)
+		path = base + v["uuid"].(string) + "/"
+		wantStatus(t, a.do(t, "PATCH", path, a.aliceT, map[string]any{"legal_person_identifier": "12417834"}), http.StatusOK)
+		wantStatus(t, a.do(t, "POST", jbase+j["uuid"].(string)+"/approve/", a.staffT, map[string]any{}), http.StatusConflict)
+		if got := a.do(t, "GET", path, a.aliceT, nil).Object(t); got["status"] != "pending" {
+			t.Fatalf("approved an edited verification: %v", got["status"])
+		}
+	})
+}
+
+// Documents: a field name in every 400, the size limit, nothing after the decision.
+func TestAttachDocumentRules(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, a *api) {
+		v := startAndRun(t, a, map[string]any{"country": "EE", "legal_person_identifier": "10000024", "person_identifier": estonianPerson})
+		path := jbase + justify(t, a, v)["uuid"].(string) + "/attach_document/"
+		png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89")
+		big := append(append([]byte{}, png...), make([]byte, 10<<20)...)
+		for name, c := range map[string]struct {
+			file    string
+			content []byte
+			want    string
+		}{
+			"empty":      {"scan.png", nil, "empty"},
+			"too large":  {"scan.png", big, "10 MB"},
+			"wrong type": {"notes.txt", []byte("plain text"), "extension"},
+			"sniffed":    {"scan.png", []byte("just text, named like a picture"), "text/plain"},
+		} {
+			res := a.upload(t, path, a.aliceT, c.file, c.content)
+			wantStatus(t, res, http.StatusBadRequest)
+			if msgs, ok := res.Object(t)["file"].([]any); !ok || !strings.Contains(msgs[0].(string), c.want) {
+				t.Errorf("%s: %s", name, res.Body)
+			}
+		}
+		var js []map[string]any
+		a.do(t, "GET", jbase, a.aliceT, nil).JSON(t, &js)
+		if docs := js[0]["documents"].([]any); len(docs) != 0 {
+			t.Fatalf("refused uploads stored: %v", docs)
+		}
+		res := a.upload(t, path, a.aliceT, "scan.png", png)
+		wantStatus(t, res, http.StatusOK)
+		if docs := res.Object(t)["documents"].([]any); len(docs) != 1 || docs[0].(map[string]any)["mime_type"] != "image/png" {
+			t.Fatalf("documents %v", docs)
+		}
+		wantStatus(t, a.do(t, "POST", strings.TrimSuffix(path, "attach_document/")+"reject/", a.staffT, map[string]any{}), http.StatusOK)
+		wantStatus(t, a.upload(t, path, a.aliceT, "scan.png", png), http.StatusConflict)
+	})
+}
+
+// A justification shows its verification's status as every read does:
+// expired once expires_at has passed, even before the sweeper ran.
+func TestJustificationShowsExpiry(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, a *api) {
+		v := startAndRun(t, a, map[string]any{"country": "EE", "legal_person_identifier": "10000024", "person_identifier": estonianPerson})
+		j := justify(t, a, v)
+		past := time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
+		wantStatus(t, a.do(t, "PATCH", base+v["uuid"].(string)+"/", a.staffT, map[string]any{"expires_at": past}), http.StatusOK)
+		var js []map[string]any
+		a.do(t, "GET", jbase, a.aliceT, nil).JSON(t, &js)
+		if len(js) != 1 || js[0]["verification_status"] != "expired" {
+			t.Fatalf("justifications %v", js)
+		}
+		res := a.do(t, "POST", jbase+j["uuid"].(string)+"/approve/", a.staffT, map[string]any{})
+		wantStatus(t, res, http.StatusConflict)
+		if !strings.Contains(res.Object(t)["detail"].(string), "expired") {
+			t.Fatalf("approve expired: %s", res.Body)
 		}
 	})
 }

@@ -9,7 +9,8 @@ import (
 	"github.com/onboarding-kyb/onboarding/domain"
 )
 
-const justificationSelect = `SELECT j.uuid, j.verification_uuid, v.status AS verification_status, j.user_id,
+const justificationSelect = `SELECT j.uuid, j.verification_uuid, v.status AS verification_status,
+	v.expires_at AS verification_expires_at, j.user_id,
 	j.user_justification, j.decision, j.staff_notes, j.reviewer_id, j.reviewed_at, j.created, j.modified
 	FROM justifications j JOIN verifications v ON v.uuid = j.verification_uuid`
 
@@ -35,7 +36,7 @@ func (s *Store) Justification(ctx context.Context, id uuid.UUID) (*domain.Justif
 		return nil, s.wrap(ctx, err)
 	}
 	page := []domain.Justification{j}
-	if err := s.withDocuments(ctx, page); err != nil {
+	if err := s.finishJustifications(ctx, page); err != nil {
 		return nil, err
 	}
 	return &page[0], nil
@@ -56,18 +57,24 @@ func (s *Store) ListJustifications(ctx context.Context, f domain.JustificationFi
 		append(args, f.Limit, f.Offset)...); err != nil {
 		return nil, 0, s.wrap(ctx, err)
 	}
-	return out, total, s.withDocuments(ctx, out)
+	return out, total, s.finishJustifications(ctx, out)
 }
 
-// withDocuments loads the documents of a page of justifications in one query.
-func (s *Store) withDocuments(ctx context.Context, page []domain.Justification) error {
+// finishJustifications shows a page of justifications as every read does
+// (an expired verification reads as expired) and loads their documents in
+// one query.
+func (s *Store) finishJustifications(ctx context.Context, page []domain.Justification) error {
 	if len(page) == 0 {
 		return nil
 	}
+	now := domain.Now()
 	ids := make([]uuid.UUID, len(page))
 	for i, j := range page {
 		ids[i] = j.UUID
 		page[i].Documents = []domain.Document{}
+		if domain.HasExpired(j.VerificationStatus, j.VerificationExpiresAt, now) {
+			page[i].VerificationStatus = domain.StatusExpired
+		}
 	}
 	q, args, err := sqlx.In(`SELECT d.justification_uuid, f.uuid, f.name, f.size, f.mime_type, f.created
 		FROM justification_documents d JOIN stored_files f ON f.uuid = d.file_uuid
