@@ -201,3 +201,58 @@ func TestExpiry(t *testing.T) {
 		}
 	})
 }
+
+// An edit of a verification that has expired but not been swept stores the
+// expiry: the audit trail records it once, and the sweeper finds nothing left.
+func TestEditStoresExpiryWithEvent(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, a *api) {
+		past := time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
+		v := a.do(t, "POST", base, a.aliceT, map[string]any{"user": a.alice.ID, "country": "EE", "expires_at": past}).Object(t)
+		path := base + v["uuid"].(string) + "/"
+		res := a.do(t, "PATCH", path, a.aliceT, map[string]any{"legal_name": "Renamed OÜ"})
+		wantStatus(t, res, http.StatusOK)
+		if got := res.Object(t); got["status"] != "expired" || got["legal_name"] != "Renamed OÜ" {
+			t.Fatalf("after edit: %v %v", got["status"], got["legal_name"])
+		}
+		now := time.Now().UTC()
+		if expired, _, err := a.store.Sweep(context.Background(), now, now.Add(-time.Hour)); err != nil || expired != 0 {
+			t.Fatalf("sweep expired %d (%v) after the edit stored it", expired, err)
+		}
+		var events []map[string]any
+		a.do(t, "GET", path+"events/", a.aliceT, nil).JSON(t, &events)
+		if len(events) != 2 || events[1]["kind"] != "expired" || events[1]["old_status"] != "pending" || events[1]["actor"] != nil {
+			t.Fatalf("events %v", events)
+		}
+	})
+}
+
+// The retention period counts from the last change to the verification or
+// its justifications: a failed case with a fresh justification stays.
+func TestSweepKeepsRecentlyJustified(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, a *api) {
+		v := startAndRun(t, a, map[string]any{"country": "EE", "legal_person_identifier": "10000001", "person_identifier": estonianPerson})
+		if v["status"] != "failed" {
+			t.Fatalf("setup: %v", v["status"])
+		}
+		j := justify(t, a, v)
+		touched, err := time.Parse(time.RFC3339Nano, j["modified"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, now := context.Background(), time.Now().UTC()
+		if _, deleted, err := a.store.Sweep(ctx, now, touched); err != nil || deleted != 0 {
+			t.Fatalf("swept a recently justified case: deleted %d (%v)", deleted, err)
+		}
+		path := base + v["uuid"].(string) + "/"
+		wantStatus(t, a.do(t, "GET", path, a.aliceT, nil), http.StatusOK)
+		if _, deleted, err := a.store.Sweep(ctx, now, now.Add(time.Hour)); err != nil || deleted != 1 {
+			t.Fatalf("retention sweep deleted %d (%v)", deleted, err)
+		}
+		wantStatus(t, a.do(t, "GET", path, a.aliceT, nil), http.StatusNotFound)
+		if got := a.do(t, "GET", jbase, a.aliceT, nil).Header.Get("X-Result-Count"); got != "0" {
+			t.Fatalf("%s justifications left after the verification was deleted", got)
+		}
+	})
+}

@@ -29,3 +29,9 @@ func (s *Store) Events(ctx context.Context, verification uuid.UUID) ([]domain.Ev
 		FROM verification_events WHERE verification_uuid = ? ORDER BY id`), verification)
 	return out, s.wrap(ctx, err)
 }
+
+// expiredEvent records that verification id, waiting in status from, expired.
+func expiredEvent(id uuid.UUID, from string) *domain.Event {
+	return &domain.Event{Verification: id, Kind: domain.EventExpired, OldStatus: from,
+		NewStatus: domain.StatusExpired, Reason: domain.ErrorExpired}
+}

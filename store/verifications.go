@@ -100,27 +100,38 @@ func (s *Store) UpdateVerification(ctx context.Context, v *domain.Verification, 
 	})
 }
 
-func updateVerification(ctx context.Context, s *Store, e sqlx.ExtContext, v *domain.Verification) error {
+func updateVerification(ctx context.Context, s *Store, tx *sqlx.Tx, v *domain.Verification) error {
 	v.Modified = domain.Now()
 	withDefaults(v)
+	// An expiry seen on read (Verification.Expire) is stored by this write:
+	// record it as the sweeper would have.
+	var stored string
+	if v.Status == domain.StatusExpired {
+		if err := tx.GetContext(ctx, &stored, s.db.Rebind(`SELECT status FROM verifications WHERE uuid = ?`), v.UUID); err != nil {
+			return s.wrap(ctx, err)
+		}
+	}
 	var sets []string
 	for _, c := range columnNames(verificationColumns) {
 		if c != "uuid" && c != "created" && c != "version" {
 			sets = append(sets, c+" = :"+c)
 		}
 	}
-	res, err := sqlx.NamedExecContext(ctx, e, `UPDATE verifications SET `+strings.Join(sets, ", ")+
+	res, err := tx.NamedExecContext(ctx, `UPDATE verifications SET `+strings.Join(sets, ", ")+
 		`, version = version + 1 WHERE uuid = :uuid AND version = :version`, v)
 	if err != nil {
 		return s.wrap(ctx, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		if _, err := getVerification(ctx, s, e, v.UUID, ""); err != nil {
+		if _, err := getVerification(ctx, s, tx, v.UUID, ""); err != nil {
 			return err
 		}
 		return domain.Errorf(domain.EConflict, "The verification was changed by another request; read it again and retry.")
 	}
 	v.Version++
+	if stored != "" && stored != domain.StatusExpired {
+		return addEvent(ctx, s, tx, expiredEvent(v.UUID, stored))
+	}
 	return nil
 }
 
