@@ -3,8 +3,11 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/google/uuid"
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
@@ -43,6 +46,9 @@ func (s *Server) OnboardingVerificationsCreateCustomer(ctx context.Context, req 
 		return nil, err
 	}
 	c := customerFrom(v)
+	if err := s.checkCustomer(ctx, c); err != nil {
+		return nil, err
+	}
 	if existing, err := s.store.CustomerByCode(ctx, c.RegistrationCode, c.Country); err == nil {
 		return nil, domain.Errorf(domain.EConflict, "A customer with registration code %s in %s already exists: customer %s.", c.RegistrationCode, c.Country, existing.UUID)
 	} else if domain.CodeOf(err) != domain.ENotFound {
@@ -53,6 +59,28 @@ func (s *Server) OnboardingVerificationsCreateCustomer(ctx context.Context, req 
 	}
 	s.log(ctx).InfoContext(ctx, "customer created", "verification", v.UUID, "customer", c.UUID)
 	return gen.OnboardingVerificationsCreateCustomer201JSONResponse(s.customerAPI(ctx, c)), nil
+}
+
+// checkCustomer refuses a customer that openapi.yaml's Customer schema
+// refuses (a checklist answer longer than its field, say), naming the field,
+// so no customer is stored that the API could not return.
+func (s *Server) checkCustomer(ctx context.Context, c *domain.Customer) error {
+	body, err := json.Marshal(s.customerAPI(ctx, c))
+	if err != nil {
+		return err
+	}
+	var doc any
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return err
+	}
+	var bad *openapi3.SchemaError
+	if err := s.customer.VisitJSON(doc, openapi3.VisitAsResponse()); errors.As(err, &bad) {
+		return domain.Errorf(domain.EInvalid, "The customer's %s would be invalid (%s): correct the checklist answer it comes from with submit_answers, then try again.",
+			strings.Join(bad.JSONPointer(), "."), bad.Reason)
+	} else if err != nil {
+		return err
+	}
+	return nil
 }
 
 // customerFrom builds the customer a verified verification describes: the

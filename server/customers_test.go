@@ -256,3 +256,36 @@ func TestSweepKeepsRecentlyJustified(t *testing.T) {
 		}
 	})
 }
+
+// Checklist answers that do not fit the Customer (a VAT code longer than its
+// 20 characters) are a 400 naming the field, and no customer is stored
+// until the answer is corrected.
+func TestCreateCustomerChecksSubmittedData(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, a *api) {
+		_, q := withExampleChecklist(t, a)
+		path := verified(t, a, a.aliceT)
+		wantStatus(t, a.do(t, "POST", path+"submit_answers/", a.aliceT, []any{
+			answer(q["contact_email"], "info@bolt.example"),
+			answer(q["contact_phone"], "+37255551234"),
+			answer(q["vat_code"], "EE1024176950000000000000000"),
+			answer(q["planned_usage"], optionID(q["planned_usage"], "Research")),
+			answer(q["expected_users"], 12),
+			answer(q["accepts_terms"], true),
+		}), http.StatusOK)
+		res := a.do(t, "POST", path+"create_customer/", a.aliceT, nil)
+		wantStatus(t, res, http.StatusBadRequest)
+		if !strings.Contains(res.Object(t)["detail"].(string), "vat_code") {
+			t.Fatalf("too long VAT code: %s", res.Body)
+		}
+		if got := a.do(t, "GET", "/api/customers/", a.staffT, nil).Header.Get("X-Result-Count"); got != "0" {
+			t.Fatalf("%s customers stored", got)
+		}
+		wantStatus(t, a.do(t, "POST", path+"submit_answers/", a.aliceT, []any{answer(q["vat_code"], "EE102417695")}), http.StatusOK)
+		res = a.do(t, "POST", path+"create_customer/", a.aliceT, nil)
+		wantStatus(t, res, http.StatusCreated)
+		if c := res.Object(t); c["vat_code"] != "EE102417695" {
+			t.Fatalf("customer %v", c)
+		}
+	})
+}

@@ -95,6 +95,7 @@ type Server struct {
 	store     *store.Store
 	registers *validators.Registry
 	logger    *slog.Logger
+	customer  *openapi3.Schema // openapi.yaml's Customer, which create_customer checks a new customer against
 }
 
 var _ gen.StrictServerInterface = (*Server)(nil)
@@ -107,6 +108,7 @@ func New(cfg Config, s *store.Store, registers *validators.Registry, logger *slo
 	if err != nil {
 		return nil, fmt.Errorf("openapi.yaml: %w", err)
 	}
+	srv.customer = spec.Components.Schemas["Customer"].Value
 	validate, err := validateRequests(spec)
 	if err != nil {
 		return nil, err
