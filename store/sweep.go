@@ -39,11 +39,13 @@ func (s *Store) Sweep(ctx context.Context, now, cutoff time.Time) (expired, dele
 			expired += len(ids)
 		}
 		staleArgs := []any{domain.StatusFailed, domain.StatusExpired, cutoff, cutoff}
+		// Deleted in one order by every replica, so they queue, not deadlock.
 		var rows []struct {
 			UUID   uuid.UUID `db:"uuid"`
 			Status string    `db:"status"`
 		}
-		if err := tx.SelectContext(ctx, &rows, s.db.Rebind(`SELECT uuid, status FROM verifications WHERE `+stale), staleArgs...); err != nil {
+		if err := tx.SelectContext(ctx, &rows, s.db.Rebind(`SELECT uuid, status FROM verifications WHERE `+stale+
+			` ORDER BY uuid`), staleArgs...); err != nil {
 			return s.wrap(ctx, err)
 		}
 		for _, v := range rows {
