@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/onboarding-kyb/onboarding/checklist"
 )
 
 // verified starts and validates a verification of Bolt Technology OÜ for
@@ -106,14 +108,8 @@ func TestCreateCustomerNeedsCompletedChecklist(t *testing.T) {
 		if !strings.Contains(res.Object(t)["detail"].(string), "checklist") {
 			t.Fatalf("incomplete checklist: %s", res.Body)
 		}
-		wantStatus(t, a.do(t, "POST", path+"submit_answers/", a.aliceT, []any{
-			answer(q["contact_email"], "info@bolt.example"),
-			answer(q["contact_phone"], "+37255551234"),
-			answer(q["homepage"], "https://bolt.example"),
-			answer(q["planned_usage"], optionID(q["planned_usage"], "Research")),
-			answer(q["expected_users"], 12),
-			answer(q["accepts_terms"], true),
-		}), http.StatusOK)
+		wantStatus(t, a.do(t, "POST", path+"submit_answers/", a.aliceT,
+			requiredAnswers(q, answer(q["homepage"], "https://bolt.example"))), http.StatusOK)
 		res = a.do(t, "POST", path+"create_customer/", a.aliceT, nil)
 		wantStatus(t, res, http.StatusCreated)
 		c := res.Object(t)
@@ -121,6 +117,18 @@ func TestCreateCustomerNeedsCompletedChecklist(t *testing.T) {
 			t.Fatalf("customer without the submitted data: %v", c)
 		}
 	})
+}
+
+// requiredAnswers answers every required question of the example
+// checklist, and more.
+func requiredAnswers(q map[string]checklist.Question, more ...any) []any {
+	return append([]any{
+		answer(q["contact_email"], "info@bolt.example"),
+		answer(q["contact_phone"], "+37255551234"),
+		answer(q["planned_usage"], optionID(q["planned_usage"], "Research")),
+		answer(q["expected_users"], 12),
+		answer(q["accepts_terms"], true),
+	}, more...)
 }
 
 func TestConcurrentCreateCustomerMakesOne(t *testing.T) {
@@ -232,10 +240,7 @@ func TestEditStoresExpiryWithEvent(t *testing.T) {
 func TestSweepKeepsRecentlyJustified(t *testing.T) {
 	t.Parallel()
 	forEachDB(t, func(t *testing.T, a *api) {
-		v := startAndRun(t, a, map[string]any{"country": "EE", "legal_person_identifier": "10000001", "person_identifier": estonianPerson})
-		if v["status"] != "failed" {
-			t.Fatalf("setup: %v", v["status"])
-		}
+		v := eeCase(t, a, "10000001", "failed") // not in the register
 		j := justify(t, a, v)
 		touched, err := time.Parse(time.RFC3339Nano, j["modified"].(string))
 		if err != nil {
@@ -265,14 +270,8 @@ func TestCreateCustomerChecksSubmittedData(t *testing.T) {
 	forEachDB(t, func(t *testing.T, a *api) {
 		_, q := withExampleChecklist(t, a)
 		path := verified(t, a, a.aliceT)
-		wantStatus(t, a.do(t, "POST", path+"submit_answers/", a.aliceT, []any{
-			answer(q["contact_email"], "info@bolt.example"),
-			answer(q["contact_phone"], "+37255551234"),
-			answer(q["vat_code"], "EE1024176950000000000000000"),
-			answer(q["planned_usage"], optionID(q["planned_usage"], "Research")),
-			answer(q["expected_users"], 12),
-			answer(q["accepts_terms"], true),
-		}), http.StatusOK)
+		wantStatus(t, a.do(t, "POST", path+"submit_answers/", a.aliceT,
+			requiredAnswers(q, answer(q["vat_code"], "EE1024176950000000000000000"))), http.StatusOK)
 		res := a.do(t, "POST", path+"create_customer/", a.aliceT, nil)
 		wantStatus(t, res, http.StatusBadRequest)
 		if !strings.Contains(res.Object(t)["detail"].(string), "vat_code") {

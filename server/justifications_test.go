@@ -33,11 +33,7 @@ func (a *api) upload(t *testing.T, path, token, name string, content []byte) res
 func TestStaffReview(t *testing.T) {
 	t.Parallel()
 	forEachDB(t, func(t *testing.T, a *api) {
-		// Person not listed by the register: escalated.
-		v := startAndRun(t, a, map[string]any{"country": "EE", "legal_person_identifier": "10000024", "person_identifier": estonianPerson})
-		if v["status"] != "escalated" {
-			t.Fatalf("setup: %v", v["status"])
-		}
+		v := eeCase(t, a, escalatedCode, "escalated")
 
 		wantStatus(t, a.do(t, "POST", jbase, a.bobT, map[string]any{"verification_uuid": v["uuid"], "user_justification": "mine"}), http.StatusNotFound)
 		wantStatus(t, a.do(t, "POST", jbase, a.aliceT, map[string]any{"verification_uuid": v["uuid"], "user_justification": "  "}), http.StatusBadRequest)
@@ -98,7 +94,7 @@ func TestStaffReview(t *testing.T) {
 		}
 		// Now a customer can be created; approving another case of the same company is a conflict.
 		wantStatus(t, a.do(t, "POST", base+v["uuid"].(string)+"/create_customer/", a.aliceT, nil), http.StatusCreated)
-		other := startAndRun(t, a, map[string]any{"country": "EE", "legal_person_identifier": "10000024", "person_identifier": estonianPerson})
+		other := eeCase(t, a, escalatedCode, "escalated")
 		oj := a.do(t, "POST", jbase, a.aliceT, map[string]any{"verification_uuid": other["uuid"], "user_justification": "again"}).Object(t)
 		wantStatus(t, a.do(t, "POST", jbase+oj["uuid"].(string)+"/approve/", a.staffT, map[string]any{}), http.StatusConflict)
 		res = a.do(t, "POST", jbase+oj["uuid"].(string)+"/reject/", a.staffT, map[string]any{"staff_notes": "duplicate"})
@@ -110,6 +106,20 @@ func TestStaffReview(t *testing.T) {
 }
 
 const jbase = "/api/onboarding-justifications/"
+
+// escalatedCode is an EE company whose register lists nobody: escalated.
+const escalatedCode = "10000024"
+
+// eeCase starts and runs alice's verification of an EE company, which must
+// end in status.
+func eeCase(t *testing.T, a *api, code, status string) map[string]any {
+	t.Helper()
+	v := startAndRun(t, a, map[string]any{"country": "EE", "legal_person_identifier": code, "person_identifier": estonianPerson})
+	if v["status"] != status {
+		t.Fatalf("setup: %s is %v, want %s", code, v["status"], status)
+	}
+	return v
+}
 
 // justify submits a justification for alice's verification v.
 func justify(t *testing.T, a *api, v map[string]any) map[string]any {
@@ -126,7 +136,7 @@ func justify(t *testing.T, a *api, v map[string]any) map[string]any {
 func TestDecisionNeedsVerificationUnderReview(t *testing.T) {
 	t.Parallel()
 	forEachDB(t, func(t *testing.T, a *api) {
-		v := startAndRun(t, a, map[string]any{"country": "EE", "legal_person_identifier": "10000024", "person_identifier": estonianPerson})
+		v := eeCase(t, a, escalatedCode, "escalated")
 		first, second := justify(t, a, v), justify(t, a, v)
 		wantStatus(t, a.do(t, "POST", jbase+first["uuid"].(string)+"/approve/", a.staffT, map[string]any{}), http.StatusOK)
 		path := base + v["uuid"].(string) + "/"
@@ -150,7 +160,7 @@ func TestDecisionNeedsVerificationUnderReview(t *testing.T) {
 		}
 
 		// Edited back to pending: nothing left to approve.
-		v = startAndRun(t, a, map[string]any{"country": "EE", "legal_person_identifier": "10000024", "person_identifier": estonianPerson})
+		v = eeCase(t, a, escalatedCode, "escalated")
 		j := justify(t, a, v)
 		path = base + v["uuid"].(string) + "/"
 		wantStatus(t, a.do(t, "PATCH", path, a.aliceT, map[string]any{"legal_person_identifier": "12417834"}), http.StatusOK)
@@ -165,7 +175,7 @@ func TestDecisionNeedsVerificationUnderReview(t *testing.T) {
 func TestAttachDocumentRules(t *testing.T) {
 	t.Parallel()
 	forEachDB(t, func(t *testing.T, a *api) {
-		v := startAndRun(t, a, map[string]any{"country": "EE", "legal_person_identifier": "10000024", "person_identifier": estonianPerson})
+		v := eeCase(t, a, escalatedCode, "escalated")
 		path := jbase + justify(t, a, v)["uuid"].(string) + "/attach_document/"
 		png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89")
 		big := append(append([]byte{}, png...), make([]byte, 10<<20)...)
@@ -205,7 +215,7 @@ func TestAttachDocumentRules(t *testing.T) {
 func TestJustificationShowsExpiry(t *testing.T) {
 	t.Parallel()
 	forEachDB(t, func(t *testing.T, a *api) {
-		v := startAndRun(t, a, map[string]any{"country": "EE", "legal_person_identifier": "10000024", "person_identifier": estonianPerson})
+		v := eeCase(t, a, escalatedCode, "escalated")
 		j := justify(t, a, v)
 		past := time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
 		wantStatus(t, a.do(t, "PATCH", base+v["uuid"].(string)+"/", a.staffT, map[string]any{"expires_at": past}), http.StatusOK)
