@@ -69,6 +69,7 @@ type api struct {
 	t                              testing.TB
 	store                          *store.Store
 	handler                        http.Handler
+	server                         *server.Server
 	logs                           *syncBuffer // every log line the service wrote
 	bodies                         *syncBuffer // every response body the service sent
 	alice, bob, support, staff     *domain.User
@@ -112,7 +113,7 @@ func newAPIWithEnv(t testing.TB, s *store.Store, cfg server.Config, getenv func(
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &api{t: t, store: s, handler: h, logs: logs, bodies: &syncBuffer{}}
+	a := &api{t: t, store: s, handler: h, server: h, logs: logs, bodies: &syncBuffer{}}
 	a.alice, a.aliceT = a.user(domain.User{Username: "alice"})
 	a.bob, a.bobT = a.user(domain.User{Username: "bob"})
 	a.support, a.supportT = a.user(domain.User{Username: "sue", IsSupport: true})

@@ -64,13 +64,13 @@ func TestGracefulShutdown(t *testing.T) {
 // time and stops with its context.
 func TestSweeperRuns(t *testing.T) {
 	t.Parallel()
-	a := newAPI(t, sqliteStore(t), server.Config{})
+	a := newAPI(t, sqliteStore(t), server.Config{SweepInterval: 10 * time.Millisecond})
 	past := time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
 	v := a.do(t, "POST", base, a.aliceT, map[string]any{"user": a.alice.ID, "country": "EE", "expires_at": past}).Object(t)
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
-		server.Sweep(ctx, server.Config{SweepInterval: 10 * time.Millisecond}, a.store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		a.server.Sweep(ctx)
 		close(done)
 	}()
 	deadline := time.Now().Add(5 * time.Second)

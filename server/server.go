@@ -20,6 +20,7 @@ import (
 
 	"github.com/onboarding-kyb/onboarding"
 	"github.com/onboarding-kyb/onboarding/gen"
+	"github.com/onboarding-kyb/onboarding/metrics"
 	"github.com/onboarding-kyb/onboarding/store"
 	"github.com/onboarding-kyb/onboarding/validators"
 )
@@ -33,6 +34,7 @@ type Config struct {
 	VerificationTTL time.Duration // ONBOARDING_VERIFICATION_TTL
 	SweepInterval   time.Duration // ONBOARDING_SWEEP_INTERVAL
 	Retention       time.Duration // ONBOARDING_RETENTION
+	MetricsAddr     string        // ONBOARDING_METRICS_ADDR: where /metrics is served; empty: on Addr
 }
 
 // ConfigFromEnv reads ONBOARDING_ADDR (default :8080),
@@ -41,9 +43,10 @@ type Config struct {
 // 32 MiB), ONBOARDING_VERIFICATION_TTL (how long a started verification
 // lives, default 48h), ONBOARDING_SWEEP_INTERVAL (how often expired rows are
 // swept, default 1m) and ONBOARDING_RETENTION (how long failed and expired
-// verifications are kept, default 720h).
+// verifications are kept, default 720h) and ONBOARDING_METRICS_ADDR (a
+// separate listener for GET /metrics; unset, /metrics is on the main one).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	cfg := Config{Addr: getenv("ONBOARDING_ADDR")}.withDefaults()
+	cfg := Config{Addr: getenv("ONBOARDING_ADDR"), MetricsAddr: getenv("ONBOARDING_METRICS_ADDR")}.withDefaults()
 	for name, d := range map[string]*time.Duration{"ONBOARDING_VERIFICATION_TTL": &cfg.VerificationTTL,
 		"ONBOARDING_SWEEP_INTERVAL": &cfg.SweepInterval, "ONBOARDING_RETENTION": &cfg.Retention} {
 		if v := getenv(name); v != "" {
@@ -89,21 +92,27 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Server implements gen.StrictServerInterface.
+// Server implements gen.StrictServerInterface, serves the whole HTTP API
+// and runs the background jobs (Sweep).
 type Server struct {
 	cfg       Config
 	store     *store.Store
 	registers *validators.Registry
 	logger    *slog.Logger
 	customer  *openapi3.Schema // openapi.yaml's Customer, which create_customer checks a new customer against
+	metrics   *metrics.Metrics
+	handler   http.Handler
 }
 
 var _ gen.StrictServerInterface = (*Server)(nil)
 
-// New returns the HTTP handler of the whole service.
-func New(cfg Config, s *store.Store, registers *validators.Registry, logger *slog.Logger) (http.Handler, error) {
+// New returns the service: an http.Handler of the whole API, with its
+// metrics (register calls and the database pool included).
+func New(cfg Config, s *store.Store, registers *validators.Registry, logger *slog.Logger) (*Server, error) {
 	cfg = cfg.withDefaults()
-	srv := &Server{cfg: cfg, store: s, registers: registers, logger: logger}
+	srv := &Server{cfg: cfg, store: s, registers: registers, logger: logger, metrics: metrics.New()}
+	srv.metrics.WatchDB(s.DB())
+	registers.Observe(srv.metrics)
 	spec, err := openapi3.NewLoader().LoadFromData(onboarding.OpenAPI)
 	if err != nil {
 		return nil, fmt.Errorf("openapi.yaml: %w", err)
@@ -119,6 +128,7 @@ func New(cfg Config, s *store.Store, registers *validators.Registry, logger *slo
 	e.HTTPErrorHandler = errorHandler(logger)
 	e.Use(
 		middleware.RequestID(),
+		countRequests(spec, srv.metrics),
 		requestLogger(logger),
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}),
 		bodyLimit(cfg),
@@ -132,7 +142,47 @@ func New(cfg Config, s *store.Store, registers *validators.Registry, logger *slo
 	docs := echo.WrapHandler(v5emb.New("Onboarding verifications API", "/api/schema/", "/api/docs/"))
 	e.GET("/api/docs", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/api/docs/") })
 	e.GET("/api/docs/*", docs)
-	return e, nil
+	if cfg.MetricsAddr == "" {
+		e.GET("/metrics", echo.WrapHandler(srv.metrics.Handler()))
+	}
+	srv.handler = e
+	return srv, nil
+}
+
+// ServeHTTP serves the API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// MetricsHandler serves GET /metrics, for a listener on cfg.MetricsAddr.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics.Handler())
+	return mux
+}
+
+// countRequests records each request's operationId, status class and
+// latency.
+func countRequests(spec *openapi3.T, m *metrics.Metrics) echo.MiddlewareFunc {
+	operations := map[string]string{} // "METHOD /echo/:path/" → operationId
+	for path, item := range spec.Paths.Map() {
+		echoPath := strings.NewReplacer("{", ":", "}", "").Replace(path)
+		for method, op := range item.Operations() {
+			operations[method+" "+echoPath] = op.OperationID
+		}
+	}
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			start := time.Now()
+			if err := next(c); err != nil {
+				c.Error(err)
+			}
+			op, ok := operations[c.Request().Method+" "+c.Path()]
+			if !ok {
+				op = "other"
+			}
+			m.HTTPRequest(op, c.Response().Status, time.Since(start))
+			return nil
+		}
+	}
 }
 
 // bodyLimit answers 413 past MaxBodyBytes, or past MaxUploadBytes for

@@ -2,23 +2,25 @@ package server
 
 import (
 	"context"
-	"log/slog"
 	"time"
 
 	"github.com/onboarding-kyb/onboarding/domain"
-	"github.com/onboarding-kyb/onboarding/store"
+	"github.com/onboarding-kyb/onboarding/metrics"
 )
 
 // Sweep expires verifications past their time and deletes failed or expired
-// ones untouched for cfg.Retention, every cfg.SweepInterval until ctx is
-// done. Several replicas may sweep one database: see store.Sweep.
-func Sweep(ctx context.Context, cfg Config, s *store.Store, logger *slog.Logger) {
-	cfg = cfg.withDefaults()
-	tick := time.NewTicker(cfg.SweepInterval)
+// ones untouched for Retention, every SweepInterval until ctx is done.
+// Several replicas may sweep one database: see store.Sweep.
+func (s *Server) Sweep(ctx context.Context) {
+	tick := time.NewTicker(s.cfg.SweepInterval)
 	defer tick.Stop()
+	logger := s.logger
 	for {
 		now := domain.Now()
-		expired, deleted, err := s.Sweep(ctx, now, now.Add(-cfg.Retention))
+		expired, deleted, err := s.store.Sweep(ctx, now, now.Add(-s.cfg.Retention))
+		if ctx.Err() == nil {
+			s.metrics.JobRun(metrics.JobSweeper, expired+deleted, err != nil)
+		}
 		switch {
 		case err != nil && ctx.Err() == nil:
 			logger.Warn("sweep failed; trying again next interval", "error", err.Error())

@@ -82,6 +82,7 @@ func (s *Server) OnboardingVerificationsRunValidation(ctx context.Context, req g
 		ActorID: &currentUser(ctx).ID, OldStatus: before, NewStatus: v.Status, Reason: outcome}); err != nil {
 		return nil, err
 	}
+	s.metrics.Verification(v.Status)
 	s.log(ctx).InfoContext(ctx, "validation finished", "verification", v.UUID, "status", v.Status,
 		"method", deref(v.ValidationMethod, ""), "code", v.ErrorMessage)
 	return gen.OnboardingVerificationsRunValidation200JSONResponse(toAPI(v)), nil

@@ -79,6 +79,9 @@ func Open(databaseURL string) (*Store, error) {
 // Dialect is "postgres" or "sqlite".
 func (s *Store) Dialect() string { return s.dialect }
 
+// DB is the connection pool, for its statistics.
+func (s *Store) DB() *sql.DB { return s.db.DB }
+
 // Close closes the connection pool.
 func (s *Store) Close() error { return s.db.Close() }
 

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
@@ -34,6 +35,30 @@ type Config struct {
 	// (default 5); BreakerCooldown how long it then stays open (default 30s).
 	BreakerFailures int
 	BreakerCooldown time.Duration
+	// observer receives every call's outcome and breaker change (Registry.Observe).
+	observer *observerBox
+}
+
+// Observer learns what the register clients do, for metrics: each call's
+// outcome ("ok", "api_error", "configuration_error", "circuit_open") with
+// its duration, and each circuit-breaker state change ("closed",
+// "half-open", "open").
+type Observer interface {
+	RegisterCall(method, outcome string, elapsed time.Duration)
+	BreakerState(method, state string)
+}
+
+// observerBox holds the registry's observer, set after the clients exist.
+type observerBox struct{ p atomic.Pointer[Observer] }
+
+func (b *observerBox) get() Observer {
+	if b == nil {
+		return nil
+	}
+	if o := b.p.Load(); o != nil {
+		return *o
+	}
+	return nil
 }
 
 // FromEnv reads the configuration of method from the environment, with
@@ -118,6 +143,11 @@ func newClient(method string, cfg Config) *client {
 			},
 			// Bad credentials and callers giving up say nothing about the
 			// register's health: they neither trip nor reset the breaker.
+			OnStateChange: func(name string, _, to gobreaker.State) {
+				if o := cfg.observer.get(); o != nil {
+					o.BreakerState(name, to.String())
+				}
+			},
 			IsExcluded: func(err error) bool {
 				var e *Error
 				return errors.Is(err, context.Canceled) ||
@@ -135,6 +165,24 @@ func (c *client) url(path string) string { return c.cfg.BaseURL + path }
 // CONFIGURATION_ERROR; network errors, timeouts, 429 and 5xx are retried and
 // then become API_ERROR. Other statuses are returned for the caller to judge.
 func (c *client) do(ctx context.Context, build func(ctx context.Context) (*http.Request, error)) (*response, error) {
+	start := time.Now()
+	resp, err := c.call(ctx, build)
+	if o := c.cfg.observer.get(); o != nil {
+		outcome := "ok"
+		var e *Error
+		switch {
+		case errors.Is(err, gobreaker.ErrOpenState), errors.Is(err, gobreaker.ErrTooManyRequests):
+			outcome = "circuit_open"
+		case errors.As(err, &e):
+			outcome = strings.ToLower(string(e.Code))
+		}
+		o.RegisterCall(c.method, outcome, time.Since(start))
+	}
+	return resp, err
+}
+
+// call is do without the observer.
+func (c *client) call(ctx context.Context, build func(ctx context.Context) (*http.Request, error)) (*response, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Deadline)
 	defer cancel()
 	var last *Error // the last attempt's failure, to explain a deadline

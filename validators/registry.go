@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sony/gobreaker/v2"
 )
 
 // register is one row of the table of business registers.
@@ -39,6 +41,7 @@ type Registry struct {
 	byCountry map[string]Validator
 	methods   []MethodInfo
 	cases     map[string][]SandboxCase
+	observer  *observerBox
 }
 
 // MethodInfo describes a validation method for clients (which countries it
@@ -62,7 +65,7 @@ const sandboxCredential = "sandbox"
 // through an in-process transport, with placeholder credentials, and
 // results carry "sandbox": true at the top of their Raw.
 func NewRegistry(getenv func(string) string) (*Registry, error) {
-	r := &Registry{byCountry: map[string]Validator{}, cases: map[string][]SandboxCase{}}
+	r := &Registry{byCountry: map[string]Validator{}, cases: map[string][]SandboxCase{}, observer: &observerBox{}}
 	if s := getenv("ONBOARDING_SANDBOX"); s != "" {
 		b, err := strconv.ParseBool(s)
 		if err != nil {
@@ -85,6 +88,7 @@ func NewRegistry(getenv func(string) string) (*Registry, error) {
 				cfg.Timeout = sandboxTimeout
 			}
 		}
+		cfg.observer = r.observer
 		var v Validator = reg.new(cfg)
 		if r.sandbox {
 			v = sandboxValidator{v}
@@ -119,6 +123,15 @@ func (r *Registry) Countries() []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// Observe sends every register call's outcome and every circuit-breaker
+// change to o; each register's circuit is reported closed at once.
+func (r *Registry) Observe(o Observer) {
+	r.observer.p.Store(&o)
+	for _, m := range r.methods {
+		o.BreakerState(m.Method, gobreaker.StateClosed.String())
+	}
 }
 
 // Sandbox reports whether the registers are the built-in fakes.

@@ -79,8 +79,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		if err != nil {
 			return err
 		}
+		if cfg.MetricsAddr != "" {
+			mln, err := net.Listen("tcp", cfg.MetricsAddr)
+			if err != nil {
+				ln.Close()
+				return fmt.Errorf("ONBOARDING_METRICS_ADDR: %w", err)
+			}
+			go func() {
+				if err := server.Serve(ctx, mln, h.MetricsHandler(), logger); err != nil {
+					logger.Error("metrics listener stopped", "error", err.Error())
+				}
+			}()
+		}
 		logger.Info("starting", "database", s.Dialect(), "sandbox", registers.Sandbox())
-		go server.Sweep(ctx, cfg, s, logger)
+		go h.Sweep(ctx)
 		return server.Serve(ctx, ln, h, logger)
 	case "migrate":
 		s, err := openStore(ctx, getenv)
