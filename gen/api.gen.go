@@ -580,6 +580,9 @@ type AnswerSubmitResponse struct {
 	Detail     string              `json:"detail"`
 }
 
+// AnyValue Any JSON value (string, number, boolean, array or object), or null.
+type AnyValue = json.RawMessage
+
 // ChecklistCompletion defines model for ChecklistCompletion.
 type ChecklistCompletion struct {
 	ChecklistDescription string    `json:"checklist_description"`
@@ -604,7 +607,7 @@ type ChecklistQuestion struct {
 	Description      string   `json:"description"`
 
 	// ExistingAnswer The verification's answer to this question, or null when unanswered.
-	ExistingAnswer *map[string]interface{} `json:"existing_answer"`
+	ExistingAnswer *ExistingAnswer `json:"existing_answer"`
 
 	// MaxFileSizeMb Maximum file size in megabytes. If not set, no size limit is enforced.
 	MaxFileSizeMb *int `json:"max_file_size_mb"`
@@ -629,18 +632,38 @@ type ChecklistQuestion struct {
 	UUID         openapi_types.UUID `json:"uuid"`
 }
 
+// ExistingAnswer The verification's answer to this question, or null when unanswered.
+type ExistingAnswer struct {
+	// AnswerData The answer; its JSON type depends on the question's question_type.
+	AnswerData json.RawMessage `json:"answer_data"`
+	Created    time.Time       `json:"created"`
+	Modified   time.Time       `json:"modified"`
+
+	// RequiresReview Whether the answer triggers staff review; null for users other than staff and support.
+	RequiresReview *bool              `json:"requires_review"`
+	UUID           openapi_types.UUID `json:"uuid"`
+}
+
 // ChecklistResponse A verification's checklist, its completion status and its questions with existing answers.
 type ChecklistResponse struct {
-	// Checklist The checklist (uuid, name, description, …).
-	Checklist  map[string]interface{} `json:"checklist"`
-	Completion ChecklistCompletion    `json:"completion"`
-	Questions  []ChecklistQuestion    `json:"questions"`
+	// Checklist The checklist a verification answers, or a template is made of.
+	Checklist  ChecklistSummary    `json:"checklist"`
+	Completion ChecklistCompletion `json:"completion"`
+	Questions  []ChecklistQuestion `json:"questions"`
+}
+
+// ChecklistSummary The checklist a verification answers, or a template is made of.
+type ChecklistSummary struct {
+	ChecklistType string             `json:"checklist_type"`
+	Description   string             `json:"description"`
+	Name          string             `json:"name"`
+	UUID          openapi_types.UUID `json:"uuid"`
 }
 
 // ChecklistTemplate A checklist template for creating new objects.
 type ChecklistTemplate struct {
-	// Checklist The checklist (uuid, name, description, …).
-	Checklist map[string]interface{} `json:"checklist"`
+	// Checklist The checklist a verification answers, or a template is made of.
+	Checklist ChecklistSummary `json:"checklist"`
 
 	// InitialVisibleQuestions The questions visible before any answer (no unmet dependencies).
 	InitialVisibleQuestions []ChecklistTemplateQuestion `json:"initial_visible_questions"`
@@ -724,74 +747,78 @@ type CountryConfigRequest struct {
 // the customer model of the product the seed documents; most are filled with defaults
 // by this service.
 type Customer struct {
-	Abbreviation *string `json:"abbreviation,omitempty"`
+	Abbreviation string `json:"abbreviation"`
 
 	// AccessSubnets Enter a comma separated list of IPv4 or IPv6 CIDR addresses from where connection to self-service is allowed.
-	AccessSubnets       *string    `json:"access_subnets,omitempty"`
-	AccountingStartDate *time.Time `json:"accounting_start_date,omitempty"`
-	Address             *string    `json:"address,omitempty"`
-	AgreementNumber     *string    `json:"agreement_number,omitempty"`
-	Archived            *bool      `json:"archived,omitempty"`
+	AccessSubnets       string    `json:"access_subnets"`
+	AccountingStartDate time.Time `json:"accounting_start_date"`
+	Address             string    `json:"address"`
+	AgreementNumber     string    `json:"agreement_number"`
+	Archived            bool      `json:"archived"`
 
 	// BackendID Organization identifier in another application.
-	BackendID   *string `json:"backend_id,omitempty"`
-	BankAccount *string `json:"bank_account,omitempty"`
-	BankName    *string `json:"bank_name,omitempty"`
+	BackendID   string `json:"backend_id"`
+	BankAccount string `json:"bank_account"`
+	BankName    string `json:"bank_name"`
 
 	// BillingPriceEstimate The customer's price estimate (total, current, tax, …), or null.
 	BillingPriceEstimate         *map[string]interface{} `json:"billing_price_estimate"`
-	Blocked                      *bool                   `json:"blocked,omitempty"`
+	Blocked                      bool                    `json:"blocked"`
 	CallManagingOrganizationUUID *string                 `json:"call_managing_organization_uuid"`
-	ContactDetails               *string                 `json:"contact_details,omitempty"`
+	ContactDetails               string                  `json:"contact_details"`
 
 	// Country ISO 3166-1 alpha-2 country code, or "" when unknown.
-	Country                      *string   `json:"country,omitempty"`
+	Country                      string    `json:"country"`
 	CountryName                  string    `json:"country_name"`
 	Created                      time.Time `json:"created"`
 	CustomerCredit               *float64  `json:"customer_credit"`
 	CustomerUnallocatedCredit    *float64  `json:"customer_unallocated_credit"`
-	DefaultTaxPercent            *string   `json:"default_tax_percent,omitempty"`
-	Description                  *string   `json:"description,omitempty"`
-	DisplayBillingInfoInProjects *bool     `json:"display_billing_info_in_projects,omitempty"`
+	DefaultTaxPercent            string    `json:"default_tax_percent"`
+	Description                  string    `json:"description"`
+	DisplayBillingInfoInProjects bool      `json:"display_billing_info_in_projects"`
 	DisplayName                  string    `json:"display_name"`
-	Domain                       *string   `json:"domain,omitempty"`
-	Email                        *string   `json:"email,omitempty"`
+	Domain                       string    `json:"domain"`
+
+	// Email An email address, or "" when none was given (as Django REST Framework sends a blank email).
+	Email string `json:"email"`
 
 	// GracePeriodDays Number of extra days after project end date before resources are terminated
-	GracePeriodDays   *int     `json:"grace_period_days,omitempty"`
-	Homepage          *string  `json:"homepage,omitempty"`
-	Image             *string  `json:"image,omitempty"`
+	GracePeriodDays *int `json:"grace_period_days"`
+
+	// Homepage A URL, or "" when none was given.
+	Homepage          string   `json:"homepage"`
+	Image             *string  `json:"image"`
 	IsServiceProvider bool     `json:"is_service_provider"`
-	Latitude          *float64 `json:"latitude,omitempty"`
-	Longitude         *float64 `json:"longitude,omitempty"`
+	Latitude          *float64 `json:"latitude"`
+	Longitude         *float64 `json:"longitude"`
 
 	// MaxServiceAccounts Maximum number of service accounts allowed
-	MaxServiceAccounts *int    `json:"max_service_accounts,omitempty"`
-	Name               string  `json:"name"`
-	NativeName         *string `json:"native_name,omitempty"`
+	MaxServiceAccounts *int   `json:"max_service_accounts"`
+	Name               string `json:"name"`
+	NativeName         string `json:"native_name"`
 
 	// NotificationEmails Comma-separated list of notification email addresses
-	NotificationEmails       *string             `json:"notification_emails,omitempty"`
+	NotificationEmails       string              `json:"notification_emails"`
 	OrganizationGroups       []OrganizationGroup `json:"organization_groups"`
 	PaymentProfiles          []PaymentProfile    `json:"payment_profiles"`
-	PhoneNumber              *string             `json:"phone_number,omitempty"`
-	Postal                   *string             `json:"postal,omitempty"`
-	ProjectMetadataChecklist *openapi_types.UUID `json:"project_metadata_checklist,omitempty"`
+	PhoneNumber              string              `json:"phone_number"`
+	Postal                   string              `json:"postal"`
+	ProjectMetadataChecklist *openapi_types.UUID `json:"project_metadata_checklist"`
 	Projects                 []CustomerProject   `json:"projects"`
 	ProjectsCount            int                 `json:"projects_count"`
-	RegistrationCode         *string             `json:"registration_code,omitempty"`
+	RegistrationCode         string              `json:"registration_code"`
 	ServiceProvider          *string             `json:"service_provider"`
 	ServiceProviderUUID      *openapi_types.UUID `json:"service_provider_uuid"`
-	Slug                     *string             `json:"slug,omitempty"`
+	Slug                     string              `json:"slug"`
 
 	// SponsorNumber External ID of the sponsor covering the costs
-	SponsorNumber *int               `json:"sponsor_number,omitempty"`
+	SponsorNumber *int               `json:"sponsor_number"`
 	URL           string             `json:"url"`
 	UsersCount    int                `json:"users_count"`
 	UUID          openapi_types.UUID `json:"uuid"`
 
 	// VatCode VAT number
-	VatCode *string `json:"vat_code,omitempty"`
+	VatCode string `json:"vat_code"`
 }
 
 // CustomerProject defines model for CustomerProject.
@@ -945,7 +972,7 @@ type OnboardingVerification struct {
 	// ValidatedAt When validation was completed
 	ValidatedAt *time.Time `json:"validated_at"`
 
-	// ValidationMethod Method used for validation
+	// ValidationMethod Method used for validation (null until a method is chosen)
 	ValidationMethod *ValidationMethod `json:"validation_method"`
 
 	// VerifiedCompanyData Company information retrieved during validation
@@ -1111,9 +1138,11 @@ type SupportedCountries struct {
 
 // UnansweredQuestion A required question that has no answer yet.
 type UnansweredQuestion struct {
-	Description          string                 `json:"description"`
-	UUID                 openapi_types.UUID     `json:"uuid"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	Description string `json:"description"`
+
+	// QuestionType Type of question and expected answer format
+	QuestionType QuestionType       `json:"question_type"`
+	UUID         openapi_types.UUID `json:"uuid"`
 }
 
 // ValidationError Django REST Framework's validation error: either each invalid field mapped to a list
@@ -1206,8 +1235,8 @@ type VerifiedCompanyData struct {
 
 // VerifiedUserRole A role the requesting user holds in the company, as the register reports it.
 type VerifiedUserRole struct {
-	// Name The register's human-readable label of the role.
-	Name *string `json:"name,omitempty"`
+	// Name The register's human-readable label of the role ("" when the register gives none).
+	Name string `json:"name"`
 
 	// Role The register's role code, e.g. DAGL, DIRECTOR.
 	Role string `json:"role"`
@@ -1547,85 +1576,6 @@ func (a PaymentProfileAttributes) MarshalJSON() ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("error marshaling 'end_date': %w", err)
 		}
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
-}
-
-// Getter for additional properties for UnansweredQuestion. Returns the specified
-// element and whether it was found
-func (a UnansweredQuestion) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
-}
-
-// Setter for additional properties for UnansweredQuestion
-func (a *UnansweredQuestion) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for UnansweredQuestion to handle AdditionalProperties
-func (a *UnansweredQuestion) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
-		return err
-	}
-
-	if raw, found := object["description"]; found {
-		err = json.Unmarshal(raw, &a.Description)
-		if err != nil {
-			return fmt.Errorf("error reading 'description': %w", err)
-		}
-		delete(object, "description")
-	}
-
-	if raw, found := object["uuid"]; found {
-		err = json.Unmarshal(raw, &a.UUID)
-		if err != nil {
-			return fmt.Errorf("error reading 'uuid': %w", err)
-		}
-		delete(object, "uuid")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
-}
-
-// Override default JSON handling for UnansweredQuestion to handle AdditionalProperties
-func (a UnansweredQuestion) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	object["description"], err = json.Marshal(a.Description)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'description': %w", err)
-	}
-
-	object["uuid"], err = json.Marshal(a.UUID)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'uuid': %w", err)
 	}
 
 	for fieldName, field := range a.AdditionalProperties {

@@ -68,15 +68,14 @@ func (st *checklistState) completionBody() gen.ChecklistCompletion {
 	}
 	for _, q := range unanswered {
 		out.UnansweredRequiredQuestions = append(out.UnansweredRequiredQuestions, gen.UnansweredQuestion{
-			UUID: q.UUID, Description: q.Description,
-			AdditionalProperties: map[string]any{"question_type": q.QuestionType},
+			UUID: q.UUID, Description: q.Description, QuestionType: gen.QuestionType(q.QuestionType),
 		})
 	}
 	return out
 }
 
-func checklistHeader(c checklist.Checklist) map[string]any {
-	return map[string]any{"uuid": c.UUID, "name": c.Name, "description": c.Description, "checklist_type": c.ChecklistType}
+func checklistHeader(c checklist.Checklist) gen.ChecklistSummary {
+	return gen.ChecklistSummary{UUID: c.UUID, Name: c.Name, Description: c.Description, ChecklistType: c.ChecklistType}
 }
 
 func (s *Server) OnboardingVerificationsChecklistRetrieve(ctx context.Context, req gen.OnboardingVerificationsChecklistRetrieveRequestObject) (gen.OnboardingVerificationsChecklistRetrieveResponseObject, error) {
@@ -109,9 +108,10 @@ func (s *Server) OnboardingVerificationsChecklistRetrieve(ctx context.Context, r
 			cq.UserGuidance = q.UserGuidance
 		}
 		if answered {
-			existing := map[string]any{"uuid": answer.UUID, "answer_data": st.values[q.UUID], "created": answer.Created, "modified": answer.Modified}
+			existing := gen.ExistingAnswer{UUID: answer.UUID, AnswerData: json.RawMessage(domain.MustJSON(st.values[q.UUID])),
+				Created: answer.Created, Modified: answer.Modified}
 			if seesReview {
-				existing["requires_review"] = answer.RequiresReview
+				existing.RequiresReview = &answer.RequiresReview
 			}
 			cq.ExistingAnswer = &existing
 		}

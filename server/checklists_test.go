@@ -131,7 +131,8 @@ func TestChecklistFlow(t *testing.T) {
 		wantStatus(t, res, http.StatusOK)
 		done := res.Object(t)["completion"].(map[string]any)
 		unanswered := done["unanswered_required_questions"].([]any)
-		if done["is_completed"] != false || len(unanswered) != 1 || unanswered[0].(map[string]any)["uuid"] != q["commercial_description"].UUID.String() {
+		if done["is_completed"] != false || len(unanswered) != 1 || unanswered[0].(map[string]any)["uuid"] != q["commercial_description"].UUID.String() ||
+			unanswered[0].(map[string]any)["question_type"] != "text_area" {
 			t.Fatalf("after commercial answers: %v", done)
 		}
 		mine := a.do(t, "GET", path+"checklist/", a.aliceT, nil).Object(t)
@@ -140,8 +141,8 @@ func TestChecklistFlow(t *testing.T) {
 		if usage["user_guidance"] == "" {
 			t.Error("guidance for commercial use not shown")
 		}
-		if _, leaked := usage["existing_answer"].(map[string]any)["requires_review"]; leaked {
-			t.Error("the answering user sees the review flag")
+		if flag, present := usage["existing_answer"].(map[string]any)["requires_review"]; !present || flag != nil {
+			t.Errorf("the answering user sees the review flag %v (present %v), want null", flag, present)
 		}
 		if findQuestion(t, staffView, q["planned_usage"].UUID)["existing_answer"].(map[string]any)["requires_review"] != true {
 			t.Error("staff do not see that commercial use requires review")

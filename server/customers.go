@@ -162,31 +162,31 @@ func (s *Server) customerAPI(ctx context.Context, c *domain.Customer) gen.Custom
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	optional := func(v string) *string {
-		if v == "" {
-			return nil
-		}
-		return &v
-	}
 	toInt := func(p *int64) *int {
 		if p == nil {
 			return nil
 		}
 		return new(int(*p))
 	}
+	accounting := c.Created // Waldur's default: the customer's creation
+	if c.AccountingStartDate != nil {
+		accounting = *c.AccountingStartDate
+	}
+	// Every declared field, as Django REST Framework sends them: "" for blank
+	// text, null for unset numbers and links, [] for empty relations.
 	return gen.Customer{
 		URL:  fmt.Sprintf("%s://%s/api/customers/%s/", scheme, r.Host, c.UUID),
 		UUID: c.UUID, Created: c.Created, Name: c.Name, DisplayName: c.Name,
-		Slug: optional(c.Slug), NativeName: optional(c.NativeName), Abbreviation: optional(c.Abbreviation),
-		Description: optional(c.Description), ContactDetails: optional(c.ContactDetails),
-		AgreementNumber: optional(c.AgreementNumber), Email: optional(c.Email), PhoneNumber: optional(c.PhoneNumber),
-		RegistrationCode: &c.RegistrationCode, Homepage: optional(c.Homepage), Domain: optional(c.Domain),
-		VatCode: optional(c.VATCode), Postal: optional(c.Postal), Address: optional(c.Address),
-		BankName: optional(c.BankName), BankAccount: optional(c.BankAccount), Latitude: c.Latitude, Longitude: c.Longitude,
-		Country: &c.Country, CountryName: countryName(c.Country), AccessSubnets: optional(c.AccessSubnets),
-		NotificationEmails: optional(c.NotificationEmails), BackendID: optional(c.BackendID),
-		Blocked: &c.Blocked, Archived: &c.Archived, DefaultTaxPercent: &c.DefaultTaxPercent,
-		AccountingStartDate: c.AccountingStartDate, SponsorNumber: toInt(c.SponsorNumber),
+		Slug: c.Slug, NativeName: c.NativeName, Abbreviation: c.Abbreviation,
+		Description: c.Description, ContactDetails: c.ContactDetails,
+		AgreementNumber: c.AgreementNumber, Email: c.Email, PhoneNumber: c.PhoneNumber,
+		RegistrationCode: c.RegistrationCode, Homepage: c.Homepage, Domain: c.Domain,
+		VatCode: c.VATCode, Postal: c.Postal, Address: c.Address,
+		BankName: c.BankName, BankAccount: c.BankAccount, Latitude: c.Latitude, Longitude: c.Longitude,
+		Country: c.Country, CountryName: countryName(c.Country), AccessSubnets: c.AccessSubnets,
+		NotificationEmails: c.NotificationEmails, BackendID: c.BackendID,
+		Blocked: c.Blocked, Archived: c.Archived, DefaultTaxPercent: c.DefaultTaxPercent,
+		AccountingStartDate: accounting, SponsorNumber: toInt(c.SponsorNumber),
 		MaxServiceAccounts: toInt(c.MaxServiceAccounts), GracePeriodDays: toInt(c.GracePeriodDays),
 		UsersCount: c.OwnersCount, ProjectsCount: 0,
 		Projects: []gen.CustomerProject{}, OrganizationGroups: []gen.OrganizationGroup{}, PaymentProfiles: []gen.PaymentProfile{},
