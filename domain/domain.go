@@ -14,14 +14,15 @@ import (
 type ErrorCode string
 
 const (
-	EInvalid      ErrorCode = "invalid"      // 400
-	EUnauthorized ErrorCode = "unauthorized" // 401
-	EForbidden    ErrorCode = "forbidden"    // 403
-	ENotFound     ErrorCode = "not_found"    // 404
-	EConflict     ErrorCode = "conflict"     // 409
-	ETooLarge     ErrorCode = "too_large"    // 413
-	EInternal     ErrorCode = "internal"     // 500
-	EUnavailable  ErrorCode = "unavailable"  // 503
+	EInvalid       ErrorCode = "invalid"       // 400
+	EUnauthorized  ErrorCode = "unauthorized"  // 401
+	EForbidden     ErrorCode = "forbidden"     // 403
+	ENotFound      ErrorCode = "not_found"     // 404
+	EConflict      ErrorCode = "conflict"      // 409
+	ETooLarge      ErrorCode = "too_large"     // 413
+	EUnprocessable ErrorCode = "unprocessable" // 422
+	EInternal      ErrorCode = "internal"      // 500
+	EUnavailable   ErrorCode = "unavailable"   // 503
 )
 
 // Error is an error a client may see. Detail is the DRF "detail" message;

@@ -1242,6 +1242,9 @@ type VerifiedUserRole struct {
 	Role string `json:"role"`
 }
 
+// IdempotencyKey defines model for IdempotencyKey.
+type IdempotencyKey = string
+
 // JustificationUUID defines model for JustificationUUID.
 type JustificationUUID = openapi_types.UUID
 
@@ -1271,6 +1274,9 @@ type Error = ErrorDetail
 // Forbidden A non-field error, as Django REST Framework reports it.
 type Forbidden = ErrorDetail
 
+// IdempotencyKeyReused A non-field error, as Django REST Framework reports it.
+type IdempotencyKeyReused = ErrorDetail
+
 // InvalidPage A non-field error, as Django REST Framework reports it.
 type InvalidPage = ErrorDetail
 
@@ -1298,6 +1304,19 @@ type ChecklistsAdminQuestionDependenciesListParams struct {
 	Question *openapi_types.UUID `form:"question,omitempty" json:"question,omitempty"`
 }
 
+// ChecklistsAdminQuestionDependenciesCreateParams defines parameters for ChecklistsAdminQuestionDependenciesCreate.
+type ChecklistsAdminQuestionDependenciesCreateParams struct {
+	// IdempotencyKey Makes a retry safe: a unique value (e.g. a UUID) chosen by the client, at most 255
+	// characters. The first request with a key is processed and its response (status,
+	// headers, body) is stored for the user with the key for 24 hours (ONBOARDING_IDEMPOTENCY_TTL).
+	// A repeat with the same key, method, path and body replays that response, with the
+	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
+	// a different path or body is 422. A repeat while the first request is still running
+	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
+	// with a status of 500 or above are not stored, so a retry runs again.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ChecklistsAdminQuestionOptionsListParams defines parameters for ChecklistsAdminQuestionOptionsList.
 type ChecklistsAdminQuestionOptionsListParams struct {
 	// Page A page number within the paginated result set.
@@ -1308,6 +1327,19 @@ type ChecklistsAdminQuestionOptionsListParams struct {
 
 	// Question Only the options of this question.
 	Question *openapi_types.UUID `form:"question,omitempty" json:"question,omitempty"`
+}
+
+// ChecklistsAdminQuestionOptionsCreateParams defines parameters for ChecklistsAdminQuestionOptionsCreate.
+type ChecklistsAdminQuestionOptionsCreateParams struct {
+	// IdempotencyKey Makes a retry safe: a unique value (e.g. a UUID) chosen by the client, at most 255
+	// characters. The first request with a key is processed and its response (status,
+	// headers, body) is stored for the user with the key for 24 hours (ONBOARDING_IDEMPOTENCY_TTL).
+	// A repeat with the same key, method, path and body replays that response, with the
+	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
+	// a different path or body is 422. A repeat while the first request is still running
+	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
+	// with a status of 500 or above are not stored, so a retry runs again.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ChecklistsAdminQuestionsListParams defines parameters for ChecklistsAdminQuestionsList.
@@ -1322,6 +1354,19 @@ type ChecklistsAdminQuestionsListParams struct {
 	Checklist *openapi_types.UUID `form:"checklist,omitempty" json:"checklist,omitempty"`
 }
 
+// ChecklistsAdminQuestionsCreateParams defines parameters for ChecklistsAdminQuestionsCreate.
+type ChecklistsAdminQuestionsCreateParams struct {
+	// IdempotencyKey Makes a retry safe: a unique value (e.g. a UUID) chosen by the client, at most 255
+	// characters. The first request with a key is processed and its response (status,
+	// headers, body) is stored for the user with the key for 24 hours (ONBOARDING_IDEMPOTENCY_TTL).
+	// A repeat with the same key, method, path and body replays that response, with the
+	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
+	// a different path or body is 422. A repeat while the first request is still running
+	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
+	// with a status of 500 or above are not stored, so a retry runs again.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ChecklistsAdminListParams defines parameters for ChecklistsAdminList.
 type ChecklistsAdminListParams struct {
 	// Page A page number within the paginated result set.
@@ -1329,6 +1374,19 @@ type ChecklistsAdminListParams struct {
 
 	// PageSize Number of results to return per page.
 	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
+}
+
+// ChecklistsAdminCreateParams defines parameters for ChecklistsAdminCreate.
+type ChecklistsAdminCreateParams struct {
+	// IdempotencyKey Makes a retry safe: a unique value (e.g. a UUID) chosen by the client, at most 255
+	// characters. The first request with a key is processed and its response (status,
+	// headers, body) is stored for the user with the key for 24 hours (ONBOARDING_IDEMPOTENCY_TTL).
+	// A repeat with the same key, method, path and body replays that response, with the
+	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
+	// a different path or body is 422. A repeat while the first request is still running
+	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
+	// with a status of 500 or above are not stored, so a retry runs again.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // CustomersListParams defines parameters for CustomersList.
@@ -1349,6 +1407,19 @@ type OnboardingCountryConfigsListParams struct {
 	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
 }
 
+// OnboardingCountryConfigsCreateParams defines parameters for OnboardingCountryConfigsCreate.
+type OnboardingCountryConfigsCreateParams struct {
+	// IdempotencyKey Makes a retry safe: a unique value (e.g. a UUID) chosen by the client, at most 255
+	// characters. The first request with a key is processed and its response (status,
+	// headers, body) is stored for the user with the key for 24 hours (ONBOARDING_IDEMPOTENCY_TTL).
+	// A repeat with the same key, method, path and body replays that response, with the
+	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
+	// a different path or body is 422. A repeat while the first request is still running
+	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
+	// with a status of 500 or above are not stored, so a retry runs again.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // OnboardingJustificationsListParams defines parameters for OnboardingJustificationsList.
 type OnboardingJustificationsListParams struct {
 	// Page A page number within the paginated result set.
@@ -1358,9 +1429,61 @@ type OnboardingJustificationsListParams struct {
 	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
 }
 
+// OnboardingJustificationsCreateParams defines parameters for OnboardingJustificationsCreate.
+type OnboardingJustificationsCreateParams struct {
+	// IdempotencyKey Makes a retry safe: a unique value (e.g. a UUID) chosen by the client, at most 255
+	// characters. The first request with a key is processed and its response (status,
+	// headers, body) is stored for the user with the key for 24 hours (ONBOARDING_IDEMPOTENCY_TTL).
+	// A repeat with the same key, method, path and body replays that response, with the
+	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
+	// a different path or body is 422. A repeat while the first request is still running
+	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
+	// with a status of 500 or above are not stored, so a retry runs again.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// OnboardingJustificationsApproveParams defines parameters for OnboardingJustificationsApprove.
+type OnboardingJustificationsApproveParams struct {
+	// IdempotencyKey Makes a retry safe: a unique value (e.g. a UUID) chosen by the client, at most 255
+	// characters. The first request with a key is processed and its response (status,
+	// headers, body) is stored for the user with the key for 24 hours (ONBOARDING_IDEMPOTENCY_TTL).
+	// A repeat with the same key, method, path and body replays that response, with the
+	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
+	// a different path or body is 422. A repeat while the first request is still running
+	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
+	// with a status of 500 or above are not stored, so a retry runs again.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // OnboardingJustificationsAttachDocumentMultipartBody defines parameters for OnboardingJustificationsAttachDocument.
 type OnboardingJustificationsAttachDocumentMultipartBody struct {
 	File openapi_types.File `json:"file"`
+}
+
+// OnboardingJustificationsAttachDocumentParams defines parameters for OnboardingJustificationsAttachDocument.
+type OnboardingJustificationsAttachDocumentParams struct {
+	// IdempotencyKey Makes a retry safe: a unique value (e.g. a UUID) chosen by the client, at most 255
+	// characters. The first request with a key is processed and its response (status,
+	// headers, body) is stored for the user with the key for 24 hours (ONBOARDING_IDEMPOTENCY_TTL).
+	// A repeat with the same key, method, path and body replays that response, with the
+	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
+	// a different path or body is 422. A repeat while the first request is still running
+	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
+	// with a status of 500 or above are not stored, so a retry runs again.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// OnboardingJustificationsRejectParams defines parameters for OnboardingJustificationsReject.
+type OnboardingJustificationsRejectParams struct {
+	// IdempotencyKey Makes a retry safe: a unique value (e.g. a UUID) chosen by the client, at most 255
+	// characters. The first request with a key is processed and its response (status,
+	// headers, body) is stored for the user with the key for 24 hours (ONBOARDING_IDEMPOTENCY_TTL).
+	// A repeat with the same key, method, path and body replays that response, with the
+	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
+	// a different path or body is 422. A repeat while the first request is still running
+	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
+	// with a status of 500 or above are not stored, so a retry runs again.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // OnboardingQuestionMetadataListParams defines parameters for OnboardingQuestionMetadataList.
@@ -1402,14 +1525,79 @@ type OnboardingVerificationsListParams struct {
 	O *VerificationOrdering `form:"o,omitempty" json:"o,omitempty"`
 }
 
+// OnboardingVerificationsCreateParams defines parameters for OnboardingVerificationsCreate.
+type OnboardingVerificationsCreateParams struct {
+	// IdempotencyKey Makes a retry safe: a unique value (e.g. a UUID) chosen by the client, at most 255
+	// characters. The first request with a key is processed and its response (status,
+	// headers, body) is stored for the user with the key for 24 hours (ONBOARDING_IDEMPOTENCY_TTL).
+	// A repeat with the same key, method, path and body replays that response, with the
+	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
+	// a different path or body is 422. A repeat while the first request is still running
+	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
+	// with a status of 500 or above are not stored, so a retry runs again.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // OnboardingVerificationsChecklistTemplateRetrieveParams defines parameters for OnboardingVerificationsChecklistTemplateRetrieve.
 type OnboardingVerificationsChecklistTemplateRetrieveParams struct {
 	// ParentUUID UUID of the parent object (e.g., customer UUID for new projects)
 	ParentUUID openapi_types.UUID `form:"parent_uuid" json:"parent_uuid"`
 }
 
+// OnboardingVerificationsStartVerificationParams defines parameters for OnboardingVerificationsStartVerification.
+type OnboardingVerificationsStartVerificationParams struct {
+	// IdempotencyKey Makes a retry safe: a unique value (e.g. a UUID) chosen by the client, at most 255
+	// characters. The first request with a key is processed and its response (status,
+	// headers, body) is stored for the user with the key for 24 hours (ONBOARDING_IDEMPOTENCY_TTL).
+	// A repeat with the same key, method, path and body replays that response, with the
+	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
+	// a different path or body is 422. A repeat while the first request is still running
+	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
+	// with a status of 500 or above are not stored, so a retry runs again.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// OnboardingVerificationsCreateCustomerParams defines parameters for OnboardingVerificationsCreateCustomer.
+type OnboardingVerificationsCreateCustomerParams struct {
+	// IdempotencyKey Makes a retry safe: a unique value (e.g. a UUID) chosen by the client, at most 255
+	// characters. The first request with a key is processed and its response (status,
+	// headers, body) is stored for the user with the key for 24 hours (ONBOARDING_IDEMPOTENCY_TTL).
+	// A repeat with the same key, method, path and body replays that response, with the
+	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
+	// a different path or body is 422. A repeat while the first request is still running
+	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
+	// with a status of 500 or above are not stored, so a retry runs again.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// OnboardingVerificationsRunValidationParams defines parameters for OnboardingVerificationsRunValidation.
+type OnboardingVerificationsRunValidationParams struct {
+	// IdempotencyKey Makes a retry safe: a unique value (e.g. a UUID) chosen by the client, at most 255
+	// characters. The first request with a key is processed and its response (status,
+	// headers, body) is stored for the user with the key for 24 hours (ONBOARDING_IDEMPOTENCY_TTL).
+	// A repeat with the same key, method, path and body replays that response, with the
+	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
+	// a different path or body is 422. A repeat while the first request is still running
+	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
+	// with a status of 500 or above are not stored, so a retry runs again.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // OnboardingVerificationsSubmitAnswersJSONBody defines parameters for OnboardingVerificationsSubmitAnswers.
 type OnboardingVerificationsSubmitAnswersJSONBody = []AnswerSubmitRequest
+
+// OnboardingVerificationsSubmitAnswersParams defines parameters for OnboardingVerificationsSubmitAnswers.
+type OnboardingVerificationsSubmitAnswersParams struct {
+	// IdempotencyKey Makes a retry safe: a unique value (e.g. a UUID) chosen by the client, at most 255
+	// characters. The first request with a key is processed and its response (status,
+	// headers, body) is stored for the user with the key for 24 hours (ONBOARDING_IDEMPOTENCY_TTL).
+	// A repeat with the same key, method, path and body replays that response, with the
+	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
+	// a different path or body is 422. A repeat while the first request is still running
+	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
+	// with a status of 500 or above are not stored, so a retry runs again.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
 
 // ChecklistsAdminQuestionDependenciesCreateJSONRequestBody defines body for ChecklistsAdminQuestionDependenciesCreate for application/json ContentType.
 type ChecklistsAdminQuestionDependenciesCreateJSONRequestBody = AdminQuestionDependencyRequest
@@ -1814,7 +2002,7 @@ type ServerInterface interface {
 	ChecklistsAdminQuestionDependenciesList(ctx echo.Context, params ChecklistsAdminQuestionDependenciesListParams) error
 	// ChecklistsAdminQuestionDependenciesCreate Create a dependency
 	// (POST /api/checklists-admin-question-dependencies/)
-	ChecklistsAdminQuestionDependenciesCreate(ctx echo.Context) error
+	ChecklistsAdminQuestionDependenciesCreate(ctx echo.Context, params ChecklistsAdminQuestionDependenciesCreateParams) error
 	// ChecklistsAdminQuestionDependenciesDestroy Delete a dependency
 	// (DELETE /api/checklists-admin-question-dependencies/{uuid}/)
 	ChecklistsAdminQuestionDependenciesDestroy(ctx echo.Context, uuid ObjectUUID) error
@@ -1832,7 +2020,7 @@ type ServerInterface interface {
 	ChecklistsAdminQuestionOptionsList(ctx echo.Context, params ChecklistsAdminQuestionOptionsListParams) error
 	// ChecklistsAdminQuestionOptionsCreate Create a option
 	// (POST /api/checklists-admin-question-options/)
-	ChecklistsAdminQuestionOptionsCreate(ctx echo.Context) error
+	ChecklistsAdminQuestionOptionsCreate(ctx echo.Context, params ChecklistsAdminQuestionOptionsCreateParams) error
 	// ChecklistsAdminQuestionOptionsDestroy Delete a option
 	// (DELETE /api/checklists-admin-question-options/{uuid}/)
 	ChecklistsAdminQuestionOptionsDestroy(ctx echo.Context, uuid ObjectUUID) error
@@ -1850,7 +2038,7 @@ type ServerInterface interface {
 	ChecklistsAdminQuestionsList(ctx echo.Context, params ChecklistsAdminQuestionsListParams) error
 	// ChecklistsAdminQuestionsCreate Create a question
 	// (POST /api/checklists-admin-questions/)
-	ChecklistsAdminQuestionsCreate(ctx echo.Context) error
+	ChecklistsAdminQuestionsCreate(ctx echo.Context, params ChecklistsAdminQuestionsCreateParams) error
 	// ChecklistsAdminQuestionsDestroy Delete a question
 	// (DELETE /api/checklists-admin-questions/{uuid}/)
 	ChecklistsAdminQuestionsDestroy(ctx echo.Context, uuid ObjectUUID) error
@@ -1868,7 +2056,7 @@ type ServerInterface interface {
 	ChecklistsAdminList(ctx echo.Context, params ChecklistsAdminListParams) error
 	// ChecklistsAdminCreate Create a checklist
 	// (POST /api/checklists-admin/)
-	ChecklistsAdminCreate(ctx echo.Context) error
+	ChecklistsAdminCreate(ctx echo.Context, params ChecklistsAdminCreateParams) error
 	// ChecklistsAdminDestroy Delete a checklist
 	// (DELETE /api/checklists-admin/{uuid}/)
 	ChecklistsAdminDestroy(ctx echo.Context, uuid ObjectUUID) error
@@ -1895,7 +2083,7 @@ type ServerInterface interface {
 	OnboardingCountryConfigsList(ctx echo.Context, params OnboardingCountryConfigsListParams) error
 	// OnboardingCountryConfigsCreate Create a country configuration
 	// (POST /api/onboarding-country-configs/)
-	OnboardingCountryConfigsCreate(ctx echo.Context) error
+	OnboardingCountryConfigsCreate(ctx echo.Context, params OnboardingCountryConfigsCreateParams) error
 	// OnboardingCountryConfigsDestroy Delete a country configuration
 	// (DELETE /api/onboarding-country-configs/{uuid}/)
 	OnboardingCountryConfigsDestroy(ctx echo.Context, uuid ObjectUUID) error
@@ -1913,16 +2101,16 @@ type ServerInterface interface {
 	OnboardingJustificationsList(ctx echo.Context, params OnboardingJustificationsListParams) error
 	// OnboardingJustificationsCreate Justify an escalated or failed verification
 	// (POST /api/onboarding-justifications/)
-	OnboardingJustificationsCreate(ctx echo.Context) error
+	OnboardingJustificationsCreate(ctx echo.Context, params OnboardingJustificationsCreateParams) error
 	// OnboardingJustificationsApprove Approve (staff only)
 	// (POST /api/onboarding-justifications/{uuid}/approve/)
-	OnboardingJustificationsApprove(ctx echo.Context, uuid JustificationUUID) error
+	OnboardingJustificationsApprove(ctx echo.Context, uuid JustificationUUID, params OnboardingJustificationsApproveParams) error
 	// OnboardingJustificationsAttachDocument Attach a supporting document
 	// (POST /api/onboarding-justifications/{uuid}/attach_document/)
-	OnboardingJustificationsAttachDocument(ctx echo.Context, uuid JustificationUUID) error
+	OnboardingJustificationsAttachDocument(ctx echo.Context, uuid JustificationUUID, params OnboardingJustificationsAttachDocumentParams) error
 	// OnboardingJustificationsReject Reject (staff only)
 	// (POST /api/onboarding-justifications/{uuid}/reject/)
-	OnboardingJustificationsReject(ctx echo.Context, uuid JustificationUUID) error
+	OnboardingJustificationsReject(ctx echo.Context, uuid JustificationUUID, params OnboardingJustificationsRejectParams) error
 	// OnboardingQuestionMetadataList List question metadata
 	// (GET /api/onboarding-question-metadata/)
 	OnboardingQuestionMetadataList(ctx echo.Context, params OnboardingQuestionMetadataListParams) error
@@ -1940,13 +2128,13 @@ type ServerInterface interface {
 	OnboardingVerificationsList(ctx echo.Context, params OnboardingVerificationsListParams) error
 	// OnboardingVerificationsCreate Create
 	// (POST /api/onboarding-verifications/)
-	OnboardingVerificationsCreate(ctx echo.Context) error
+	OnboardingVerificationsCreate(ctx echo.Context, params OnboardingVerificationsCreateParams) error
 	// OnboardingVerificationsChecklistTemplateRetrieve Get checklist template for creating new objects
 	// (GET /api/onboarding-verifications/checklist-template/)
 	OnboardingVerificationsChecklistTemplateRetrieve(ctx echo.Context, params OnboardingVerificationsChecklistTemplateRetrieveParams) error
 	// OnboardingVerificationsStartVerification Start verification
 	// (POST /api/onboarding-verifications/start_verification/)
-	OnboardingVerificationsStartVerification(ctx echo.Context) error
+	OnboardingVerificationsStartVerification(ctx echo.Context, params OnboardingVerificationsStartVerificationParams) error
 	// OnboardingVerificationsDestroy Delete
 	// (DELETE /api/onboarding-verifications/{uuid}/)
 	OnboardingVerificationsDestroy(ctx echo.Context, uuid UUID) error
@@ -1967,16 +2155,16 @@ type ServerInterface interface {
 	OnboardingVerificationsCompletionStatusRetrieve(ctx echo.Context, uuid UUID) error
 	// OnboardingVerificationsCreateCustomer Create customer from successful verification
 	// (POST /api/onboarding-verifications/{uuid}/create_customer/)
-	OnboardingVerificationsCreateCustomer(ctx echo.Context, uuid UUID) error
+	OnboardingVerificationsCreateCustomer(ctx echo.Context, uuid UUID, params OnboardingVerificationsCreateCustomerParams) error
 	// OnboardingVerificationsEventsList Audit trail of a verification
 	// (GET /api/onboarding-verifications/{uuid}/events/)
 	OnboardingVerificationsEventsList(ctx echo.Context, uuid UUID) error
 	// OnboardingVerificationsRunValidation Run validation
 	// (POST /api/onboarding-verifications/{uuid}/run_validation/)
-	OnboardingVerificationsRunValidation(ctx echo.Context, uuid UUID) error
+	OnboardingVerificationsRunValidation(ctx echo.Context, uuid UUID, params OnboardingVerificationsRunValidationParams) error
 	// OnboardingVerificationsSubmitAnswers Submit checklist answers
 	// (POST /api/onboarding-verifications/{uuid}/submit_answers/)
-	OnboardingVerificationsSubmitAnswers(ctx echo.Context, uuid UUID) error
+	OnboardingVerificationsSubmitAnswers(ctx echo.Context, uuid UUID, params OnboardingVerificationsSubmitAnswersParams) error
 	// OnboardingSupportedCountriesRetrieve Countries with an automatic validation backend
 	// (GET /api/onboarding/supported-countries/)
 	OnboardingSupportedCountriesRetrieve(ctx echo.Context) error
@@ -2032,8 +2220,28 @@ func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionDependenciesList(ctx ech
 func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionDependenciesCreate(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ChecklistsAdminQuestionDependenciesCreateParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.ChecklistsAdminQuestionDependenciesCreate(ctx)
+	err = w.Handler.ChecklistsAdminQuestionDependenciesCreate(ctx, params)
 	return err
 }
 
@@ -2137,8 +2345,28 @@ func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionOptionsList(ctx echo.Con
 func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionOptionsCreate(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ChecklistsAdminQuestionOptionsCreateParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.ChecklistsAdminQuestionOptionsCreate(ctx)
+	err = w.Handler.ChecklistsAdminQuestionOptionsCreate(ctx, params)
 	return err
 }
 
@@ -2242,8 +2470,28 @@ func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionsList(ctx echo.Context) 
 func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionsCreate(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ChecklistsAdminQuestionsCreateParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.ChecklistsAdminQuestionsCreate(ctx)
+	err = w.Handler.ChecklistsAdminQuestionsCreate(ctx, params)
 	return err
 }
 
@@ -2340,8 +2588,28 @@ func (w *ServerInterfaceWrapper) ChecklistsAdminList(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) ChecklistsAdminCreate(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ChecklistsAdminCreateParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.ChecklistsAdminCreate(ctx)
+	err = w.Handler.ChecklistsAdminCreate(ctx, params)
 	return err
 }
 
@@ -2495,8 +2763,28 @@ func (w *ServerInterfaceWrapper) OnboardingCountryConfigsList(ctx echo.Context) 
 func (w *ServerInterfaceWrapper) OnboardingCountryConfigsCreate(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OnboardingCountryConfigsCreateParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.OnboardingCountryConfigsCreate(ctx)
+	err = w.Handler.OnboardingCountryConfigsCreate(ctx, params)
 	return err
 }
 
@@ -2593,8 +2881,28 @@ func (w *ServerInterfaceWrapper) OnboardingJustificationsList(ctx echo.Context) 
 func (w *ServerInterfaceWrapper) OnboardingJustificationsCreate(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OnboardingJustificationsCreateParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.OnboardingJustificationsCreate(ctx)
+	err = w.Handler.OnboardingJustificationsCreate(ctx, params)
 	return err
 }
 
@@ -2609,8 +2917,28 @@ func (w *ServerInterfaceWrapper) OnboardingJustificationsApprove(ctx echo.Contex
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OnboardingJustificationsApproveParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.OnboardingJustificationsApprove(ctx, uuid)
+	err = w.Handler.OnboardingJustificationsApprove(ctx, uuid, params)
 	return err
 }
 
@@ -2625,8 +2953,28 @@ func (w *ServerInterfaceWrapper) OnboardingJustificationsAttachDocument(ctx echo
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OnboardingJustificationsAttachDocumentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.OnboardingJustificationsAttachDocument(ctx, uuid)
+	err = w.Handler.OnboardingJustificationsAttachDocument(ctx, uuid, params)
 	return err
 }
 
@@ -2641,8 +2989,28 @@ func (w *ServerInterfaceWrapper) OnboardingJustificationsReject(ctx echo.Context
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OnboardingJustificationsRejectParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.OnboardingJustificationsReject(ctx, uuid)
+	err = w.Handler.OnboardingJustificationsReject(ctx, uuid, params)
 	return err
 }
 
@@ -2797,8 +3165,28 @@ func (w *ServerInterfaceWrapper) OnboardingVerificationsList(ctx echo.Context) e
 func (w *ServerInterfaceWrapper) OnboardingVerificationsCreate(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OnboardingVerificationsCreateParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.OnboardingVerificationsCreate(ctx)
+	err = w.Handler.OnboardingVerificationsCreate(ctx, params)
 	return err
 }
 
@@ -2824,8 +3212,28 @@ func (w *ServerInterfaceWrapper) OnboardingVerificationsChecklistTemplateRetriev
 func (w *ServerInterfaceWrapper) OnboardingVerificationsStartVerification(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OnboardingVerificationsStartVerificationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.OnboardingVerificationsStartVerification(ctx)
+	err = w.Handler.OnboardingVerificationsStartVerification(ctx, params)
 	return err
 }
 
@@ -2936,8 +3344,28 @@ func (w *ServerInterfaceWrapper) OnboardingVerificationsCreateCustomer(ctx echo.
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OnboardingVerificationsCreateCustomerParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.OnboardingVerificationsCreateCustomer(ctx, uuid)
+	err = w.Handler.OnboardingVerificationsCreateCustomer(ctx, uuid, params)
 	return err
 }
 
@@ -2968,8 +3396,28 @@ func (w *ServerInterfaceWrapper) OnboardingVerificationsRunValidation(ctx echo.C
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OnboardingVerificationsRunValidationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.OnboardingVerificationsRunValidation(ctx, uuid)
+	err = w.Handler.OnboardingVerificationsRunValidation(ctx, uuid, params)
 	return err
 }
 
@@ -2984,8 +3432,28 @@ func (w *ServerInterfaceWrapper) OnboardingVerificationsSubmitAnswers(ctx echo.C
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OnboardingVerificationsSubmitAnswersParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.OnboardingVerificationsSubmitAnswers(ctx, uuid)
+	err = w.Handler.OnboardingVerificationsSubmitAnswers(ctx, uuid, params)
 	return err
 }
 
@@ -3151,6 +3619,8 @@ type ErrorJSONResponse ErrorDetail
 
 type ForbiddenJSONResponse ErrorDetail
 
+type IdempotencyKeyReusedJSONResponse ErrorDetail
+
 type InvalidPageJSONResponse ErrorDetail
 
 type NotFoundJSONResponse ErrorDetail
@@ -3281,7 +3751,8 @@ func (response ChecklistsAdminQuestionDependenciesListdefaultJSONResponse) Visit
 }
 
 type ChecklistsAdminQuestionDependenciesCreateRequestObject struct {
-	Body *ChecklistsAdminQuestionDependenciesCreateJSONRequestBody
+	Params ChecklistsAdminQuestionDependenciesCreateParams
+	Body   *ChecklistsAdminQuestionDependenciesCreateJSONRequestBody
 }
 
 type ChecklistsAdminQuestionDependenciesCreateResponseObject interface {
@@ -3344,6 +3815,20 @@ func (response ChecklistsAdminQuestionDependenciesCreate403JSONResponse) VisitCh
 	return err
 }
 
+type ChecklistsAdminQuestionDependenciesCreate409JSONResponse struct{ ConflictJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesCreate409JSONResponse) VisitChecklistsAdminQuestionDependenciesCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ChecklistsAdminQuestionDependenciesCreate413JSONResponse struct{ PayloadTooLargeJSONResponse }
 
 func (response ChecklistsAdminQuestionDependenciesCreate413JSONResponse) VisitChecklistsAdminQuestionDependenciesCreateResponse(w http.ResponseWriter) error {
@@ -3354,6 +3839,22 @@ func (response ChecklistsAdminQuestionDependenciesCreate413JSONResponse) VisitCh
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionDependenciesCreate422JSONResponse struct {
+	IdempotencyKeyReusedJSONResponse
+}
+
+func (response ChecklistsAdminQuestionDependenciesCreate422JSONResponse) VisitChecklistsAdminQuestionDependenciesCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3969,7 +4470,8 @@ func (response ChecklistsAdminQuestionOptionsListdefaultJSONResponse) VisitCheck
 }
 
 type ChecklistsAdminQuestionOptionsCreateRequestObject struct {
-	Body *ChecklistsAdminQuestionOptionsCreateJSONRequestBody
+	Params ChecklistsAdminQuestionOptionsCreateParams
+	Body   *ChecklistsAdminQuestionOptionsCreateJSONRequestBody
 }
 
 type ChecklistsAdminQuestionOptionsCreateResponseObject interface {
@@ -4032,6 +4534,20 @@ func (response ChecklistsAdminQuestionOptionsCreate403JSONResponse) VisitCheckli
 	return err
 }
 
+type ChecklistsAdminQuestionOptionsCreate409JSONResponse struct{ ConflictJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsCreate409JSONResponse) VisitChecklistsAdminQuestionOptionsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ChecklistsAdminQuestionOptionsCreate413JSONResponse struct{ PayloadTooLargeJSONResponse }
 
 func (response ChecklistsAdminQuestionOptionsCreate413JSONResponse) VisitChecklistsAdminQuestionOptionsCreateResponse(w http.ResponseWriter) error {
@@ -4042,6 +4558,22 @@ func (response ChecklistsAdminQuestionOptionsCreate413JSONResponse) VisitCheckli
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionOptionsCreate422JSONResponse struct {
+	IdempotencyKeyReusedJSONResponse
+}
+
+func (response ChecklistsAdminQuestionOptionsCreate422JSONResponse) VisitChecklistsAdminQuestionOptionsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4657,7 +5189,8 @@ func (response ChecklistsAdminQuestionsListdefaultJSONResponse) VisitChecklistsA
 }
 
 type ChecklistsAdminQuestionsCreateRequestObject struct {
-	Body *ChecklistsAdminQuestionsCreateJSONRequestBody
+	Params ChecklistsAdminQuestionsCreateParams
+	Body   *ChecklistsAdminQuestionsCreateJSONRequestBody
 }
 
 type ChecklistsAdminQuestionsCreateResponseObject interface {
@@ -4720,6 +5253,20 @@ func (response ChecklistsAdminQuestionsCreate403JSONResponse) VisitChecklistsAdm
 	return err
 }
 
+type ChecklistsAdminQuestionsCreate409JSONResponse struct{ ConflictJSONResponse }
+
+func (response ChecklistsAdminQuestionsCreate409JSONResponse) VisitChecklistsAdminQuestionsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ChecklistsAdminQuestionsCreate413JSONResponse struct{ PayloadTooLargeJSONResponse }
 
 func (response ChecklistsAdminQuestionsCreate413JSONResponse) VisitChecklistsAdminQuestionsCreateResponse(w http.ResponseWriter) error {
@@ -4730,6 +5277,22 @@ func (response ChecklistsAdminQuestionsCreate413JSONResponse) VisitChecklistsAdm
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminQuestionsCreate422JSONResponse struct {
+	IdempotencyKeyReusedJSONResponse
+}
+
+func (response ChecklistsAdminQuestionsCreate422JSONResponse) VisitChecklistsAdminQuestionsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5345,7 +5908,8 @@ func (response ChecklistsAdminListdefaultJSONResponse) VisitChecklistsAdminListR
 }
 
 type ChecklistsAdminCreateRequestObject struct {
-	Body *ChecklistsAdminCreateJSONRequestBody
+	Params ChecklistsAdminCreateParams
+	Body   *ChecklistsAdminCreateJSONRequestBody
 }
 
 type ChecklistsAdminCreateResponseObject interface {
@@ -5408,6 +5972,20 @@ func (response ChecklistsAdminCreate403JSONResponse) VisitChecklistsAdminCreateR
 	return err
 }
 
+type ChecklistsAdminCreate409JSONResponse struct{ ConflictJSONResponse }
+
+func (response ChecklistsAdminCreate409JSONResponse) VisitChecklistsAdminCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ChecklistsAdminCreate413JSONResponse struct{ PayloadTooLargeJSONResponse }
 
 func (response ChecklistsAdminCreate413JSONResponse) VisitChecklistsAdminCreateResponse(w http.ResponseWriter) error {
@@ -5418,6 +5996,22 @@ func (response ChecklistsAdminCreate413JSONResponse) VisitChecklistsAdminCreateR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChecklistsAdminCreate422JSONResponse struct {
+	IdempotencyKeyReusedJSONResponse
+}
+
+func (response ChecklistsAdminCreate422JSONResponse) VisitChecklistsAdminCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6342,7 +6936,8 @@ func (response OnboardingCountryConfigsListdefaultJSONResponse) VisitOnboardingC
 }
 
 type OnboardingCountryConfigsCreateRequestObject struct {
-	Body *OnboardingCountryConfigsCreateJSONRequestBody
+	Params OnboardingCountryConfigsCreateParams
+	Body   *OnboardingCountryConfigsCreateJSONRequestBody
 }
 
 type OnboardingCountryConfigsCreateResponseObject interface {
@@ -6405,6 +7000,20 @@ func (response OnboardingCountryConfigsCreate403JSONResponse) VisitOnboardingCou
 	return err
 }
 
+type OnboardingCountryConfigsCreate409JSONResponse struct{ ConflictJSONResponse }
+
+func (response OnboardingCountryConfigsCreate409JSONResponse) VisitOnboardingCountryConfigsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type OnboardingCountryConfigsCreate413JSONResponse struct{ PayloadTooLargeJSONResponse }
 
 func (response OnboardingCountryConfigsCreate413JSONResponse) VisitOnboardingCountryConfigsCreateResponse(w http.ResponseWriter) error {
@@ -6415,6 +7024,22 @@ func (response OnboardingCountryConfigsCreate413JSONResponse) VisitOnboardingCou
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingCountryConfigsCreate422JSONResponse struct {
+	IdempotencyKeyReusedJSONResponse
+}
+
+func (response OnboardingCountryConfigsCreate422JSONResponse) VisitOnboardingCountryConfigsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7016,7 +7641,8 @@ func (response OnboardingJustificationsListdefaultJSONResponse) VisitOnboardingJ
 }
 
 type OnboardingJustificationsCreateRequestObject struct {
-	Body *OnboardingJustificationsCreateJSONRequestBody
+	Params OnboardingJustificationsCreateParams
+	Body   *OnboardingJustificationsCreateJSONRequestBody
 }
 
 type OnboardingJustificationsCreateResponseObject interface {
@@ -7121,6 +7747,22 @@ func (response OnboardingJustificationsCreate413JSONResponse) VisitOnboardingJus
 	return err
 }
 
+type OnboardingJustificationsCreate422JSONResponse struct {
+	IdempotencyKeyReusedJSONResponse
+}
+
+func (response OnboardingJustificationsCreate422JSONResponse) VisitOnboardingJustificationsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type OnboardingJustificationsCreate503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response OnboardingJustificationsCreate503JSONResponse) VisitOnboardingJustificationsCreateResponse(w http.ResponseWriter) error {
@@ -7153,8 +7795,9 @@ func (response OnboardingJustificationsCreatedefaultJSONResponse) VisitOnboardin
 }
 
 type OnboardingJustificationsApproveRequestObject struct {
-	UUID JustificationUUID `json:"uuid"`
-	Body *OnboardingJustificationsApproveJSONRequestBody
+	UUID   JustificationUUID `json:"uuid"`
+	Params OnboardingJustificationsApproveParams
+	Body   *OnboardingJustificationsApproveJSONRequestBody
 }
 
 type OnboardingJustificationsApproveResponseObject interface {
@@ -7259,6 +7902,22 @@ func (response OnboardingJustificationsApprove413JSONResponse) VisitOnboardingJu
 	return err
 }
 
+type OnboardingJustificationsApprove422JSONResponse struct {
+	IdempotencyKeyReusedJSONResponse
+}
+
+func (response OnboardingJustificationsApprove422JSONResponse) VisitOnboardingJustificationsApproveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type OnboardingJustificationsApprove503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response OnboardingJustificationsApprove503JSONResponse) VisitOnboardingJustificationsApproveResponse(w http.ResponseWriter) error {
@@ -7291,8 +7950,9 @@ func (response OnboardingJustificationsApprovedefaultJSONResponse) VisitOnboardi
 }
 
 type OnboardingJustificationsAttachDocumentRequestObject struct {
-	UUID JustificationUUID `json:"uuid"`
-	Body *multipart.Reader
+	UUID   JustificationUUID `json:"uuid"`
+	Params OnboardingJustificationsAttachDocumentParams
+	Body   *multipart.Reader
 }
 
 type OnboardingJustificationsAttachDocumentResponseObject interface {
@@ -7397,6 +8057,22 @@ func (response OnboardingJustificationsAttachDocument413JSONResponse) VisitOnboa
 	return err
 }
 
+type OnboardingJustificationsAttachDocument422JSONResponse struct {
+	IdempotencyKeyReusedJSONResponse
+}
+
+func (response OnboardingJustificationsAttachDocument422JSONResponse) VisitOnboardingJustificationsAttachDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type OnboardingJustificationsAttachDocument503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response OnboardingJustificationsAttachDocument503JSONResponse) VisitOnboardingJustificationsAttachDocumentResponse(w http.ResponseWriter) error {
@@ -7429,8 +8105,9 @@ func (response OnboardingJustificationsAttachDocumentdefaultJSONResponse) VisitO
 }
 
 type OnboardingJustificationsRejectRequestObject struct {
-	UUID JustificationUUID `json:"uuid"`
-	Body *OnboardingJustificationsRejectJSONRequestBody
+	UUID   JustificationUUID `json:"uuid"`
+	Params OnboardingJustificationsRejectParams
+	Body   *OnboardingJustificationsRejectJSONRequestBody
 }
 
 type OnboardingJustificationsRejectResponseObject interface {
@@ -7531,6 +8208,22 @@ func (response OnboardingJustificationsReject413JSONResponse) VisitOnboardingJus
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingJustificationsReject422JSONResponse struct {
+	IdempotencyKeyReusedJSONResponse
+}
+
+func (response OnboardingJustificationsReject422JSONResponse) VisitOnboardingJustificationsRejectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8148,7 +8841,8 @@ func (response OnboardingVerificationsListdefaultJSONResponse) VisitOnboardingVe
 }
 
 type OnboardingVerificationsCreateRequestObject struct {
-	Body *OnboardingVerificationsCreateJSONRequestBody
+	Params OnboardingVerificationsCreateParams
+	Body   *OnboardingVerificationsCreateJSONRequestBody
 }
 
 type OnboardingVerificationsCreateResponseObject interface {
@@ -8211,6 +8905,20 @@ func (response OnboardingVerificationsCreate403JSONResponse) VisitOnboardingVeri
 	return err
 }
 
+type OnboardingVerificationsCreate409JSONResponse struct{ ConflictJSONResponse }
+
+func (response OnboardingVerificationsCreate409JSONResponse) VisitOnboardingVerificationsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type OnboardingVerificationsCreate413JSONResponse struct{ PayloadTooLargeJSONResponse }
 
 func (response OnboardingVerificationsCreate413JSONResponse) VisitOnboardingVerificationsCreateResponse(w http.ResponseWriter) error {
@@ -8221,6 +8929,22 @@ func (response OnboardingVerificationsCreate413JSONResponse) VisitOnboardingVeri
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingVerificationsCreate422JSONResponse struct {
+	IdempotencyKeyReusedJSONResponse
+}
+
+func (response OnboardingVerificationsCreate422JSONResponse) VisitOnboardingVerificationsCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8352,7 +9076,8 @@ func (response OnboardingVerificationsChecklistTemplateRetrievedefaultJSONRespon
 }
 
 type OnboardingVerificationsStartVerificationRequestObject struct {
-	Body *OnboardingVerificationsStartVerificationJSONRequestBody
+	Params OnboardingVerificationsStartVerificationParams
+	Body   *OnboardingVerificationsStartVerificationJSONRequestBody
 }
 
 type OnboardingVerificationsStartVerificationResponseObject interface {
@@ -8415,6 +9140,20 @@ func (response OnboardingVerificationsStartVerification403JSONResponse) VisitOnb
 	return err
 }
 
+type OnboardingVerificationsStartVerification409JSONResponse struct{ ConflictJSONResponse }
+
+func (response OnboardingVerificationsStartVerification409JSONResponse) VisitOnboardingVerificationsStartVerificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type OnboardingVerificationsStartVerification413JSONResponse struct{ PayloadTooLargeJSONResponse }
 
 func (response OnboardingVerificationsStartVerification413JSONResponse) VisitOnboardingVerificationsStartVerificationResponse(w http.ResponseWriter) error {
@@ -8425,6 +9164,22 @@ func (response OnboardingVerificationsStartVerification413JSONResponse) VisitOnb
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingVerificationsStartVerification422JSONResponse struct {
+	IdempotencyKeyReusedJSONResponse
+}
+
+func (response OnboardingVerificationsStartVerification422JSONResponse) VisitOnboardingVerificationsStartVerificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9097,7 +9852,8 @@ func (response OnboardingVerificationsCompletionStatusRetrievedefaultJSONRespons
 }
 
 type OnboardingVerificationsCreateCustomerRequestObject struct {
-	UUID UUID `json:"uuid"`
+	UUID   UUID `json:"uuid"`
+	Params OnboardingVerificationsCreateCustomerParams
 }
 
 type OnboardingVerificationsCreateCustomerResponseObject interface {
@@ -9184,6 +9940,22 @@ func (response OnboardingVerificationsCreateCustomer409JSONResponse) VisitOnboar
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingVerificationsCreateCustomer422JSONResponse struct {
+	IdempotencyKeyReusedJSONResponse
+}
+
+func (response OnboardingVerificationsCreateCustomer422JSONResponse) VisitOnboardingVerificationsCreateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9315,7 +10087,8 @@ func (response OnboardingVerificationsEventsListdefaultJSONResponse) VisitOnboar
 }
 
 type OnboardingVerificationsRunValidationRequestObject struct {
-	UUID UUID `json:"uuid"`
+	UUID   UUID `json:"uuid"`
+	Params OnboardingVerificationsRunValidationParams
 }
 
 type OnboardingVerificationsRunValidationResponseObject interface {
@@ -9406,6 +10179,22 @@ func (response OnboardingVerificationsRunValidation409JSONResponse) VisitOnboard
 	return err
 }
 
+type OnboardingVerificationsRunValidation422JSONResponse struct {
+	IdempotencyKeyReusedJSONResponse
+}
+
+func (response OnboardingVerificationsRunValidation422JSONResponse) VisitOnboardingVerificationsRunValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type OnboardingVerificationsRunValidation503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response OnboardingVerificationsRunValidation503JSONResponse) VisitOnboardingVerificationsRunValidationResponse(w http.ResponseWriter) error {
@@ -9438,8 +10227,9 @@ func (response OnboardingVerificationsRunValidationdefaultJSONResponse) VisitOnb
 }
 
 type OnboardingVerificationsSubmitAnswersRequestObject struct {
-	UUID UUID `json:"uuid"`
-	Body *OnboardingVerificationsSubmitAnswersJSONRequestBody
+	UUID   UUID `json:"uuid"`
+	Params OnboardingVerificationsSubmitAnswersParams
+	Body   *OnboardingVerificationsSubmitAnswersJSONRequestBody
 }
 
 type OnboardingVerificationsSubmitAnswersResponseObject interface {
@@ -9540,6 +10330,22 @@ func (response OnboardingVerificationsSubmitAnswers413JSONResponse) VisitOnboard
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingVerificationsSubmitAnswers422JSONResponse struct {
+	IdempotencyKeyReusedJSONResponse
+}
+
+func (response OnboardingVerificationsSubmitAnswers422JSONResponse) VisitOnboardingVerificationsSubmitAnswersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9963,8 +10769,10 @@ func (sh *strictHandler) ChecklistsAdminQuestionDependenciesList(ctx echo.Contex
 }
 
 // ChecklistsAdminQuestionDependenciesCreate operation middleware
-func (sh *strictHandler) ChecklistsAdminQuestionDependenciesCreate(ctx echo.Context) error {
+func (sh *strictHandler) ChecklistsAdminQuestionDependenciesCreate(ctx echo.Context, params ChecklistsAdminQuestionDependenciesCreateParams) error {
 	var request ChecklistsAdminQuestionDependenciesCreateRequestObject
+
+	request.Params = params
 
 	var body ChecklistsAdminQuestionDependenciesCreateJSONRequestBody
 	var err error
@@ -10180,8 +10988,10 @@ func (sh *strictHandler) ChecklistsAdminQuestionOptionsList(ctx echo.Context, pa
 }
 
 // ChecklistsAdminQuestionOptionsCreate operation middleware
-func (sh *strictHandler) ChecklistsAdminQuestionOptionsCreate(ctx echo.Context) error {
+func (sh *strictHandler) ChecklistsAdminQuestionOptionsCreate(ctx echo.Context, params ChecklistsAdminQuestionOptionsCreateParams) error {
 	var request ChecklistsAdminQuestionOptionsCreateRequestObject
+
+	request.Params = params
 
 	var body ChecklistsAdminQuestionOptionsCreateJSONRequestBody
 	var err error
@@ -10397,8 +11207,10 @@ func (sh *strictHandler) ChecklistsAdminQuestionsList(ctx echo.Context, params C
 }
 
 // ChecklistsAdminQuestionsCreate operation middleware
-func (sh *strictHandler) ChecklistsAdminQuestionsCreate(ctx echo.Context) error {
+func (sh *strictHandler) ChecklistsAdminQuestionsCreate(ctx echo.Context, params ChecklistsAdminQuestionsCreateParams) error {
 	var request ChecklistsAdminQuestionsCreateRequestObject
+
+	request.Params = params
 
 	var body ChecklistsAdminQuestionsCreateJSONRequestBody
 	var err error
@@ -10614,8 +11426,10 @@ func (sh *strictHandler) ChecklistsAdminList(ctx echo.Context, params Checklists
 }
 
 // ChecklistsAdminCreate operation middleware
-func (sh *strictHandler) ChecklistsAdminCreate(ctx echo.Context) error {
+func (sh *strictHandler) ChecklistsAdminCreate(ctx echo.Context, params ChecklistsAdminCreateParams) error {
 	var request ChecklistsAdminCreateRequestObject
+
+	request.Params = params
 
 	var body ChecklistsAdminCreateJSONRequestBody
 	var err error
@@ -10906,8 +11720,10 @@ func (sh *strictHandler) OnboardingCountryConfigsList(ctx echo.Context, params O
 }
 
 // OnboardingCountryConfigsCreate operation middleware
-func (sh *strictHandler) OnboardingCountryConfigsCreate(ctx echo.Context) error {
+func (sh *strictHandler) OnboardingCountryConfigsCreate(ctx echo.Context, params OnboardingCountryConfigsCreateParams) error {
 	var request OnboardingCountryConfigsCreateRequestObject
+
+	request.Params = params
 
 	var body OnboardingCountryConfigsCreateJSONRequestBody
 	var err error
@@ -11123,8 +11939,10 @@ func (sh *strictHandler) OnboardingJustificationsList(ctx echo.Context, params O
 }
 
 // OnboardingJustificationsCreate operation middleware
-func (sh *strictHandler) OnboardingJustificationsCreate(ctx echo.Context) error {
+func (sh *strictHandler) OnboardingJustificationsCreate(ctx echo.Context, params OnboardingJustificationsCreateParams) error {
 	var request OnboardingJustificationsCreateRequestObject
+
+	request.Params = params
 
 	var body OnboardingJustificationsCreateJSONRequestBody
 	var err error
@@ -11169,10 +11987,11 @@ func (sh *strictHandler) OnboardingJustificationsCreate(ctx echo.Context) error 
 }
 
 // OnboardingJustificationsApprove operation middleware
-func (sh *strictHandler) OnboardingJustificationsApprove(ctx echo.Context, uuid JustificationUUID) error {
+func (sh *strictHandler) OnboardingJustificationsApprove(ctx echo.Context, uuid JustificationUUID, params OnboardingJustificationsApproveParams) error {
 	var request OnboardingJustificationsApproveRequestObject
 
 	request.UUID = uuid
+	request.Params = params
 
 	var body OnboardingJustificationsApproveJSONRequestBody
 	var err error
@@ -11217,10 +12036,11 @@ func (sh *strictHandler) OnboardingJustificationsApprove(ctx echo.Context, uuid 
 }
 
 // OnboardingJustificationsAttachDocument operation middleware
-func (sh *strictHandler) OnboardingJustificationsAttachDocument(ctx echo.Context, uuid JustificationUUID) error {
+func (sh *strictHandler) OnboardingJustificationsAttachDocument(ctx echo.Context, uuid JustificationUUID, params OnboardingJustificationsAttachDocumentParams) error {
 	var request OnboardingJustificationsAttachDocumentRequestObject
 
 	request.UUID = uuid
+	request.Params = params
 
 	if reader, err := ctx.Request().MultipartReader(); err != nil {
 		return err
@@ -11248,10 +12068,11 @@ func (sh *strictHandler) OnboardingJustificationsAttachDocument(ctx echo.Context
 }
 
 // OnboardingJustificationsReject operation middleware
-func (sh *strictHandler) OnboardingJustificationsReject(ctx echo.Context, uuid JustificationUUID) error {
+func (sh *strictHandler) OnboardingJustificationsReject(ctx echo.Context, uuid JustificationUUID, params OnboardingJustificationsRejectParams) error {
 	var request OnboardingJustificationsRejectRequestObject
 
 	request.UUID = uuid
+	request.Params = params
 
 	var body OnboardingJustificationsRejectJSONRequestBody
 	var err error
@@ -11467,8 +12288,10 @@ func (sh *strictHandler) OnboardingVerificationsList(ctx echo.Context, params On
 }
 
 // OnboardingVerificationsCreate operation middleware
-func (sh *strictHandler) OnboardingVerificationsCreate(ctx echo.Context) error {
+func (sh *strictHandler) OnboardingVerificationsCreate(ctx echo.Context, params OnboardingVerificationsCreateParams) error {
 	var request OnboardingVerificationsCreateRequestObject
+
+	request.Params = params
 
 	var body OnboardingVerificationsCreateJSONRequestBody
 	var err error
@@ -11538,8 +12361,10 @@ func (sh *strictHandler) OnboardingVerificationsChecklistTemplateRetrieve(ctx ec
 }
 
 // OnboardingVerificationsStartVerification operation middleware
-func (sh *strictHandler) OnboardingVerificationsStartVerification(ctx echo.Context) error {
+func (sh *strictHandler) OnboardingVerificationsStartVerification(ctx echo.Context, params OnboardingVerificationsStartVerificationParams) error {
 	var request OnboardingVerificationsStartVerificationRequestObject
+
+	request.Params = params
 
 	var body OnboardingVerificationsStartVerificationJSONRequestBody
 	var err error
@@ -11780,10 +12605,11 @@ func (sh *strictHandler) OnboardingVerificationsCompletionStatusRetrieve(ctx ech
 }
 
 // OnboardingVerificationsCreateCustomer operation middleware
-func (sh *strictHandler) OnboardingVerificationsCreateCustomer(ctx echo.Context, uuid UUID) error {
+func (sh *strictHandler) OnboardingVerificationsCreateCustomer(ctx echo.Context, uuid UUID, params OnboardingVerificationsCreateCustomerParams) error {
 	var request OnboardingVerificationsCreateCustomerRequestObject
 
 	request.UUID = uuid
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.OnboardingVerificationsCreateCustomer(ctx.Request().Context(), request.(OnboardingVerificationsCreateCustomerRequestObject))
@@ -11830,10 +12656,11 @@ func (sh *strictHandler) OnboardingVerificationsEventsList(ctx echo.Context, uui
 }
 
 // OnboardingVerificationsRunValidation operation middleware
-func (sh *strictHandler) OnboardingVerificationsRunValidation(ctx echo.Context, uuid UUID) error {
+func (sh *strictHandler) OnboardingVerificationsRunValidation(ctx echo.Context, uuid UUID, params OnboardingVerificationsRunValidationParams) error {
 	var request OnboardingVerificationsRunValidationRequestObject
 
 	request.UUID = uuid
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.OnboardingVerificationsRunValidation(ctx.Request().Context(), request.(OnboardingVerificationsRunValidationRequestObject))
@@ -11855,10 +12682,11 @@ func (sh *strictHandler) OnboardingVerificationsRunValidation(ctx echo.Context, 
 }
 
 // OnboardingVerificationsSubmitAnswers operation middleware
-func (sh *strictHandler) OnboardingVerificationsSubmitAnswers(ctx echo.Context, uuid UUID) error {
+func (sh *strictHandler) OnboardingVerificationsSubmitAnswers(ctx echo.Context, uuid UUID, params OnboardingVerificationsSubmitAnswersParams) error {
 	var request OnboardingVerificationsSubmitAnswersRequestObject
 
 	request.UUID = uuid
+	request.Params = params
 
 	var body OnboardingVerificationsSubmitAnswersJSONRequestBody
 	var err error

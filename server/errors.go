@@ -14,14 +14,15 @@ import (
 
 // statusOf is the one place a domain error code becomes an HTTP status.
 var statusOf = map[domain.ErrorCode]int{
-	domain.EInvalid:      http.StatusBadRequest,
-	domain.EUnauthorized: http.StatusUnauthorized,
-	domain.EForbidden:    http.StatusForbidden,
-	domain.ENotFound:     http.StatusNotFound,
-	domain.EConflict:     http.StatusConflict,
-	domain.ETooLarge:     http.StatusRequestEntityTooLarge,
-	domain.EInternal:     http.StatusInternalServerError,
-	domain.EUnavailable:  http.StatusServiceUnavailable,
+	domain.EInvalid:       http.StatusBadRequest,
+	domain.EUnauthorized:  http.StatusUnauthorized,
+	domain.EForbidden:     http.StatusForbidden,
+	domain.ENotFound:      http.StatusNotFound,
+	domain.EConflict:      http.StatusConflict,
+	domain.ETooLarge:      http.StatusRequestEntityTooLarge,
+	domain.EUnprocessable: http.StatusUnprocessableEntity,
+	domain.EInternal:      http.StatusInternalServerError,
+	domain.EUnavailable:   http.StatusServiceUnavailable,
 }
 
 // errorBody renders err in DRF's shapes: {"field": ["message"]} for field

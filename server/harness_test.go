@@ -79,8 +79,14 @@ type api struct {
 // forEachDB runs fn against a fresh service on each database.
 func forEachDB(t *testing.T, fn func(t *testing.T, a *api)) {
 	t.Helper()
+	forEachDBWith(t, server.Config{MaxBodyBytes: 1 << 20}, fn)
+}
+
+// forEachDBWith is forEachDB with a service configured by cfg.
+func forEachDBWith(t *testing.T, cfg server.Config, fn func(t *testing.T, a *api)) {
+	t.Helper()
 	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
-		fn(t, newAPI(t, s, server.Config{MaxBodyBytes: 1 << 20}))
+		fn(t, newAPI(t, s, cfg))
 	})
 }
 
@@ -162,6 +168,12 @@ func (r response) Object(t testing.TB) map[string]any {
 // sent as is), and validates the response against the contract.
 func (a *api) do(t testing.TB, method, path, token string, body any) response {
 	t.Helper()
+	return a.doWith(t, method, path, token, body, nil)
+}
+
+// doWith is do with extra request headers.
+func (a *api) doWith(t testing.TB, method, path, token string, body any, headers map[string]string) response {
+	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -180,6 +192,9 @@ func (a *api) do(t testing.TB, method, path, token string, body any) response {
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Token "+token)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
 	}
 	rec := httptest.NewRecorder()
 	a.handler.ServeHTTP(rec, req)

@@ -35,6 +35,8 @@ type Config struct {
 	SweepInterval   time.Duration // ONBOARDING_SWEEP_INTERVAL
 	Retention       time.Duration // ONBOARDING_RETENTION
 	MetricsAddr     string        // ONBOARDING_METRICS_ADDR: where /metrics is served; empty: on Addr
+	IdempotencyTTL  time.Duration // ONBOARDING_IDEMPOTENCY_TTL: how long a response is kept for its Idempotency-Key
+	IdempotencyWait time.Duration // ONBOARDING_IDEMPOTENCY_WAIT: how long a repeat waits for the first request before 409
 }
 
 // ConfigFromEnv reads ONBOARDING_ADDR (default :8080),
@@ -43,12 +45,17 @@ type Config struct {
 // 32 MiB), ONBOARDING_VERIFICATION_TTL (how long a started verification
 // lives, default 48h), ONBOARDING_SWEEP_INTERVAL (how often expired rows are
 // swept, default 1m) and ONBOARDING_RETENTION (how long failed and expired
-// verifications are kept, default 720h) and ONBOARDING_METRICS_ADDR (a
-// separate listener for GET /metrics; unset, /metrics is on the main one).
+// verifications are kept, default 720h), ONBOARDING_METRICS_ADDR (a
+// separate listener for GET /metrics; unset, /metrics is on the main one),
+// ONBOARDING_IDEMPOTENCY_TTL (how long a response is replayed for its
+// Idempotency-Key, default 24h) and ONBOARDING_IDEMPOTENCY_WAIT (how long a
+// repeat waits for the first request with its key to finish before
+// answering 409, default 10s).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg := Config{Addr: getenv("ONBOARDING_ADDR"), MetricsAddr: getenv("ONBOARDING_METRICS_ADDR")}.withDefaults()
 	for name, d := range map[string]*time.Duration{"ONBOARDING_VERIFICATION_TTL": &cfg.VerificationTTL,
-		"ONBOARDING_SWEEP_INTERVAL": &cfg.SweepInterval, "ONBOARDING_RETENTION": &cfg.Retention} {
+		"ONBOARDING_SWEEP_INTERVAL": &cfg.SweepInterval, "ONBOARDING_RETENTION": &cfg.Retention,
+		"ONBOARDING_IDEMPOTENCY_TTL": &cfg.IdempotencyTTL, "ONBOARDING_IDEMPOTENCY_WAIT": &cfg.IdempotencyWait} {
 		if v := getenv(name); v != "" {
 			parsed, err := time.ParseDuration(v)
 			if err != nil || parsed <= 0 {
@@ -88,6 +95,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Retention <= 0 {
 		c.Retention = 30 * 24 * time.Hour
+	}
+	if c.IdempotencyTTL <= 0 {
+		c.IdempotencyTTL = 24 * time.Hour
+	}
+	if c.IdempotencyWait <= 0 {
+		c.IdempotencyWait = 10 * time.Second
 	}
 	return c
 }
@@ -134,6 +147,7 @@ func New(cfg Config, s *store.Store, registers *validators.Registry, logger *slo
 		bodyLimit(cfg),
 		srv.authenticate,
 		validate,
+		srv.idempotent,
 	)
 	gen.RegisterHandlers(e, gen.NewStrictHandler(srv, nil))
 	e.GET("/api/schema/", func(c echo.Context) error {

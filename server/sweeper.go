@@ -8,8 +8,9 @@ import (
 	"github.com/onboarding-kyb/onboarding/metrics"
 )
 
-// Sweep expires verifications past their time and deletes failed or expired
-// ones untouched for Retention, every SweepInterval until ctx is done.
+// Sweep expires verifications past their time, deletes failed or expired
+// ones untouched for Retention and expired Idempotency-Key records, every
+// SweepInterval until ctx is done.
 // Several replicas may sweep one database: see store.Sweep.
 func (s *Server) Sweep(ctx context.Context) {
 	tick := time.NewTicker(s.cfg.SweepInterval)
@@ -18,14 +19,18 @@ func (s *Server) Sweep(ctx context.Context) {
 	for {
 		now := domain.Now()
 		expired, deleted, err := s.store.Sweep(ctx, now, now.Add(-s.cfg.Retention))
+		keys := 0
+		if err == nil {
+			keys, err = s.store.DeleteExpiredIdempotencyKeys(ctx, now)
+		}
 		if ctx.Err() == nil {
-			s.metrics.JobRun(metrics.JobSweeper, expired+deleted, err != nil)
+			s.metrics.JobRun(metrics.JobSweeper, expired+deleted+keys, err != nil)
 		}
 		switch {
 		case err != nil && ctx.Err() == nil:
 			logger.Warn("sweep failed; trying again next interval", "error", err.Error())
-		case expired+deleted > 0:
-			logger.Info("swept", "expired", expired, "deleted", deleted)
+		case expired+deleted+keys > 0:
+			logger.Info("swept", "expired", expired, "deleted", deleted, "idempotency_keys_deleted", keys)
 		}
 		select {
 		case <-ctx.Done():

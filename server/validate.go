@@ -123,11 +123,13 @@ func requestError(err error) error {
 	fields := map[string][]string{}
 	var walk func(error) error
 	walk = func(err error) error {
-		var multi openapi3.MultiError
 		var reqErr *openapi3filter.RequestError
 		var schemaErr *openapi3.SchemaError
+		// Only a MultiError itself: a parameter's RequestError wrapping one
+		// must keep the parameter's name.
+		multi, isMulti := err.(openapi3.MultiError)
 		switch {
-		case errors.As(err, &multi):
+		case isMulti:
 			for _, e := range multi {
 				if de := walk(e); de != nil {
 					return de
@@ -143,7 +145,7 @@ func requestError(err error) error {
 				msg = strings.TrimSpace(msg + " " + reqErr.Err.Error())
 			}
 			fields[reqErr.Parameter.Name] = append(fields[reqErr.Parameter.Name], msg)
-		case errors.As(err, &reqErr) && reqErr.Err != nil && !errors.As(reqErr.Err, &schemaErr) && !errors.As(reqErr.Err, &multi):
+		case errors.As(err, &reqErr) && reqErr.Err != nil && !errors.As(reqErr.Err, &schemaErr) && !errors.As(reqErr.Err, new(openapi3.MultiError)):
 			// The body is not JSON, or not the declared content type.
 			return domain.Errorf(domain.EInvalid, "Request body is not valid: %s", firstLine(reqErr.Err.Error()))
 		case errors.As(err, &reqErr) && reqErr.Err != nil:

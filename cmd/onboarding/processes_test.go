@@ -25,38 +25,9 @@ import (
 // exactly one customer and one "customer created" event come out.
 func TestTwoProcessesCreateOneCustomer(t *testing.T) {
 	t.Parallel()
-	if os.Getenv(storetest.EnvURL) == "" && os.Getenv("CI") != "true" {
-		t.Skip("needs PostgreSQL (" + storetest.EnvURL + ")")
-	}
+	needPostgres(t)
 	dbURL := storetest.PostgresURL(t)
-	bin := filepath.Join(t.TempDir(), "onboarding")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	env := append(os.Environ(), "ONBOARDING_DATABASE_URL="+dbURL, "ONBOARDING_SANDBOX=true")
-	cmd := exec.Command(bin, "user", "create", "--username", "owner")
-	cmd.Env = env
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("user create: %v", err)
-	}
-	var who credentials
-	if err := json.Unmarshal(out, &who); err != nil {
-		t.Fatal(err)
-	}
-
-	var addrs []string
-	for range 2 {
-		addr := freeAddr(t)
-		p := exec.Command(bin, "serve")
-		p.Env = append(env, "ONBOARDING_ADDR="+addr)
-		if err := p.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { p.Process.Kill(); p.Wait() })
-		waitReady(t, "http://"+addr)
-		addrs = append(addrs, "http://"+addr)
-	}
+	who, addrs := startProcesses(t, dbURL, nil)
 
 	call := func(base, method, path, body string) (int, map[string]any) {
 		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
@@ -116,6 +87,51 @@ func TestTwoProcessesCreateOneCustomer(t *testing.T) {
 	}
 	if _, err := s.CustomerByCode(context.Background(), "12417834", "EE"); created != 1 || customerEvents != 1 || err != nil {
 		t.Fatalf("%d created responses, %d customer events, customer lookup: %v", created, customerEvents, err)
+	}
+}
+
+// startProcesses builds the binary, creates a user on dbURL and starts two
+// `serve` processes on it (the i-th with extraEnv[i], if any); it returns
+// the user and the processes' base URLs.
+func startProcesses(t *testing.T, dbURL string, extraEnv [][]string) (credentials, []string) {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "onboarding")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	env := append(os.Environ(), "ONBOARDING_DATABASE_URL="+dbURL, "ONBOARDING_SANDBOX=true")
+	cmd := exec.Command(bin, "user", "create", "--username", "owner")
+	cmd.Env = env
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("user create: %v", err)
+	}
+	var who credentials
+	if err := json.Unmarshal(out, &who); err != nil {
+		t.Fatal(err)
+	}
+	var addrs []string
+	for i := range 2 {
+		addr := freeAddr(t)
+		p := exec.Command(bin, "serve")
+		p.Env = append(env, "ONBOARDING_ADDR="+addr)
+		if i < len(extraEnv) {
+			p.Env = append(p.Env, extraEnv[i]...)
+		}
+		if err := p.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { p.Process.Kill(); p.Wait() })
+		waitReady(t, "http://"+addr)
+		addrs = append(addrs, "http://"+addr)
+	}
+	return who, addrs
+}
+
+// needPostgres skips without PostgreSQL, except under CI=true.
+func needPostgres(t *testing.T) {
+	if os.Getenv(storetest.EnvURL) == "" && os.Getenv("CI") != "true" {
+		t.Skip("needs PostgreSQL (" + storetest.EnvURL + ")")
 	}
 }
 
