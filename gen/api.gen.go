@@ -1268,9 +1268,6 @@ type BadRequest = ValidationError
 // Conflict A non-field error, as Django REST Framework reports it.
 type Conflict = ErrorDetail
 
-// Error A non-field error, as Django REST Framework reports it.
-type Error = ErrorDetail
-
 // Forbidden A non-field error, as Django REST Framework reports it.
 type Forbidden = ErrorDetail
 
@@ -3615,8 +3612,6 @@ func (t *BadRequestJSONResponse) UnmarshalJSON(b []byte) error {
 
 type ConflictJSONResponse ErrorDetail
 
-type ErrorJSONResponse ErrorDetail
-
 type ForbiddenJSONResponse ErrorDetail
 
 type IdempotencyKeyReusedJSONResponse ErrorDetail
@@ -3729,23 +3724,6 @@ func (response ChecklistsAdminQuestionDependenciesList503JSONResponse) VisitChec
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ChecklistsAdminQuestionDependenciesListdefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response ChecklistsAdminQuestionDependenciesListdefaultJSONResponse) VisitChecklistsAdminQuestionDependenciesListResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3873,23 +3851,6 @@ func (response ChecklistsAdminQuestionDependenciesCreate503JSONResponse) VisitCh
 	return err
 }
 
-type ChecklistsAdminQuestionDependenciesCreatedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response ChecklistsAdminQuestionDependenciesCreatedefaultJSONResponse) VisitChecklistsAdminQuestionDependenciesCreateResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type ChecklistsAdminQuestionDependenciesDestroyRequestObject struct {
 	UUID ObjectUUID `json:"uuid"`
 }
@@ -3972,23 +3933,6 @@ func (response ChecklistsAdminQuestionDependenciesDestroy503JSONResponse) VisitC
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ChecklistsAdminQuestionDependenciesDestroydefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response ChecklistsAdminQuestionDependenciesDestroydefaultJSONResponse) VisitChecklistsAdminQuestionDependenciesDestroyResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4085,23 +4029,6 @@ func (response ChecklistsAdminQuestionDependenciesRetrieve503JSONResponse) Visit
 	return err
 }
 
-type ChecklistsAdminQuestionDependenciesRetrievedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response ChecklistsAdminQuestionDependenciesRetrievedefaultJSONResponse) VisitChecklistsAdminQuestionDependenciesRetrieveResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type ChecklistsAdminQuestionDependenciesPartialUpdateRequestObject struct {
 	UUID ObjectUUID `json:"uuid"`
 	Body *ChecklistsAdminQuestionDependenciesPartialUpdateJSONRequestBody
@@ -4181,6 +4108,20 @@ func (response ChecklistsAdminQuestionDependenciesPartialUpdate404JSONResponse) 
 	return err
 }
 
+type ChecklistsAdminQuestionDependenciesPartialUpdate409JSONResponse struct{ ConflictJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesPartialUpdate409JSONResponse) VisitChecklistsAdminQuestionDependenciesPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ChecklistsAdminQuestionDependenciesPartialUpdate413JSONResponse struct{ PayloadTooLargeJSONResponse }
 
 func (response ChecklistsAdminQuestionDependenciesPartialUpdate413JSONResponse) VisitChecklistsAdminQuestionDependenciesPartialUpdateResponse(w http.ResponseWriter) error {
@@ -4205,23 +4146,6 @@ func (response ChecklistsAdminQuestionDependenciesPartialUpdate503JSONResponse) 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ChecklistsAdminQuestionDependenciesPartialUpdatedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response ChecklistsAdminQuestionDependenciesPartialUpdatedefaultJSONResponse) VisitChecklistsAdminQuestionDependenciesPartialUpdateResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4305,6 +4229,20 @@ func (response ChecklistsAdminQuestionDependenciesUpdate404JSONResponse) VisitCh
 	return err
 }
 
+type ChecklistsAdminQuestionDependenciesUpdate409JSONResponse struct{ ConflictJSONResponse }
+
+func (response ChecklistsAdminQuestionDependenciesUpdate409JSONResponse) VisitChecklistsAdminQuestionDependenciesUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ChecklistsAdminQuestionDependenciesUpdate413JSONResponse struct{ PayloadTooLargeJSONResponse }
 
 func (response ChecklistsAdminQuestionDependenciesUpdate413JSONResponse) VisitChecklistsAdminQuestionDependenciesUpdateResponse(w http.ResponseWriter) error {
@@ -4329,23 +4267,6 @@ func (response ChecklistsAdminQuestionDependenciesUpdate503JSONResponse) VisitCh
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ChecklistsAdminQuestionDependenciesUpdatedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response ChecklistsAdminQuestionDependenciesUpdatedefaultJSONResponse) VisitChecklistsAdminQuestionDependenciesUpdateResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4448,23 +4369,6 @@ func (response ChecklistsAdminQuestionOptionsList503JSONResponse) VisitChecklist
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ChecklistsAdminQuestionOptionsListdefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response ChecklistsAdminQuestionOptionsListdefaultJSONResponse) VisitChecklistsAdminQuestionOptionsListResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4592,23 +4496,6 @@ func (response ChecklistsAdminQuestionOptionsCreate503JSONResponse) VisitCheckli
 	return err
 }
 
-type ChecklistsAdminQuestionOptionsCreatedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response ChecklistsAdminQuestionOptionsCreatedefaultJSONResponse) VisitChecklistsAdminQuestionOptionsCreateResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type ChecklistsAdminQuestionOptionsDestroyRequestObject struct {
 	UUID ObjectUUID `json:"uuid"`
 }
@@ -4691,23 +4578,6 @@ func (response ChecklistsAdminQuestionOptionsDestroy503JSONResponse) VisitCheckl
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ChecklistsAdminQuestionOptionsDestroydefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response ChecklistsAdminQuestionOptionsDestroydefaultJSONResponse) VisitChecklistsAdminQuestionOptionsDestroyResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4804,23 +4674,6 @@ func (response ChecklistsAdminQuestionOptionsRetrieve503JSONResponse) VisitCheck
 	return err
 }
 
-type ChecklistsAdminQuestionOptionsRetrievedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response ChecklistsAdminQuestionOptionsRetrievedefaultJSONResponse) VisitChecklistsAdminQuestionOptionsRetrieveResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type ChecklistsAdminQuestionOptionsPartialUpdateRequestObject struct {
 	UUID ObjectUUID `json:"uuid"`
 	Body *ChecklistsAdminQuestionOptionsPartialUpdateJSONRequestBody
@@ -4900,6 +4753,20 @@ func (response ChecklistsAdminQuestionOptionsPartialUpdate404JSONResponse) Visit
 	return err
 }
 
+type ChecklistsAdminQuestionOptionsPartialUpdate409JSONResponse struct{ ConflictJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsPartialUpdate409JSONResponse) VisitChecklistsAdminQuestionOptionsPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ChecklistsAdminQuestionOptionsPartialUpdate413JSONResponse struct{ PayloadTooLargeJSONResponse }
 
 func (response ChecklistsAdminQuestionOptionsPartialUpdate413JSONResponse) VisitChecklistsAdminQuestionOptionsPartialUpdateResponse(w http.ResponseWriter) error {
@@ -4924,23 +4791,6 @@ func (response ChecklistsAdminQuestionOptionsPartialUpdate503JSONResponse) Visit
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ChecklistsAdminQuestionOptionsPartialUpdatedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response ChecklistsAdminQuestionOptionsPartialUpdatedefaultJSONResponse) VisitChecklistsAdminQuestionOptionsPartialUpdateResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5024,6 +4874,20 @@ func (response ChecklistsAdminQuestionOptionsUpdate404JSONResponse) VisitCheckli
 	return err
 }
 
+type ChecklistsAdminQuestionOptionsUpdate409JSONResponse struct{ ConflictJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsUpdate409JSONResponse) VisitChecklistsAdminQuestionOptionsUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ChecklistsAdminQuestionOptionsUpdate413JSONResponse struct{ PayloadTooLargeJSONResponse }
 
 func (response ChecklistsAdminQuestionOptionsUpdate413JSONResponse) VisitChecklistsAdminQuestionOptionsUpdateResponse(w http.ResponseWriter) error {
@@ -5048,23 +4912,6 @@ func (response ChecklistsAdminQuestionOptionsUpdate503JSONResponse) VisitCheckli
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ChecklistsAdminQuestionOptionsUpdatedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response ChecklistsAdminQuestionOptionsUpdatedefaultJSONResponse) VisitChecklistsAdminQuestionOptionsUpdateResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5167,23 +5014,6 @@ func (response ChecklistsAdminQuestionsList503JSONResponse) VisitChecklistsAdmin
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ChecklistsAdminQuestionsListdefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response ChecklistsAdminQuestionsListdefaultJSONResponse) VisitChecklistsAdminQuestionsListResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5311,23 +5141,6 @@ func (response ChecklistsAdminQuestionsCreate503JSONResponse) VisitChecklistsAdm
 	return err
 }
 
-type ChecklistsAdminQuestionsCreatedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response ChecklistsAdminQuestionsCreatedefaultJSONResponse) VisitChecklistsAdminQuestionsCreateResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type ChecklistsAdminQuestionsDestroyRequestObject struct {
 	UUID ObjectUUID `json:"uuid"`
 }
@@ -5410,23 +5223,6 @@ func (response ChecklistsAdminQuestionsDestroy503JSONResponse) VisitChecklistsAd
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ChecklistsAdminQuestionsDestroydefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response ChecklistsAdminQuestionsDestroydefaultJSONResponse) VisitChecklistsAdminQuestionsDestroyResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5523,23 +5319,6 @@ func (response ChecklistsAdminQuestionsRetrieve503JSONResponse) VisitChecklistsA
 	return err
 }
 
-type ChecklistsAdminQuestionsRetrievedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response ChecklistsAdminQuestionsRetrievedefaultJSONResponse) VisitChecklistsAdminQuestionsRetrieveResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type ChecklistsAdminQuestionsPartialUpdateRequestObject struct {
 	UUID ObjectUUID `json:"uuid"`
 	Body *ChecklistsAdminQuestionsPartialUpdateJSONRequestBody
@@ -5619,6 +5398,20 @@ func (response ChecklistsAdminQuestionsPartialUpdate404JSONResponse) VisitCheckl
 	return err
 }
 
+type ChecklistsAdminQuestionsPartialUpdate409JSONResponse struct{ ConflictJSONResponse }
+
+func (response ChecklistsAdminQuestionsPartialUpdate409JSONResponse) VisitChecklistsAdminQuestionsPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ChecklistsAdminQuestionsPartialUpdate413JSONResponse struct{ PayloadTooLargeJSONResponse }
 
 func (response ChecklistsAdminQuestionsPartialUpdate413JSONResponse) VisitChecklistsAdminQuestionsPartialUpdateResponse(w http.ResponseWriter) error {
@@ -5643,23 +5436,6 @@ func (response ChecklistsAdminQuestionsPartialUpdate503JSONResponse) VisitCheckl
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ChecklistsAdminQuestionsPartialUpdatedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response ChecklistsAdminQuestionsPartialUpdatedefaultJSONResponse) VisitChecklistsAdminQuestionsPartialUpdateResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5743,6 +5519,20 @@ func (response ChecklistsAdminQuestionsUpdate404JSONResponse) VisitChecklistsAdm
 	return err
 }
 
+type ChecklistsAdminQuestionsUpdate409JSONResponse struct{ ConflictJSONResponse }
+
+func (response ChecklistsAdminQuestionsUpdate409JSONResponse) VisitChecklistsAdminQuestionsUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ChecklistsAdminQuestionsUpdate413JSONResponse struct{ PayloadTooLargeJSONResponse }
 
 func (response ChecklistsAdminQuestionsUpdate413JSONResponse) VisitChecklistsAdminQuestionsUpdateResponse(w http.ResponseWriter) error {
@@ -5767,23 +5557,6 @@ func (response ChecklistsAdminQuestionsUpdate503JSONResponse) VisitChecklistsAdm
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ChecklistsAdminQuestionsUpdatedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response ChecklistsAdminQuestionsUpdatedefaultJSONResponse) VisitChecklistsAdminQuestionsUpdateResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5886,23 +5659,6 @@ func (response ChecklistsAdminList503JSONResponse) VisitChecklistsAdminListRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ChecklistsAdminListdefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response ChecklistsAdminListdefaultJSONResponse) VisitChecklistsAdminListResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6030,23 +5786,6 @@ func (response ChecklistsAdminCreate503JSONResponse) VisitChecklistsAdminCreateR
 	return err
 }
 
-type ChecklistsAdminCreatedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response ChecklistsAdminCreatedefaultJSONResponse) VisitChecklistsAdminCreateResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type ChecklistsAdminDestroyRequestObject struct {
 	UUID ObjectUUID `json:"uuid"`
 }
@@ -6129,23 +5868,6 @@ func (response ChecklistsAdminDestroy503JSONResponse) VisitChecklistsAdminDestro
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ChecklistsAdminDestroydefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response ChecklistsAdminDestroydefaultJSONResponse) VisitChecklistsAdminDestroyResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6242,23 +5964,6 @@ func (response ChecklistsAdminRetrieve503JSONResponse) VisitChecklistsAdminRetri
 	return err
 }
 
-type ChecklistsAdminRetrievedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response ChecklistsAdminRetrievedefaultJSONResponse) VisitChecklistsAdminRetrieveResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type ChecklistsAdminPartialUpdateRequestObject struct {
 	UUID ObjectUUID `json:"uuid"`
 	Body *ChecklistsAdminPartialUpdateJSONRequestBody
@@ -6338,6 +6043,20 @@ func (response ChecklistsAdminPartialUpdate404JSONResponse) VisitChecklistsAdmin
 	return err
 }
 
+type ChecklistsAdminPartialUpdate409JSONResponse struct{ ConflictJSONResponse }
+
+func (response ChecklistsAdminPartialUpdate409JSONResponse) VisitChecklistsAdminPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ChecklistsAdminPartialUpdate413JSONResponse struct{ PayloadTooLargeJSONResponse }
 
 func (response ChecklistsAdminPartialUpdate413JSONResponse) VisitChecklistsAdminPartialUpdateResponse(w http.ResponseWriter) error {
@@ -6362,23 +6081,6 @@ func (response ChecklistsAdminPartialUpdate503JSONResponse) VisitChecklistsAdmin
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ChecklistsAdminPartialUpdatedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response ChecklistsAdminPartialUpdatedefaultJSONResponse) VisitChecklistsAdminPartialUpdateResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6462,6 +6164,20 @@ func (response ChecklistsAdminUpdate404JSONResponse) VisitChecklistsAdminUpdateR
 	return err
 }
 
+type ChecklistsAdminUpdate409JSONResponse struct{ ConflictJSONResponse }
+
+func (response ChecklistsAdminUpdate409JSONResponse) VisitChecklistsAdminUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ChecklistsAdminUpdate413JSONResponse struct{ PayloadTooLargeJSONResponse }
 
 func (response ChecklistsAdminUpdate413JSONResponse) VisitChecklistsAdminUpdateResponse(w http.ResponseWriter) error {
@@ -6486,23 +6202,6 @@ func (response ChecklistsAdminUpdate503JSONResponse) VisitChecklistsAdminUpdateR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ChecklistsAdminUpdatedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response ChecklistsAdminUpdatedefaultJSONResponse) VisitChecklistsAdminUpdateResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6599,23 +6298,6 @@ func (response ChecklistsAdminChecklistQuestions503JSONResponse) VisitChecklists
 	return err
 }
 
-type ChecklistsAdminChecklistQuestionsdefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response ChecklistsAdminChecklistQuestionsdefaultJSONResponse) VisitChecklistsAdminChecklistQuestionsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type CustomersListRequestObject struct {
 	Params CustomersListParams
 }
@@ -6704,23 +6386,6 @@ func (response CustomersList503JSONResponse) VisitCustomersListResponse(w http.R
 	return err
 }
 
-type CustomersListdefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response CustomersListdefaultJSONResponse) VisitCustomersListResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type CustomersRetrieveRequestObject struct {
 	UUID openapi_types.UUID `json:"uuid"`
 }
@@ -6795,23 +6460,6 @@ func (response CustomersRetrieve503JSONResponse) VisitCustomersRetrieveResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type CustomersRetrievedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response CustomersRetrievedefaultJSONResponse) VisitCustomersRetrieveResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6914,23 +6562,6 @@ func (response OnboardingCountryConfigsList503JSONResponse) VisitOnboardingCount
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type OnboardingCountryConfigsListdefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingCountryConfigsListdefaultJSONResponse) VisitOnboardingCountryConfigsListResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7058,23 +6689,6 @@ func (response OnboardingCountryConfigsCreate503JSONResponse) VisitOnboardingCou
 	return err
 }
 
-type OnboardingCountryConfigsCreatedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingCountryConfigsCreatedefaultJSONResponse) VisitOnboardingCountryConfigsCreateResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type OnboardingCountryConfigsDestroyRequestObject struct {
 	UUID ObjectUUID `json:"uuid"`
 }
@@ -7157,23 +6771,6 @@ func (response OnboardingCountryConfigsDestroy503JSONResponse) VisitOnboardingCo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type OnboardingCountryConfigsDestroydefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingCountryConfigsDestroydefaultJSONResponse) VisitOnboardingCountryConfigsDestroyResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7270,23 +6867,6 @@ func (response OnboardingCountryConfigsRetrieve503JSONResponse) VisitOnboardingC
 	return err
 }
 
-type OnboardingCountryConfigsRetrievedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingCountryConfigsRetrievedefaultJSONResponse) VisitOnboardingCountryConfigsRetrieveResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type OnboardingCountryConfigsPartialUpdateRequestObject struct {
 	UUID ObjectUUID `json:"uuid"`
 	Body *OnboardingCountryConfigsPartialUpdateJSONRequestBody
@@ -7366,6 +6946,20 @@ func (response OnboardingCountryConfigsPartialUpdate404JSONResponse) VisitOnboar
 	return err
 }
 
+type OnboardingCountryConfigsPartialUpdate409JSONResponse struct{ ConflictJSONResponse }
+
+func (response OnboardingCountryConfigsPartialUpdate409JSONResponse) VisitOnboardingCountryConfigsPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type OnboardingCountryConfigsPartialUpdate413JSONResponse struct{ PayloadTooLargeJSONResponse }
 
 func (response OnboardingCountryConfigsPartialUpdate413JSONResponse) VisitOnboardingCountryConfigsPartialUpdateResponse(w http.ResponseWriter) error {
@@ -7390,23 +6984,6 @@ func (response OnboardingCountryConfigsPartialUpdate503JSONResponse) VisitOnboar
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type OnboardingCountryConfigsPartialUpdatedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingCountryConfigsPartialUpdatedefaultJSONResponse) VisitOnboardingCountryConfigsPartialUpdateResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7490,6 +7067,20 @@ func (response OnboardingCountryConfigsUpdate404JSONResponse) VisitOnboardingCou
 	return err
 }
 
+type OnboardingCountryConfigsUpdate409JSONResponse struct{ ConflictJSONResponse }
+
+func (response OnboardingCountryConfigsUpdate409JSONResponse) VisitOnboardingCountryConfigsUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type OnboardingCountryConfigsUpdate413JSONResponse struct{ PayloadTooLargeJSONResponse }
 
 func (response OnboardingCountryConfigsUpdate413JSONResponse) VisitOnboardingCountryConfigsUpdateResponse(w http.ResponseWriter) error {
@@ -7514,23 +7105,6 @@ func (response OnboardingCountryConfigsUpdate503JSONResponse) VisitOnboardingCou
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type OnboardingCountryConfigsUpdatedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingCountryConfigsUpdatedefaultJSONResponse) VisitOnboardingCountryConfigsUpdateResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7619,23 +7193,6 @@ func (response OnboardingJustificationsList503JSONResponse) VisitOnboardingJusti
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type OnboardingJustificationsListdefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingJustificationsListdefaultJSONResponse) VisitOnboardingJustificationsListResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7773,23 +7330,6 @@ func (response OnboardingJustificationsCreate503JSONResponse) VisitOnboardingJus
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type OnboardingJustificationsCreatedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingJustificationsCreatedefaultJSONResponse) VisitOnboardingJustificationsCreateResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7932,23 +7472,6 @@ func (response OnboardingJustificationsApprove503JSONResponse) VisitOnboardingJu
 	return err
 }
 
-type OnboardingJustificationsApprovedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingJustificationsApprovedefaultJSONResponse) VisitOnboardingJustificationsApproveResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type OnboardingJustificationsAttachDocumentRequestObject struct {
 	UUID   JustificationUUID `json:"uuid"`
 	Params OnboardingJustificationsAttachDocumentParams
@@ -8083,23 +7606,6 @@ func (response OnboardingJustificationsAttachDocument503JSONResponse) VisitOnboa
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type OnboardingJustificationsAttachDocumentdefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingJustificationsAttachDocumentdefaultJSONResponse) VisitOnboardingJustificationsAttachDocumentResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8242,23 +7748,6 @@ func (response OnboardingJustificationsReject503JSONResponse) VisitOnboardingJus
 	return err
 }
 
-type OnboardingJustificationsRejectdefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingJustificationsRejectdefaultJSONResponse) VisitOnboardingJustificationsRejectResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type OnboardingQuestionMetadataListRequestObject struct {
 	Params OnboardingQuestionMetadataListParams
 }
@@ -8361,23 +7850,6 @@ func (response OnboardingQuestionMetadataList503JSONResponse) VisitOnboardingQue
 	return err
 }
 
-type OnboardingQuestionMetadataListdefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingQuestionMetadataListdefaultJSONResponse) VisitOnboardingQuestionMetadataListResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type OnboardingQuestionMetadataRetrieveRequestObject struct {
 	UUID ObjectUUID `json:"uuid"`
 }
@@ -8470,23 +7942,6 @@ func (response OnboardingQuestionMetadataRetrieve503JSONResponse) VisitOnboardin
 	return err
 }
 
-type OnboardingQuestionMetadataRetrievedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingQuestionMetadataRetrievedefaultJSONResponse) VisitOnboardingQuestionMetadataRetrieveResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type OnboardingQuestionMetadataPartialUpdateRequestObject struct {
 	UUID ObjectUUID `json:"uuid"`
 	Body *OnboardingQuestionMetadataPartialUpdateJSONRequestBody
@@ -8566,6 +8021,20 @@ func (response OnboardingQuestionMetadataPartialUpdate404JSONResponse) VisitOnbo
 	return err
 }
 
+type OnboardingQuestionMetadataPartialUpdate409JSONResponse struct{ ConflictJSONResponse }
+
+func (response OnboardingQuestionMetadataPartialUpdate409JSONResponse) VisitOnboardingQuestionMetadataPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type OnboardingQuestionMetadataPartialUpdate413JSONResponse struct{ PayloadTooLargeJSONResponse }
 
 func (response OnboardingQuestionMetadataPartialUpdate413JSONResponse) VisitOnboardingQuestionMetadataPartialUpdateResponse(w http.ResponseWriter) error {
@@ -8590,23 +8059,6 @@ func (response OnboardingQuestionMetadataPartialUpdate503JSONResponse) VisitOnbo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type OnboardingQuestionMetadataPartialUpdatedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingQuestionMetadataPartialUpdatedefaultJSONResponse) VisitOnboardingQuestionMetadataPartialUpdateResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8690,6 +8142,20 @@ func (response OnboardingQuestionMetadataUpdate404JSONResponse) VisitOnboardingQ
 	return err
 }
 
+type OnboardingQuestionMetadataUpdate409JSONResponse struct{ ConflictJSONResponse }
+
+func (response OnboardingQuestionMetadataUpdate409JSONResponse) VisitOnboardingQuestionMetadataUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type OnboardingQuestionMetadataUpdate413JSONResponse struct{ PayloadTooLargeJSONResponse }
 
 func (response OnboardingQuestionMetadataUpdate413JSONResponse) VisitOnboardingQuestionMetadataUpdateResponse(w http.ResponseWriter) error {
@@ -8714,23 +8180,6 @@ func (response OnboardingQuestionMetadataUpdate503JSONResponse) VisitOnboardingQ
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type OnboardingQuestionMetadataUpdatedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingQuestionMetadataUpdatedefaultJSONResponse) VisitOnboardingQuestionMetadataUpdateResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8819,23 +8268,6 @@ func (response OnboardingVerificationsList503JSONResponse) VisitOnboardingVerifi
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type OnboardingVerificationsListdefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingVerificationsListdefaultJSONResponse) VisitOnboardingVerificationsListResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8963,23 +8395,6 @@ func (response OnboardingVerificationsCreate503JSONResponse) VisitOnboardingVeri
 	return err
 }
 
-type OnboardingVerificationsCreatedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingVerificationsCreatedefaultJSONResponse) VisitOnboardingVerificationsCreateResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type OnboardingVerificationsChecklistTemplateRetrieveRequestObject struct {
 	Params OnboardingVerificationsChecklistTemplateRetrieveParams
 }
@@ -9054,23 +8469,6 @@ func (response OnboardingVerificationsChecklistTemplateRetrieve503JSONResponse) 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type OnboardingVerificationsChecklistTemplateRetrievedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingVerificationsChecklistTemplateRetrievedefaultJSONResponse) VisitOnboardingVerificationsChecklistTemplateRetrieveResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9198,23 +8596,6 @@ func (response OnboardingVerificationsStartVerification503JSONResponse) VisitOnb
 	return err
 }
 
-type OnboardingVerificationsStartVerificationdefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingVerificationsStartVerificationdefaultJSONResponse) VisitOnboardingVerificationsStartVerificationResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type OnboardingVerificationsDestroyRequestObject struct {
 	UUID UUID `json:"uuid"`
 }
@@ -9301,23 +8682,6 @@ func (response OnboardingVerificationsDestroy503JSONResponse) VisitOnboardingVer
 	return err
 }
 
-type OnboardingVerificationsDestroydefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingVerificationsDestroydefaultJSONResponse) VisitOnboardingVerificationsDestroyResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type OnboardingVerificationsRetrieveRequestObject struct {
 	UUID UUID `json:"uuid"`
 }
@@ -9392,23 +8756,6 @@ func (response OnboardingVerificationsRetrieve503JSONResponse) VisitOnboardingVe
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type OnboardingVerificationsRetrievedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingVerificationsRetrievedefaultJSONResponse) VisitOnboardingVerificationsRetrieveResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9492,6 +8839,20 @@ func (response OnboardingVerificationsPartialUpdate404JSONResponse) VisitOnboard
 	return err
 }
 
+type OnboardingVerificationsPartialUpdate409JSONResponse struct{ ConflictJSONResponse }
+
+func (response OnboardingVerificationsPartialUpdate409JSONResponse) VisitOnboardingVerificationsPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type OnboardingVerificationsPartialUpdate413JSONResponse struct{ PayloadTooLargeJSONResponse }
 
 func (response OnboardingVerificationsPartialUpdate413JSONResponse) VisitOnboardingVerificationsPartialUpdateResponse(w http.ResponseWriter) error {
@@ -9516,23 +8877,6 @@ func (response OnboardingVerificationsPartialUpdate503JSONResponse) VisitOnboard
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type OnboardingVerificationsPartialUpdatedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingVerificationsPartialUpdatedefaultJSONResponse) VisitOnboardingVerificationsPartialUpdateResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9616,6 +8960,20 @@ func (response OnboardingVerificationsUpdate404JSONResponse) VisitOnboardingVeri
 	return err
 }
 
+type OnboardingVerificationsUpdate409JSONResponse struct{ ConflictJSONResponse }
+
+func (response OnboardingVerificationsUpdate409JSONResponse) VisitOnboardingVerificationsUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type OnboardingVerificationsUpdate413JSONResponse struct{ PayloadTooLargeJSONResponse }
 
 func (response OnboardingVerificationsUpdate413JSONResponse) VisitOnboardingVerificationsUpdateResponse(w http.ResponseWriter) error {
@@ -9640,23 +8998,6 @@ func (response OnboardingVerificationsUpdate503JSONResponse) VisitOnboardingVeri
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type OnboardingVerificationsUpdatedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingVerificationsUpdatedefaultJSONResponse) VisitOnboardingVerificationsUpdateResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9739,23 +9080,6 @@ func (response OnboardingVerificationsChecklistRetrieve503JSONResponse) VisitOnb
 	return err
 }
 
-type OnboardingVerificationsChecklistRetrievedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingVerificationsChecklistRetrievedefaultJSONResponse) VisitOnboardingVerificationsChecklistRetrieveResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type OnboardingVerificationsCompletionStatusRetrieveRequestObject struct {
 	UUID UUID `json:"uuid"`
 }
@@ -9830,23 +9154,6 @@ func (response OnboardingVerificationsCompletionStatusRetrieve503JSONResponse) V
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type OnboardingVerificationsCompletionStatusRetrievedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingVerificationsCompletionStatusRetrievedefaultJSONResponse) VisitOnboardingVerificationsCompletionStatusRetrieveResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9974,23 +9281,6 @@ func (response OnboardingVerificationsCreateCustomer503JSONResponse) VisitOnboar
 	return err
 }
 
-type OnboardingVerificationsCreateCustomerdefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingVerificationsCreateCustomerdefaultJSONResponse) VisitOnboardingVerificationsCreateCustomerResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type OnboardingVerificationsEventsListRequestObject struct {
 	UUID UUID `json:"uuid"`
 }
@@ -10065,23 +9355,6 @@ func (response OnboardingVerificationsEventsList503JSONResponse) VisitOnboarding
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type OnboardingVerificationsEventsListdefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingVerificationsEventsListdefaultJSONResponse) VisitOnboardingVerificationsEventsListResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10205,23 +9478,6 @@ func (response OnboardingVerificationsRunValidation503JSONResponse) VisitOnboard
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type OnboardingVerificationsRunValidationdefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingVerificationsRunValidationdefaultJSONResponse) VisitOnboardingVerificationsRunValidationResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10364,23 +9620,6 @@ func (response OnboardingVerificationsSubmitAnswers503JSONResponse) VisitOnboard
 	return err
 }
 
-type OnboardingVerificationsSubmitAnswersdefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingVerificationsSubmitAnswersdefaultJSONResponse) VisitOnboardingVerificationsSubmitAnswersResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type OnboardingSupportedCountriesRetrieveRequestObject struct {
 }
 
@@ -10398,23 +9637,6 @@ func (response OnboardingSupportedCountriesRetrieve200JSONResponse) VisitOnboard
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type OnboardingSupportedCountriesRetrievedefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingSupportedCountriesRetrievedefaultJSONResponse) VisitOnboardingSupportedCountriesRetrieveResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10440,23 +9662,6 @@ func (response OnboardingValidationMethodsList200JSONResponse) VisitOnboardingVa
 	return err
 }
 
-type OnboardingValidationMethodsListdefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response OnboardingValidationMethodsListdefaultJSONResponse) VisitOnboardingValidationMethodsListResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type HealthzRequestObject struct {
 }
 
@@ -10474,23 +9679,6 @@ func (response Healthz200JSONResponse) VisitHealthzResponse(w http.ResponseWrite
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type HealthzdefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response HealthzdefaultJSONResponse) VisitHealthzResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10526,23 +9714,6 @@ func (response Readyz503JSONResponse) VisitReadyzResponse(w http.ResponseWriter)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ReadyzdefaultJSONResponse struct {
-	Body       ErrorDetail
-	StatusCode int
-}
-
-func (response ReadyzdefaultJSONResponse) VisitReadyzResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }

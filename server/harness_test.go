@@ -12,12 +12,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
-
-	"github.com/onboarding-kyb/onboarding"
+	"github.com/onboarding-kyb/onboarding/contracttest"
 	"github.com/onboarding-kyb/onboarding/domain"
 	"github.com/onboarding-kyb/onboarding/server"
 	"github.com/onboarding-kyb/onboarding/store"
@@ -41,26 +36,6 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
-}
-
-// contract is openapi.yaml as a router: every response a test receives is
-// validated against it.
-var contract routers.Router
-
-func init() {
-	openapi3.DefineStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC9562))
-	doc, err := openapi3.NewLoader().LoadFromData(onboarding.OpenAPI)
-	if err != nil {
-		panic(err)
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		panic(err)
-	}
-	doc.Servers = nil
-	contract, err = gorillamux.NewRouter(doc)
-	if err != nil {
-		panic(err)
-	}
 }
 
 // api is a running service with four users: two regular ones, a support
@@ -204,30 +179,11 @@ func (a *api) doWith(t testing.TB, method, path, token string, body any, headers
 	return res
 }
 
-// checkContract validates a response against openapi.yaml: status code
-// declared, headers and body matching the schema.
+// checkContract validates a response against openapi.yaml, strictly (see
+// contracttest), and records it for the coverage report.
 func checkContract(t testing.TB, req *http.Request, res response) {
 	t.Helper()
-	route, params, err := contract.FindRoute(req)
-	if err != nil {
-		return // not an API route (docs, unknown path): nothing to check
-	}
-	in := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{
-			Request: req, PathParams: params, Route: route,
-			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
-		},
-		Status: res.Status,
-		Header: res.Header,
-		Options: &openapi3filter.Options{
-			IncludeResponseStatus: true,
-			MultiError:            true,
-		},
-	}
-	in.SetBodyBytes(res.Body)
-	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
-		t.Errorf("%s %s → %d %s: response breaks the contract: %v", req.Method, req.URL, res.Status, res.Body, err)
-	}
+	contracttest.Check(t, req, res.Status, res.Header, res.Body)
 }
 
 // wantStatus fails the test when r is not status.

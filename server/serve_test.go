@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onboarding-kyb/onboarding/contracttest"
 	"github.com/onboarding-kyb/onboarding/server"
 )
 
@@ -35,7 +36,7 @@ func TestGracefulShutdown(t *testing.T) {
 	req.Header.Set("Authorization", "Token "+a.aliceT)
 	answered := make(chan *http.Response, 1)
 	go func() {
-		res, err := http.DefaultClient.Do(req)
+		res, err := contracttest.Client(t).Do(req)
 		if err != nil {
 			t.Errorf("in-flight request failed: %v", err)
 		}
@@ -55,7 +56,7 @@ func TestGracefulShutdown(t *testing.T) {
 	if err := <-served; err != nil {
 		t.Fatalf("Serve: %v", err)
 	}
-	if _, err := http.Get(url + "/healthz"); err == nil || !strings.Contains(err.Error(), "refused") {
+	if _, err := contracttest.Client(t).Get(url + "/healthz"); err == nil || !strings.Contains(err.Error(), "refused") {
 		t.Fatalf("still accepting after shutdown: %v", err)
 	}
 }

@@ -270,6 +270,15 @@ func TestSupportedCountriesAndMethods(t *testing.T) {
 	if !found {
 		t.Fatalf("breg missing from %v", methods)
 	}
+	// Issue 9 item 4: configuration, not data: public as declared (security: []),
+	// even with a token that is not valid.
+	for _, path := range []string{"/api/onboarding/supported-countries/", "/api/onboarding/validation-methods/"} {
+		for _, token := range []string{"", "not-a-token"} {
+			if res := a.do(t, "GET", path, token, nil); res.Status != http.StatusOK || !strings.Contains(string(res.Body), "EE") {
+				t.Errorf("GET %s with token %q: %d %s, want 200 with the countries", path, token, res.Status, res.Body)
+			}
+		}
+	}
 	if r := a.do(t, "GET", "/readyz", "", nil).Object(t); r["sandbox"] != true {
 		t.Fatalf("readyz does not say sandbox: %v", r)
 	}

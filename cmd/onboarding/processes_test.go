@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/onboarding-kyb/onboarding/contracttest"
 	"github.com/onboarding-kyb/onboarding/store"
 	"github.com/onboarding-kyb/onboarding/store/storetest"
 )
@@ -33,7 +34,7 @@ func TestTwoProcessesCreateOneCustomer(t *testing.T) {
 		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
 		req.Header.Set("Authorization", "Token "+who.Token)
 		req.Header.Set("Content-Type", "application/json")
-		res, err := http.DefaultClient.Do(req)
+		res, err := contracttest.Client(t).Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -149,7 +150,7 @@ func waitReady(t *testing.T, base string) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		if res, err := http.Get(base + "/readyz"); err == nil {
+		if res, err := contracttest.Client(t).Get(base + "/readyz"); err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
 				return
