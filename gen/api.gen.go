@@ -739,8 +739,10 @@ type CountryConfigRequest struct {
 	Checklist openapi_types.UUID `json:"checklist"`
 
 	// Country ISO 3166-1 alpha-2, any case.
-	Country  string `json:"country"`
-	IsActive *bool  `json:"is_active,omitempty"`
+	Country string `json:"country"`
+
+	// IsActive Whether the country uses this checklist; true when left out.
+	IsActive *bool `json:"is_active,omitempty"`
 }
 
 // Customer The customer (organisation) created from a successful verification. The fields mirror
@@ -913,7 +915,7 @@ type OnboardingCompanyValidationRequestRequest struct {
 	// FirstName User's first name (temporary workaround for Austrian validation)
 	FirstName *string `json:"first_name,omitempty"`
 
-	// IsManualValidation Indicates if the validation is to be performed manually
+	// IsManualValidation Indicates if the validation is to be performed manually; false when left out.
 	IsManualValidation *bool `json:"is_manual_validation,omitempty"`
 
 	// LastName User's last name (temporary workaround for Austrian validation)
