@@ -66,7 +66,7 @@ func run(ctx context.Context, base, token string) error {
 	f := &flow{api: api, http: httpClient, auth: auth}
 
 	// start_verification: Bolt Technology OÜ, a sandbox company whose register lists the person.
-	started, err := api.OnboardingVerificationsStartVerificationWithResponse(ctx, client.OnboardingCompanyValidationRequestRequest{
+	started, err := api.OnboardingVerificationsStartVerificationWithResponse(ctx, nil, client.OnboardingCompanyValidationRequestRequest{
 		Country: "EE", LegalPersonIdentifier: ptr("12417834"), PersonIdentifier: ptr("48001010005"),
 	})
 	if err := want(started, err, http.StatusOK); err != nil {
@@ -78,7 +78,7 @@ func run(ctx context.Context, base, token string) error {
 	}
 	fmt.Printf("started %s (%s)\n", v.Uuid, v.Status)
 
-	ran, err := api.OnboardingVerificationsRunValidationWithResponse(ctx, v.Uuid)
+	ran, err := api.OnboardingVerificationsRunValidationWithResponse(ctx, v.Uuid, nil)
 	if err := want(ran, err, http.StatusOK); err != nil {
 		return fmt.Errorf("run_validation: %w", err)
 	}
@@ -102,7 +102,9 @@ func run(ctx context.Context, base, token string) error {
 		return fmt.Errorf("checklist: %w", err)
 	}
 
-	created, err := api.OnboardingVerificationsCreateCustomerWithResponse(ctx, v.Uuid)
+	// An Idempotency-Key makes the call safe to retry: a repeat gets the same 201.
+	once := &client.OnboardingVerificationsCreateCustomerParams{IdempotencyKey: ptr(uuid.NewString())}
+	created, err := api.OnboardingVerificationsCreateCustomerWithResponse(ctx, v.Uuid, once)
 	if err := want(created, err, http.StatusCreated); err != nil {
 		return fmt.Errorf("create_customer: %w", err)
 	}
@@ -116,7 +118,7 @@ func run(ctx context.Context, base, token string) error {
 	fmt.Printf("customer %s: %s\n", customer.JSON200.Uuid, customer.JSON200.Name)
 
 	// A 400 with field errors: a registry code whose check digit is wrong.
-	bad, err := api.OnboardingVerificationsStartVerificationWithResponse(ctx, client.OnboardingCompanyValidationRequestRequest{
+	bad, err := api.OnboardingVerificationsStartVerificationWithResponse(ctx, nil, client.OnboardingCompanyValidationRequestRequest{
 		Country: "EE", LegalPersonIdentifier: ptr("12417835"), PersonIdentifier: ptr("48001010005"),
 	})
 	if err := want(bad, err, http.StatusBadRequest); err != nil {
@@ -128,7 +130,7 @@ func run(ctx context.Context, base, token string) error {
 	fmt.Printf("400 field errors: %v\n", bad.JSON400.AdditionalProperties)
 
 	// A 409: the verification already has its customer.
-	again, err := api.OnboardingVerificationsCreateCustomerWithResponse(ctx, v.Uuid)
+	again, err := api.OnboardingVerificationsCreateCustomerWithResponse(ctx, v.Uuid, nil)
 	if err := want(again, err, http.StatusConflict); err != nil {
 		return fmt.Errorf("create_customer twice: %w", err)
 	}
@@ -145,7 +147,7 @@ func run(ctx context.Context, base, token string) error {
 // hold that many distinct verifications, including uuid.
 func (f *flow) listEveryPage(ctx context.Context, want1 string) error {
 	for _, code := range []string{"10000024", "10000001"} {
-		res, err := f.api.OnboardingVerificationsStartVerificationWithResponse(ctx, client.OnboardingCompanyValidationRequestRequest{
+		res, err := f.api.OnboardingVerificationsStartVerificationWithResponse(ctx, nil, client.OnboardingCompanyValidationRequestRequest{
 			Country: "EE", LegalPersonIdentifier: ptr(code), PersonIdentifier: ptr("48001010005"),
 		})
 		if err := want(res, err, http.StatusOK); err != nil {
@@ -241,7 +243,7 @@ func (f *flow) completeChecklist(ctx context.Context, id uuid.UUID) error {
 			}
 			answers = append(answers, client.AnswerSubmitRequest{QuestionUuid: q.Uuid, AnswerData: answer})
 		}
-		saved, err := f.api.OnboardingVerificationsSubmitAnswersWithResponse(ctx, id, answers)
+		saved, err := f.api.OnboardingVerificationsSubmitAnswersWithResponse(ctx, id, nil, answers)
 		if err := want(saved, err, http.StatusOK); err != nil {
 			return fmt.Errorf("submit_answers: %w", err)
 		}
