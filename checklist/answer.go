@@ -342,3 +342,33 @@ func validOptionID(q Question, v any) bool {
 	_, ok = q.option(s)
 	return ok && uuid.Validate(s) == nil
 }
+
+// fileEnvelope is what one file answer adds besides its content: its name
+// and the JSON around it.
+const fileEnvelope = 1 << 10
+
+// MaxFileBytes is the most file content (decoded, plus a small envelope
+// per file) one submission of answers to questions can carry, and whether
+// that is bounded: false when a file question has no max_file_size_mb or
+// a multiple_files question no max_files_count.
+func MaxFileBytes(questions []Question) (int64, bool) {
+	var total int64
+	for _, q := range questions {
+		count := int64(1)
+		switch q.QuestionType {
+		case TypeFile:
+		case TypeMultipleFiles:
+			if q.MaxFilesCount == nil {
+				return 0, false
+			}
+			count = int64(*q.MaxFilesCount)
+		default:
+			continue
+		}
+		if q.MaxFileSizeMB == nil {
+			return 0, false
+		}
+		total += count * (int64(*q.MaxFileSizeMB)<<20 + fileEnvelope)
+	}
+	return total, true
+}

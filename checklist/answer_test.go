@@ -194,3 +194,22 @@ func TestFileJSONOmitsContent(t *testing.T) {
 		t.Errorf("got %s, want %s", got, want)
 	}
 }
+
+func TestMaxFileBytes(t *testing.T) {
+	five, three := 5, 3
+	for name, c := range map[string]struct {
+		qs      []Question
+		want    int64
+		bounded bool
+	}{
+		"no files":         {[]Question{{QuestionType: TypeBoolean}}, 0, true},
+		"one file":         {[]Question{{QuestionType: TypeFile, MaxFileSizeMB: &five}}, 5<<20 + fileEnvelope, true},
+		"files and a file": {[]Question{{QuestionType: TypeFile, MaxFileSizeMB: &five}, {QuestionType: TypeMultipleFiles, MaxFileSizeMB: &five, MaxFilesCount: &three}}, 4 * (5<<20 + fileEnvelope), true},
+		"no size":          {[]Question{{QuestionType: TypeFile}}, 0, false},
+		"no count":         {[]Question{{QuestionType: TypeMultipleFiles, MaxFileSizeMB: &five}}, 0, false},
+	} {
+		if got, bounded := MaxFileBytes(c.qs); got != c.want || bounded != c.bounded {
+			t.Errorf("%s: %d %v, want %d %v", name, got, bounded, c.want, c.bounded)
+		}
+	}
+}

@@ -18,6 +18,7 @@ const (
 	userKey ctxKey = iota
 	requestKey
 	requestIDKey
+	queryParamsKey // the operation's query parameter names, which the Link header may echo
 )
 
 // authenticate implements DRF's TokenAuthentication: "Authorization: Token

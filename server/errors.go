@@ -30,7 +30,10 @@ var statusOf = map[domain.ErrorCode]int{
 func errorBody(err error) (int, any) {
 	var de *domain.Error
 	var he *echo.HTTPError
+	var tooBig *http.MaxBytesError
 	switch {
+	case errors.As(err, &tooBig):
+		return http.StatusRequestEntityTooLarge, detail(fmt.Sprintf("Request body is too large: this operation accepts at most %d bytes.", tooBig.Limit))
 	case errors.As(err, &de):
 		status := statusOf[de.Code]
 		if status == 0 || status == http.StatusInternalServerError {
@@ -56,18 +59,22 @@ func errorBody(err error) (int, any) {
 			return he.Code, detail(http.StatusText(he.Code))
 		}
 	case errors.Is(err, context.DeadlineExceeded):
-		return http.StatusServiceUnavailable, detail("The request took too long; try again shortly.")
+		return http.StatusServiceUnavailable, detail("The database did not answer in time; try again shortly.")
 	}
 	return http.StatusInternalServerError, detail("A server error occurred.")
 }
 
 func detail(msg string) map[string]string { return map[string]string{"detail": msg} }
 
+// retryAfter is the Retry-After of every 503, in seconds.
+const retryAfter = "5"
+
 // errorHandler is Echo's HTTPErrorHandler: every error a handler or
-// middleware returns ends here.
+// middleware returns ends here. A client that went away gets nothing (the
+// request line logs 499).
 func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
-		if c.Response().Committed {
+		if c.Response().Committed || isClientGone(err) {
 			return
 		}
 		status, body := errorBody(err)
@@ -75,8 +82,14 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 			logger.ErrorContext(c.Request().Context(), "request failed",
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "status", status, "error", err.Error())
 		}
-		if status == http.StatusUnauthorized {
+		switch status {
+		case http.StatusUnauthorized:
 			c.Response().Header().Set("WWW-Authenticate", `Token`)
+		case http.StatusServiceUnavailable:
+			c.Response().Header().Set("Retry-After", retryAfter)
+		case http.StatusRequestEntityTooLarge:
+			drain(c)
+			c.Response().Header().Set(echo.HeaderConnection, "close")
 		}
 		if c.Request().Method == http.MethodHead {
 			_ = c.NoContent(status)

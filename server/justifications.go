@@ -1,10 +1,12 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"mime/multipart"
+	"net/http"
 	"strings"
 
 	"github.com/google/uuid"
@@ -72,7 +74,7 @@ func (s *Server) OnboardingJustificationsAttachDocument(ctx context.Context, req
 	if j.Decision != domain.DecisionPending {
 		return nil, domain.Errorf(domain.EConflict, "This justification has already been decided; documents can no longer be added.")
 	}
-	name, content, err := formFile(req.Body, "file")
+	name, content, err := formFile(req.Body, "file", int64(*documentRules.MaxSizeMB)<<20, currentRequest(ctx).ContentLength)
 	if err != nil {
 		return nil, err
 	}
@@ -89,12 +91,18 @@ func (s *Server) OnboardingJustificationsAttachDocument(ctx context.Context, req
 	return gen.OnboardingJustificationsAttachDocument200JSONResponse(justificationAPI(j)), nil
 }
 
-// formFile reads the named file field of a multipart body.
-func formFile(r *multipart.Reader, field string) (string, []byte, error) {
+// formFile reads the named file field of a multipart body as it streams
+// in, into one buffer of at most limit+1 bytes (one more tells "too big"),
+// sized from the body's length when known; other parts are skipped unread.
+func formFile(r *multipart.Reader, field string, limit, bodyLength int64) (string, []byte, error) {
 	for {
 		part, err := r.NextPart()
 		if errors.Is(err, io.EOF) {
 			return "", nil, domain.FieldError(field, "No file was submitted.")
+		}
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return "", nil, tooBig
 		}
 		if err != nil {
 			return "", nil, domain.Errorf(domain.EInvalid, "The multipart body cannot be read: %v", err)
@@ -102,11 +110,20 @@ func formFile(r *multipart.Reader, field string) (string, []byte, error) {
 		if part.FormName() != field {
 			continue
 		}
-		content, err := io.ReadAll(part)
+		var buf bytes.Buffer
+		buf.Grow(int(min(max(bodyLength, 0), limit) + bytes.MinRead))
+		_, err = buf.ReadFrom(io.LimitReader(part, limit+1))
+		if err == nil && int64(buf.Len()) > limit {
+			// Past the file's limit: a body past its own limit too is 413.
+			_, err = io.Copy(io.Discard, part)
+		}
+		if errors.As(err, &tooBig) {
+			return "", nil, tooBig
+		}
 		if err != nil {
 			return "", nil, domain.Errorf(domain.EInvalid, "The file cannot be read: %v", err)
 		}
-		return part.FileName(), content, nil
+		return part.FileName(), buf.Bytes(), nil
 	}
 }
 

@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 	"fmt"
+	"math"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -16,6 +18,9 @@ var errInvalidPage = domain.Errorf(domain.ENotFound, "Invalid page.")
 // A page past the end is a 404, as DRF answers.
 func paginate[T, A any](ctx context.Context, pageP, sizeP *int, fetch func(offset, limit int) ([]T, int, error), render func(*T) A) ([]A, int, string, error) {
 	page, size := deref(pageP, 1), deref(sizeP, 10)
+	if page-1 > (math.MaxInt64-size)/size {
+		return nil, 0, "", errInvalidPage // its offset overflows: far past the end
+	}
 	rows, total, err := fetch((page-1)*size, size)
 	if err != nil {
 		return nil, 0, "", err
@@ -31,7 +36,8 @@ func paginate[T, A any](ctx context.Context, pageP, sizeP *int, fetch func(offse
 }
 
 // pageLinks renders the RFC 8288 Link header of a page: first, prev, next
-// and last, as absolute URLs that keep the request's other parameters.
+// and last, as absolute URLs that keep the request's other parameters the
+// operation declares (nothing else the client sent is echoed).
 func pageLinks(ctx context.Context, page, size, total int) string {
 	r := currentRequest(ctx)
 	last := max(1, (total+size-1)/size)
@@ -39,8 +45,15 @@ func pageLinks(ctx context.Context, page, size, total int) string {
 	if r.TLS != nil {
 		scheme = "https"
 	}
+	sent := r.URL.Query()
+	q := url.Values{}
+	names, _ := ctx.Value(queryParamsKey).([]string)
+	for _, name := range names {
+		if v, ok := sent[name]; ok {
+			q[name] = v
+		}
+	}
 	link := func(p int, rel string) string {
-		q := r.URL.Query()
 		q.Set("page", strconv.Itoa(p))
 		return fmt.Sprintf(`<%s://%s%s?%s>; rel="%s"`, scheme, r.Host, r.URL.Path, q.Encode(), rel)
 	}

@@ -26,7 +26,9 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- server.Serve(ctx, ln, a.handler, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
+	go func() {
+		served <- server.Serve(ctx, ln, a.handler, server.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}()
 
 	url := "http://" + ln.Addr().String()
 	// The EE sandbox register never answers for 10000030: the run takes as

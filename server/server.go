@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/swaggest/swgui"
 	"github.com/swaggest/swgui/v5emb"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/onboarding-kyb/onboarding"
 	"github.com/onboarding-kyb/onboarding/gen"
@@ -29,34 +30,35 @@ import (
 // Config is the server's configuration; ConfigFromEnv documents each
 // variable.
 type Config struct {
-	Addr            string        // ONBOARDING_ADDR
-	MaxBodyBytes    int64         // ONBOARDING_MAX_BODY_BYTES
-	MaxUploadBytes  int64         // ONBOARDING_MAX_UPLOAD_BYTES, for submit_answers
-	VerificationTTL time.Duration // ONBOARDING_VERIFICATION_TTL
-	SweepInterval   time.Duration // ONBOARDING_SWEEP_INTERVAL
-	Retention       time.Duration // ONBOARDING_RETENTION
-	MetricsAddr     string        // ONBOARDING_METRICS_ADDR: where /metrics is served; empty: on Addr
-	IdempotencyTTL  time.Duration // ONBOARDING_IDEMPOTENCY_TTL: how long a response is kept for its Idempotency-Key
-	IdempotencyWait time.Duration // ONBOARDING_IDEMPOTENCY_WAIT: how long a repeat waits for the first request before 409
+	Addr              string        // ONBOARDING_ADDR
+	MaxBodyBytes      int64         // ONBOARDING_MAX_BODY_BYTES: any JSON body
+	MaxUploadBytes    int64         // ONBOARDING_MAX_UPLOAD_BYTES: ceiling of submit_answers, whose limit comes from its checklist
+	UploadMemory      int64         // ONBOARDING_UPLOAD_MEMORY_BYTES: upload bodies held in memory at once, all requests together
+	MaxDocuments      int64         // ONBOARDING_MAX_DOCUMENTS: documents per justification
+	MaxDocumentsSum   int64         // ONBOARDING_MAX_DOCUMENTS_BYTES: total size of one justification's documents
+	VerificationTTL   time.Duration // ONBOARDING_VERIFICATION_TTL
+	SweepInterval     time.Duration // ONBOARDING_SWEEP_INTERVAL
+	Retention         time.Duration // ONBOARDING_RETENTION
+	DBTimeout         time.Duration // ONBOARDING_DB_TIMEOUT: a request's database work
+	ReadHeaderTimeout time.Duration // ONBOARDING_READ_HEADER_TIMEOUT
+	ReadTimeout       time.Duration // ONBOARDING_READ_TIMEOUT: headers and body
+	WriteTimeout      time.Duration // ONBOARDING_WRITE_TIMEOUT: from the end of the headers to the end of the response
+	IdleTimeout       time.Duration // ONBOARDING_IDLE_TIMEOUT: an idle keep-alive connection
+	MetricsAddr       string        // ONBOARDING_METRICS_ADDR: where /metrics is served; empty: on Addr
+	IdempotencyTTL    time.Duration // ONBOARDING_IDEMPOTENCY_TTL: how long a response is kept for its Idempotency-Key
+	IdempotencyWait   time.Duration // ONBOARDING_IDEMPOTENCY_WAIT: how long a repeat waits for the first request before 409
 }
 
-// ConfigFromEnv reads ONBOARDING_ADDR (default :8080),
-// ONBOARDING_MAX_BODY_BYTES (default 1 MiB), ONBOARDING_MAX_UPLOAD_BYTES
-// (the limit of submit_answers, whose files come base64-encoded; default
-// 32 MiB), ONBOARDING_VERIFICATION_TTL (how long a started verification
-// lives, default 48h), ONBOARDING_SWEEP_INTERVAL (how often expired rows are
-// swept, default 1m) and ONBOARDING_RETENTION (how long failed and expired
-// verifications are kept, default 720h), ONBOARDING_METRICS_ADDR (a
-// separate listener for GET /metrics; unset, /metrics is on the main one),
-// ONBOARDING_IDEMPOTENCY_TTL (how long a response is replayed for its
-// Idempotency-Key, default 24h) and ONBOARDING_IDEMPOTENCY_WAIT (how long a
-// repeat waits for the first request with its key to finish before
-// answering 409, default 10s).
+// ConfigFromEnv reads the variables named in Config; README's Configuration
+// table gives their meaning and defaults (see withDefaults).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	cfg := Config{Addr: getenv("ONBOARDING_ADDR"), MetricsAddr: getenv("ONBOARDING_METRICS_ADDR")}.withDefaults()
+	cfg := Config{Addr: getenv("ONBOARDING_ADDR"), MetricsAddr: getenv("ONBOARDING_METRICS_ADDR")}
 	for name, d := range map[string]*time.Duration{"ONBOARDING_VERIFICATION_TTL": &cfg.VerificationTTL,
 		"ONBOARDING_SWEEP_INTERVAL": &cfg.SweepInterval, "ONBOARDING_RETENTION": &cfg.Retention,
-		"ONBOARDING_IDEMPOTENCY_TTL": &cfg.IdempotencyTTL, "ONBOARDING_IDEMPOTENCY_WAIT": &cfg.IdempotencyWait} {
+		"ONBOARDING_DB_TIMEOUT": &cfg.DBTimeout, "ONBOARDING_READ_HEADER_TIMEOUT": &cfg.ReadHeaderTimeout,
+		"ONBOARDING_READ_TIMEOUT": &cfg.ReadTimeout, "ONBOARDING_WRITE_TIMEOUT": &cfg.WriteTimeout,
+		"ONBOARDING_IDLE_TIMEOUT": &cfg.IdleTimeout, "ONBOARDING_IDEMPOTENCY_TTL": &cfg.IdempotencyTTL,
+		"ONBOARDING_IDEMPOTENCY_WAIT": &cfg.IdempotencyWait} {
 		if v := getenv(name); v != "" {
 			parsed, err := time.ParseDuration(v)
 			if err != nil || parsed <= 0 {
@@ -65,44 +67,50 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			*d = parsed
 		}
 	}
-	for name, limit := range map[string]*int64{"ONBOARDING_MAX_BODY_BYTES": &cfg.MaxBodyBytes, "ONBOARDING_MAX_UPLOAD_BYTES": &cfg.MaxUploadBytes} {
+	for name, limit := range map[string]*int64{"ONBOARDING_MAX_BODY_BYTES": &cfg.MaxBodyBytes, "ONBOARDING_MAX_UPLOAD_BYTES": &cfg.MaxUploadBytes,
+		"ONBOARDING_UPLOAD_MEMORY_BYTES": &cfg.UploadMemory, "ONBOARDING_MAX_DOCUMENTS": &cfg.MaxDocuments,
+		"ONBOARDING_MAX_DOCUMENTS_BYTES": &cfg.MaxDocumentsSum} {
 		if v := getenv(name); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n <= 0 {
-				return cfg, fmt.Errorf("%s: %q is not a positive number of bytes", name, v)
+				return cfg, fmt.Errorf("%s: %q is not a positive number", name, v)
 			}
 			*limit = n
 		}
 	}
-	return cfg, nil
+	return cfg.withDefaults(), nil
 }
 
 // withDefaults fills what is unset.
 func (c Config) withDefaults() Config {
+	def := func(v *int64, d int64) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	dur := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
 	if c.Addr == "" {
 		c.Addr = ":8080"
 	}
-	if c.MaxBodyBytes <= 0 {
-		c.MaxBodyBytes = 1 << 20
-	}
-	if c.MaxUploadBytes <= 0 {
-		c.MaxUploadBytes = 32 << 20
-	}
-	if c.VerificationTTL <= 0 {
-		c.VerificationTTL = 48 * time.Hour
-	}
-	if c.SweepInterval <= 0 {
-		c.SweepInterval = time.Minute
-	}
-	if c.Retention <= 0 {
-		c.Retention = 30 * 24 * time.Hour
-	}
-	if c.IdempotencyTTL <= 0 {
-		c.IdempotencyTTL = 24 * time.Hour
-	}
-	if c.IdempotencyWait <= 0 {
-		c.IdempotencyWait = 10 * time.Second
-	}
+	def(&c.MaxBodyBytes, 1<<20)
+	def(&c.MaxUploadBytes, 32<<20)
+	def(&c.UploadMemory, 16<<20)
+	def(&c.MaxDocuments, 10)
+	def(&c.MaxDocumentsSum, 50<<20)
+	dur(&c.VerificationTTL, 48*time.Hour)
+	dur(&c.SweepInterval, time.Minute)
+	dur(&c.Retention, 30*24*time.Hour)
+	dur(&c.DBTimeout, 5*time.Second)
+	dur(&c.ReadHeaderTimeout, 10*time.Second)
+	dur(&c.ReadTimeout, time.Minute)
+	dur(&c.WriteTimeout, 2*time.Minute)
+	dur(&c.IdleTimeout, 2*time.Minute)
+	dur(&c.IdempotencyTTL, 24*time.Hour)
+	dur(&c.IdempotencyWait, 10*time.Second)
 	return c
 }
 
@@ -117,6 +125,7 @@ type Server struct {
 	anonymous map[string]bool  // paths openapi.yaml declares with `security: []`
 	metrics   *metrics.Metrics
 	handler   http.Handler
+	uploads   *semaphore.Weighted // UploadMemory: bytes of upload bodies being read or processed
 }
 
 var _ gen.StrictServerInterface = (*Server)(nil)
@@ -125,7 +134,8 @@ var _ gen.StrictServerInterface = (*Server)(nil)
 // metrics (register calls and the database pool included).
 func New(cfg Config, s *store.Store, registers *validators.Registry, logger *slog.Logger) (*Server, error) {
 	cfg = cfg.withDefaults()
-	srv := &Server{cfg: cfg, store: s, registers: registers, logger: logger, metrics: metrics.New()}
+	srv := &Server{cfg: cfg, store: s, registers: registers, logger: logger, metrics: metrics.New(),
+		uploads: semaphore.NewWeighted(cfg.UploadMemory)}
 	srv.metrics.WatchDB(s.DB())
 	registers.Observe(srv.metrics)
 	spec, err := openapi3.NewLoader().LoadFromData(onboarding.OpenAPI)
@@ -147,10 +157,11 @@ func New(cfg Config, s *store.Store, registers *validators.Registry, logger *slo
 		countRequests(spec, srv.metrics),
 		requestLogger(logger),
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}),
-		bodyLimit(cfg),
 		srv.authenticate,
+		srv.limitBody,
 		validate,
 		srv.idempotent,
+		srv.withDBDeadline,
 	)
 	gen.RegisterHandlers(e, gen.NewStrictHandler(srv, nil))
 	e.GET("/api/schema/", func(c echo.Context) error {
@@ -206,25 +217,15 @@ func countRequests(spec *openapi3.T, m *metrics.Metrics) echo.MiddlewareFunc {
 	}
 }
 
-// bodyLimit answers 413 past MaxBodyBytes, or past MaxUploadBytes for
-// submit_answers and attach_document, which carry files.
-func bodyLimit(cfg Config) echo.MiddlewareFunc {
-	isUpload := func(c echo.Context) bool {
-		p := c.Request().URL.Path
-		return strings.HasSuffix(p, "/submit_answers/") || strings.HasSuffix(p, "/attach_document/")
-	}
-	small := middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Skipper: isUpload, Limit: strconv.FormatInt(cfg.MaxBodyBytes, 10) + "B"})
-	large := middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
-		Skipper: func(c echo.Context) bool { return !isUpload(c) }, Limit: strconv.FormatInt(cfg.MaxUploadBytes, 10) + "B"})
-	return func(next echo.HandlerFunc) echo.HandlerFunc { return small(large(next)) }
-}
-
 // requestLogger logs one JSON line per request with its request id.
 func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true,
+		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogError: true,
 		HandleError: true, // let the error handler set the status before we log it
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			if isClientGone(v.Error) {
+				v.Status = statusClientClosed
+			}
 			logger.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
 				slog.String("request_id", v.RequestID), slog.String("method", v.Method),
 				slog.String("path", v.URIPath), slog.Int("status", v.Status),
@@ -235,9 +236,12 @@ func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
 }
 
 // Serve serves h on ln until ctx is done, then stops accepting and lets
-// in-flight requests finish (up to 30 s).
-func Serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
-	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+// in-flight requests finish (up to 30 s). cfg gives the connection
+// timeouts.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, cfg Config, logger *slog.Logger) error {
+	cfg = cfg.withDefaults()
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: cfg.ReadHeaderTimeout, ReadTimeout: cfg.ReadTimeout,
+		WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelInfo)}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	logger.Info("listening", "addr", ln.Addr().String())

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -28,15 +29,27 @@ func init() {
 // handler runs and answers 400 in DRF's shape.
 func validateRequests(spec *openapi3.T) (echo.MiddlewareFunc, error) {
 	spec.Servers = nil // else kin-openapi matches the Host header too
+	// authenticate checks tokens; kin-openapi's security check would only
+	// read (and copy) every body once more.
+	spec.Security = nil
+	for _, item := range spec.Paths.Map() {
+		for _, op := range item.Operations() {
+			op.Security = nil
+		}
+	}
 	router, err := gorillamux.NewRouter(spec)
 	if err != nil {
 		return nil, err
 	}
 	opts := &openapi3filter.Options{
 		MultiError:          true,
-		AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc, // authenticate did it
-		SkipSettingDefaults: true,                                  // handlers apply defaults; keep the request as sent
+		SkipSettingDefaults: true, // handlers apply defaults; keep the request as sent
 	}
+	// JSON bodies are validated by validateJSON (one read, one decoding);
+	// a multipart body is not held in memory to be validated: its handler
+	// streams the file part and checks it.
+	paramsOnly := *opts
+	paramsOnly.ExcludeRequestBody = true
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if isPublic(c.Request().URL.Path) {
@@ -49,37 +62,96 @@ func validateRequests(spec *openapi3.T) (echo.MiddlewareFunc, error) {
 				}
 				return echo.ErrNotFound
 			}
-			err = openapi3filter.ValidateRequest(c.Request().Context(), &openapi3filter.RequestValidationInput{
-				Request: c.Request(), PathParams: params, Route: route, Options: opts,
-			})
-			if err != nil {
-				return requestError(err)
-			}
-			if err := rejectNUL(c.Request()); err != nil {
+			if err := checkQuery(c.Request()); err != nil {
 				return err
 			}
+			ct := c.Request().Header.Get(echo.HeaderContentType)
+			isJSON := strings.HasPrefix(ct, echo.MIMEApplicationJSON) && route.Operation.RequestBody != nil
+			o := opts
+			if isJSON || strings.HasPrefix(ct, echo.MIMEMultipartForm) {
+				o = &paramsOnly
+			}
+			input := &openapi3filter.RequestValidationInput{Request: c.Request(), PathParams: params, Route: route, Options: o}
+			if err := openapi3filter.ValidateRequest(c.Request().Context(), input); err != nil {
+				return requestError(err)
+			}
+			if isJSON {
+				if err := validateJSON(input, route.Operation.RequestBody.Value); err != nil {
+					return err
+				}
+			}
+			var names []string
+			for _, p := range route.Operation.Parameters {
+				if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
+					names = append(names, p.Value.Name)
+				}
+			}
+			c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), queryParamsKey, names)))
 			return next(c)
 		}
 	}, nil
 }
 
-// rejectNUL answers 400 for a JSON body whose text holds a NUL character,
+// validateJSON reads a JSON body once, into one buffer of its declared
+// size, decodes it once to check it against its schema and for NUL
+// characters, and leaves the bytes for the handler: the errors are
+// kin-openapi's, as its own body validation would report them.
+func validateJSON(input *openapi3filter.RequestValidationInput, body *openapi3.RequestBody) error {
+	r := input.Request
+	var data []byte
+	if r.Body != nil && r.Body != http.NoBody {
+		var err error
+		if data, err = readBody(r); err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				return tooBig
+			}
+			return domain.Errorf(domain.EInvalid, "The request body cannot be read: %v", err)
+		}
+		r.Body = io.NopCloser(bytes.NewReader(data))
+	}
+	if len(data) == 0 {
+		if body.Required {
+			return requestError(&openapi3filter.RequestError{Input: input, RequestBody: body, Err: openapi3filter.ErrInvalidRequired})
+		}
+		return nil
+	}
+	media := body.Content.Get(r.Header.Get(echo.HeaderContentType))
+	if media == nil || media.Schema == nil {
+		return nil
+	}
+	var value any
+	if err := json.Unmarshal(data, &value); err != nil {
+		return requestError(&openapi3filter.RequestError{Input: input, RequestBody: body, Reason: "failed to decode request body",
+			Err: &openapi3filter.ParseError{Kind: openapi3filter.KindInvalidFormat, Cause: err}})
+	}
+	if err := rejectNUL(value); err != nil {
+		return err
+	}
+	if err := media.Schema.Value.VisitJSON(value, openapi3.VisitAsRequest(), openapi3.MultiErrors()); err != nil {
+		return requestError(&openapi3filter.RequestError{Input: input, RequestBody: body, Reason: "doesn't match schema", Err: err})
+	}
+	return nil
+}
+
+// readBody reads a request body into one buffer: of its exact size when
+// Content-Length gives it (the body limit has bounded it), else grown as
+// it comes.
+func readBody(r *http.Request) ([]byte, error) {
+	if r.ContentLength > 0 {
+		data := make([]byte, r.ContentLength)
+		_, err := io.ReadFull(r.Body, data)
+		return data, err
+	}
+	var buf bytes.Buffer
+	_, err := buf.ReadFrom(r.Body)
+	return buf.Bytes(), err
+}
+
+// rejectNUL answers 400 for a decoded JSON body holding a NUL character,
 // naming the top-level field, as DRF does: PostgreSQL cannot store one, and
-// SQLite answers the same so both databases behave alike. The validator has
-// already read the body and left a fresh copy on the request.
-func rejectNUL(r *http.Request) error {
-	if r.Body == nil || !strings.HasPrefix(r.Header.Get(echo.HeaderContentType), echo.MIMEApplicationJSON) {
-		return nil
-	}
-	raw, err := io.ReadAll(r.Body)
-	r.Body = io.NopCloser(bytes.NewReader(raw))
-	if err != nil || !bytes.Contains(raw, []byte(`u0000`)) {
-		return nil
-	}
-	var body any
-	if json.Unmarshal(raw, &body) != nil {
-		return nil
-	}
+// SQLite answers the same so both databases behave alike.
+func rejectNUL(body any) error {
 	problems := map[string][]string{}
 	switch b := body.(type) {
 	case map[string]any:

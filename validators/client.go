@@ -112,13 +112,19 @@ type response struct {
 // maxBody bounds what we read from a register.
 const maxBody = 8 << 20
 
-func newClient(method string, cfg Config) *client {
+// withDefaults fills the timeouts that are unset.
+func (cfg Config) withDefaults() Config {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
 	}
 	if cfg.Deadline <= 0 {
 		cfg.Deadline = 3 * cfg.Timeout
 	}
+	return cfg
+}
+
+func newClient(method string, cfg Config) *client {
+	cfg = cfg.withDefaults()
 	if cfg.BreakerFailures <= 0 {
 		cfg.BreakerFailures = 5
 	}

@@ -42,6 +42,7 @@ type Registry struct {
 	methods   []MethodInfo
 	cases     map[string][]SandboxCase
 	observer  *observerBox
+	budget    time.Duration // the longest time budget of one validation
 }
 
 // MethodInfo describes a validation method for clients (which countries it
@@ -89,6 +90,7 @@ func NewRegistry(getenv func(string) string) (*Registry, error) {
 			}
 		}
 		cfg.observer = r.observer
+		r.budget = max(r.budget, cfg.withDefaults().Deadline)
 		var v Validator = reg.new(cfg)
 		if r.sandbox {
 			v = sandboxValidator{v}
@@ -136,6 +138,9 @@ func (r *Registry) Observe(o Observer) {
 
 // Sandbox reports whether the registers are the built-in fakes.
 func (r *Registry) Sandbox() bool { return r.sandbox }
+
+// Budget is the longest time one validation may take, over all registers.
+func (r *Registry) Budget() time.Duration { return r.budget }
 
 // SandboxCases returns the magic codes of each method's fake register.
 func (r *Registry) SandboxCases() map[string][]SandboxCase {

@@ -86,14 +86,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 				return fmt.Errorf("ONBOARDING_METRICS_ADDR: %w", err)
 			}
 			go func() {
-				if err := server.Serve(ctx, mln, h.MetricsHandler(), logger); err != nil {
+				if err := server.Serve(ctx, mln, h.MetricsHandler(), cfg, logger); err != nil {
 					logger.Error("metrics listener stopped", "error", err.Error())
 				}
 			}()
 		}
 		logger.Info("starting", "database", s.Dialect(), "sandbox", registers.Sandbox())
 		go h.Sweep(ctx)
-		return server.Serve(ctx, ln, h, logger)
+		return server.Serve(ctx, ln, h, cfg, logger)
 	case "migrate":
 		s, err := openStore(ctx, getenv)
 		if err != nil {

@@ -1,0 +1,180 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/onboarding-kyb/onboarding/checklist"
+	"github.com/onboarding-kyb/onboarding/domain"
+)
+
+const (
+	// envelope is what a body carries besides its files: multipart headers
+	// and boundaries, a file's name and the JSON around its content.
+	envelope = 64 << 10
+	// drainBytes and drainTime bound what is read and thrown away of an
+	// oversized body before answering 413, so that a client that sends its
+	// whole body before reading (no Expect: 100-continue) reads the 413
+	// instead of a connection reset.
+	drainBytes = 16 << 20
+	drainTime  = 5 * time.Second
+	rawBodyKey = "onboarding.rawBody"
+)
+
+// limitBody bounds each request body while it is read: 413 as soon as a
+// body passes its operation's limit (the declared Content-Length or the
+// bytes read so far), before it is held anywhere. Uploads also take their
+// size from a memory budget shared by all requests, so concurrent uploads
+// queue instead of adding up.
+func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.Body == nil || r.Body == http.NoBody {
+			return next(c)
+		}
+		c.Set(rawBodyKey, r.Body)
+		limit := s.bodyLimit(c)
+		if r.ContentLength > limit {
+			return tooLarge(limit)
+		}
+		if limit > s.cfg.MaxBodyBytes {
+			weight := min(limit, s.cfg.UploadMemory)
+			if r.ContentLength > 0 {
+				weight = min(weight, r.ContentLength)
+			}
+			ctx, cancel := context.WithTimeout(r.Context(), s.cfg.ReadTimeout)
+			err := s.uploads.Acquire(ctx, weight)
+			cancel()
+			if err != nil {
+				if r.Context().Err() != nil {
+					return r.Context().Err()
+				}
+				return domain.Errorf(domain.EUnavailable, "Too many uploads are in progress; try again shortly.")
+			}
+			defer s.uploads.Release(weight)
+		}
+		// Closing the limited body (the validator does) leaves the
+		// connection's body open, for drain; the server closes it.
+		r.Body = http.MaxBytesReader(nil, io.NopCloser(r.Body), limit)
+		return next(c)
+	}
+}
+
+// bodyLimit is the largest body the request's operation accepts: a
+// document upload its file limit plus an envelope, submit_answers what its
+// checklist's file questions allow (base64 in JSON) up to MaxUploadBytes,
+// any other operation MaxBodyBytes.
+func (s *Server) bodyLimit(c echo.Context) int64 {
+	path := c.Request().URL.Path
+	switch {
+	case strings.HasSuffix(path, "/attach_document/"):
+		return int64(*documentRules.MaxSizeMB)<<20 + envelope
+	case strings.HasSuffix(path, "/submit_answers/"):
+		id, err := uuid.Parse(c.Param("uuid"))
+		if err != nil {
+			return s.cfg.MaxBodyBytes
+		}
+		files, bounded, err := s.answerFilesLimit(c.Request().Context(), id)
+		if err != nil || files == 0 {
+			return s.cfg.MaxBodyBytes
+		}
+		if !bounded {
+			return s.cfg.MaxUploadBytes
+		}
+		return min(s.cfg.MaxUploadBytes, s.cfg.MaxBodyBytes+(files+2)/3*4)
+	}
+	return s.cfg.MaxBodyBytes
+}
+
+// answerFilesLimit is the most file content the checklist of verification
+// id accepts in one submit_answers, and whether it is bounded at all.
+func (s *Server) answerFilesLimit(ctx context.Context, id uuid.UUID) (int64, bool, error) {
+	v, err := s.store.Verification(ctx, id)
+	if err != nil {
+		return 0, false, err
+	}
+	comp, err := s.store.CompletionFor(ctx, v.UUID)
+	if err != nil {
+		return 0, false, err
+	}
+	content, err := s.store.ChecklistContent(ctx, comp.Checklist)
+	if err != nil {
+		return 0, false, err
+	}
+	files, bounded := checklist.MaxFileBytes(content.Questions)
+	return files, bounded, nil
+}
+
+func tooLarge(limit int64) error {
+	return domain.Errorf(domain.ETooLarge, "Request body is too large: this operation accepts at most %d bytes.", limit)
+}
+
+// drain reads and discards what is left of an oversized body, up to a
+// bound, so the client is done sending when it reads the 413. A client
+// that asked for 100-continue has sent nothing: there is nothing to drain.
+func drain(c echo.Context) {
+	body, ok := c.Get(rawBodyKey).(io.Reader)
+	if !ok || c.Request().Header.Get("Expect") != "" {
+		return
+	}
+	rc := http.NewResponseController(c.Response().Writer)
+	_ = rc.SetReadDeadline(time.Now().Add(drainTime))
+	_, _ = io.CopyN(io.Discard, body, drainBytes)
+	_ = rc.SetReadDeadline(time.Time{})
+}
+
+// checkQuery answers 400 for a query parameter holding a NUL character or
+// invalid UTF-8, naming it: PostgreSQL cannot compare such text, and
+// SQLite answers the same so both databases behave alike.
+func checkQuery(r *http.Request) error {
+	problems := map[string][]string{}
+	for name, values := range r.URL.Query() {
+		for _, v := range values {
+			if strings.ContainsRune(v, 0) || !utf8.ValidString(v) {
+				problems[name] = []string{"Null characters and invalid UTF-8 are not allowed."}
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return &domain.Error{Code: domain.EInvalid, Fields: problems}
+	}
+	return nil
+}
+
+// withDBDeadline gives each request's database work one deadline,
+// DBTimeout; run_validation adds the register budget, attach_document the
+// read timeout (its file is read inside the handler).
+func (s *Server) withDBDeadline(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		path := c.Request().URL.Path
+		if isPublic(path) {
+			return next(c)
+		}
+		d := s.cfg.DBTimeout
+		switch {
+		case strings.HasSuffix(path, "/run_validation/"):
+			d += s.registers.Budget()
+		case strings.HasSuffix(path, "/attach_document/"):
+			d += s.cfg.ReadTimeout
+		}
+		ctx, cancel := context.WithTimeout(c.Request().Context(), d)
+		defer cancel()
+		c.SetRequest(c.Request().WithContext(ctx))
+		return next(c)
+	}
+}
+
+// isClientGone: the client closed the connection before its answer (the
+// request's context is canceled only then; deadlines are DeadlineExceeded).
+func isClientGone(err error) bool { return errors.Is(err, context.Canceled) }
+
+// statusClientClosed is nginx's 499: the client went away; logged, never sent.
+const statusClientClosed = 499
