@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/onboarding-kyb/onboarding/contracttest"
 	"github.com/onboarding-kyb/onboarding/domain"
@@ -88,6 +89,9 @@ func newAPIWithEnv(t testing.TB, s *store.Store, cfg server.Config, getenv func(
 	registers, err := validators.NewRegistry(getenv)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if cfg.DBTimeout == 0 {
+		cfg.DBTimeout = time.Minute // -race on a busy machine is slow; the deadline has its own tests
 	}
 	logs := &syncBuffer{}
 	h, err := server.New(cfg, s, registers, slog.New(slog.NewJSONHandler(logs, nil)))
