@@ -1540,7 +1540,9 @@ type OnboardingVerificationsCreateParams struct {
 
 // OnboardingVerificationsChecklistTemplateRetrieveParams defines parameters for OnboardingVerificationsChecklistTemplateRetrieve.
 type OnboardingVerificationsChecklistTemplateRetrieveParams struct {
-	// ParentUUID UUID of the parent object (e.g., customer UUID for new projects)
+	// ParentUUID The checklist to return: a checklist's uuid, or a verification's uuid (the checklist
+	// configured for its country). A customer's uuid is neither and answers 404. With or
+	// without dashes.
 	ParentUUID openapi_types.UUID `form:"parent_uuid" json:"parent_uuid"`
 }
 
@@ -2024,19 +2026,19 @@ type ServerInterface interface {
 	// ChecklistsAdminQuestionOptionsList List options
 	// (GET /api/checklists-admin-question-options/)
 	ChecklistsAdminQuestionOptionsList(ctx echo.Context, params ChecklistsAdminQuestionOptionsListParams) error
-	// ChecklistsAdminQuestionOptionsCreate Create a option
+	// ChecklistsAdminQuestionOptionsCreate Create an option
 	// (POST /api/checklists-admin-question-options/)
 	ChecklistsAdminQuestionOptionsCreate(ctx echo.Context, params ChecklistsAdminQuestionOptionsCreateParams) error
-	// ChecklistsAdminQuestionOptionsDestroy Delete a option
+	// ChecklistsAdminQuestionOptionsDestroy Delete an option
 	// (DELETE /api/checklists-admin-question-options/{uuid}/)
 	ChecklistsAdminQuestionOptionsDestroy(ctx echo.Context, uuid ObjectUUID) error
-	// ChecklistsAdminQuestionOptionsRetrieve Retrieve a option
+	// ChecklistsAdminQuestionOptionsRetrieve Retrieve an option
 	// (GET /api/checklists-admin-question-options/{uuid}/)
 	ChecklistsAdminQuestionOptionsRetrieve(ctx echo.Context, uuid ObjectUUID) error
 	// ChecklistsAdminQuestionOptionsPartialUpdate Change some fields of an option
 	// (PATCH /api/checklists-admin-question-options/{uuid}/)
 	ChecklistsAdminQuestionOptionsPartialUpdate(ctx echo.Context, uuid ObjectUUID) error
-	// ChecklistsAdminQuestionOptionsUpdate Replace a option
+	// ChecklistsAdminQuestionOptionsUpdate Replace an option
 	// (PUT /api/checklists-admin-question-options/{uuid}/)
 	ChecklistsAdminQuestionOptionsUpdate(ctx echo.Context, uuid ObjectUUID) error
 	// ChecklistsAdminQuestionsList List questions
@@ -9742,19 +9744,19 @@ type StrictServerInterface interface {
 	// ChecklistsAdminQuestionOptionsList List options
 	// (GET /api/checklists-admin-question-options/)
 	ChecklistsAdminQuestionOptionsList(ctx context.Context, request ChecklistsAdminQuestionOptionsListRequestObject) (ChecklistsAdminQuestionOptionsListResponseObject, error)
-	// ChecklistsAdminQuestionOptionsCreate Create a option
+	// ChecklistsAdminQuestionOptionsCreate Create an option
 	// (POST /api/checklists-admin-question-options/)
 	ChecklistsAdminQuestionOptionsCreate(ctx context.Context, request ChecklistsAdminQuestionOptionsCreateRequestObject) (ChecklistsAdminQuestionOptionsCreateResponseObject, error)
-	// ChecklistsAdminQuestionOptionsDestroy Delete a option
+	// ChecklistsAdminQuestionOptionsDestroy Delete an option
 	// (DELETE /api/checklists-admin-question-options/{uuid}/)
 	ChecklistsAdminQuestionOptionsDestroy(ctx context.Context, request ChecklistsAdminQuestionOptionsDestroyRequestObject) (ChecklistsAdminQuestionOptionsDestroyResponseObject, error)
-	// ChecklistsAdminQuestionOptionsRetrieve Retrieve a option
+	// ChecklistsAdminQuestionOptionsRetrieve Retrieve an option
 	// (GET /api/checklists-admin-question-options/{uuid}/)
 	ChecklistsAdminQuestionOptionsRetrieve(ctx context.Context, request ChecklistsAdminQuestionOptionsRetrieveRequestObject) (ChecklistsAdminQuestionOptionsRetrieveResponseObject, error)
 	// ChecklistsAdminQuestionOptionsPartialUpdate Change some fields of an option
 	// (PATCH /api/checklists-admin-question-options/{uuid}/)
 	ChecklistsAdminQuestionOptionsPartialUpdate(ctx context.Context, request ChecklistsAdminQuestionOptionsPartialUpdateRequestObject) (ChecklistsAdminQuestionOptionsPartialUpdateResponseObject, error)
-	// ChecklistsAdminQuestionOptionsUpdate Replace a option
+	// ChecklistsAdminQuestionOptionsUpdate Replace an option
 	// (PUT /api/checklists-admin-question-options/{uuid}/)
 	ChecklistsAdminQuestionOptionsUpdate(ctx context.Context, request ChecklistsAdminQuestionOptionsUpdateRequestObject) (ChecklistsAdminQuestionOptionsUpdateResponseObject, error)
 	// ChecklistsAdminQuestionsList List questions

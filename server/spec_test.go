@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -172,6 +173,14 @@ func TestCustomerCarriesEveryField(t *testing.T) {
 		if c[name] != want {
 			t.Errorf("%s = %#v, want %#v", name, c[name], want)
 		}
+	}
+	// Issue 9 item 7: checklist-template takes a checklist or a verification,
+	// not a customer, and its description says so.
+	wantStatus(t, a.do(t, "GET", base+"checklist-template/?parent_uuid="+c["uuid"].(string), a.aliceT, nil), http.StatusNotFound)
+	op := loadSpec(t).Paths.Find("/api/onboarding-verifications/checklist-template/").Get
+	if d := op.Parameters.GetByInAndName("query", "parent_uuid").Description; strings.Contains(d, "e.g., customer UUID") ||
+		!strings.Contains(d, "checklist") || !strings.Contains(d, "verification") {
+		t.Errorf("parent_uuid description %q", d)
 	}
 	if c["accounting_start_date"] != c["created"] {
 		t.Errorf("accounting_start_date %v, want the creation time %v", c["accounting_start_date"], c["created"])

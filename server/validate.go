@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -20,10 +21,13 @@ import (
 	"github.com/onboarding-kyb/onboarding/domain"
 )
 
-func init() {
-	// kin-openapi checks no formats it was not told about.
-	openapi3.DefineStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC9562))
-}
+// uuidFormat accepts a UUID as Django REST Framework does: the canonical
+// dashed form, or its 32 hex digits without dashes (Python's uuid.hex,
+// which Waldur's own URLs use); either case. Handlers parse both into the
+// same uuid.UUID and always write the dashed form. kin-openapi checks no
+// format it was not told about.
+var uuidFormat = openapi3.WithStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(
+	`^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32})$`))
 
 // validateRequests checks every /api/ request against the spec before a
 // handler runs and answers 400 in DRF's shape.
@@ -42,8 +46,9 @@ func validateRequests(spec *openapi3.T) (echo.MiddlewareFunc, error) {
 		return nil, err
 	}
 	opts := &openapi3filter.Options{
-		MultiError:          true,
-		SkipSettingDefaults: true, // handlers apply defaults; keep the request as sent
+		MultiError:              true,
+		SkipSettingDefaults:     true, // handlers apply defaults; keep the request as sent
+		SchemaValidationOptions: []openapi3.SchemaValidationOption{uuidFormat},
 	}
 	// JSON bodies are validated by validateJSON (one read, one decoding);
 	// a multipart body is not held in memory to be validated: its handler
@@ -128,7 +133,7 @@ func validateJSON(input *openapi3filter.RequestValidationInput, body *openapi3.R
 	if err := rejectNUL(value); err != nil {
 		return err
 	}
-	if err := media.Schema.Value.VisitJSON(value, openapi3.VisitAsRequest(), openapi3.MultiErrors()); err != nil {
+	if err := media.Schema.Value.VisitJSON(value, openapi3.VisitAsRequest(), openapi3.MultiErrors(), uuidFormat); err != nil {
 		return requestError(&openapi3filter.RequestError{Input: input, RequestBody: body, Reason: "doesn't match schema", Err: err})
 	}
 	return nil
@@ -207,16 +212,9 @@ func requestError(err error) error {
 					return de
 				}
 			}
-		case errors.As(err, &reqErr) && reqErr.Parameter != nil && errors.Is(reqErr.Err, openapi3filter.ErrInvalidRequired):
-			return domain.Errorf(domain.EInvalid, "%s %s parameter is required", reqErr.Parameter.Name, reqErr.Parameter.In)
 		case errors.As(err, &reqErr) && reqErr.Parameter != nil:
-			msg := reqErr.Reason
-			if errors.As(reqErr.Err, &schemaErr) {
-				msg = schemaErr.Reason
-			} else if reqErr.Err != nil {
-				msg = strings.TrimSpace(msg + " " + reqErr.Err.Error())
-			}
-			fields[reqErr.Parameter.Name] = append(fields[reqErr.Parameter.Name], msg)
+			name := reqErr.Parameter.Name
+			fields[name] = append(fields[name], parameterMessage(reqErr))
 		case errors.As(err, &reqErr) && reqErr.Err != nil && !errors.As(reqErr.Err, &schemaErr) && !errors.As(reqErr.Err, new(openapi3.MultiError)):
 			// The body is not JSON, or not the declared content type.
 			return domain.Errorf(domain.EInvalid, "Request body is not valid: %s", firstLine(reqErr.Err.Error()))
@@ -238,12 +236,103 @@ func requestError(err error) error {
 	return &domain.Error{Code: domain.EInvalid, Fields: fields}
 }
 
+// parameterMessage is what Django REST Framework says about a bad path,
+// query or header parameter, e.g. "A valid integer is required.".
+func parameterMessage(e *openapi3filter.RequestError) string {
+	var schemaErr *openapi3.SchemaError
+	switch {
+	case errors.Is(e.Err, openapi3filter.ErrInvalidRequired):
+		return "This field is required."
+	case errors.As(e.Err, &schemaErr):
+		return schemaMessage(schemaErr)
+	case e.Parameter.Schema != nil && e.Parameter.Schema.Value != nil:
+		// The value does not even parse as the parameter's type.
+		return typeMessage(e.Parameter.Schema.Value)
+	}
+	return "Enter a valid value."
+}
+
+// schemaMessage says in a sentence, as DRF does, why a value breaks its
+// schema; no regular expressions or schema internals.
+func schemaMessage(e *openapi3.SchemaError) string {
+	s := e.Schema
+	if s == nil {
+		return "Enter a valid value."
+	}
+	switch e.SchemaField {
+	case "required":
+		return "This field is required."
+	case "nullable":
+		return "This field may not be null."
+	case "type":
+		return typeMessage(s)
+	case "format":
+		switch s.Format {
+		case "uuid":
+			return "Must be a valid UUID."
+		case "date-time":
+			return "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."
+		case "date":
+			return "Date has wrong format. Use one of these formats instead: YYYY-MM-DD."
+		case "email":
+			return "Enter a valid email address."
+		case "uri":
+			return "Enter a valid URL."
+		}
+	case "enum":
+		return fmt.Sprintf("%q is not a valid choice.", fmt.Sprint(e.Value))
+	case "minimum":
+		if s.Min != nil {
+			return fmt.Sprintf("Ensure this value is greater than or equal to %s.", strconv.FormatFloat(*s.Min, 'f', -1, 64))
+		}
+	case "maximum":
+		if s.Max != nil {
+			return fmt.Sprintf("Ensure this value is less than or equal to %s.", strconv.FormatFloat(*s.Max, 'f', -1, 64))
+		}
+	case "minLength":
+		if s.MinLength == 1 {
+			return "This field may not be blank."
+		}
+		return fmt.Sprintf("Ensure this field has at least %d characters.", s.MinLength)
+	case "maxLength":
+		if s.MaxLength != nil {
+			return fmt.Sprintf("Ensure this field has no more than %d characters.", *s.MaxLength)
+		}
+	case "minItems":
+		return fmt.Sprintf("Ensure this field has at least %d elements.", s.MinItems)
+	case "maxItems":
+		if s.MaxItems != nil {
+			return fmt.Sprintf("Ensure this field has no more than %d elements.", *s.MaxItems)
+		}
+	}
+	return "Enter a valid value."
+}
+
+// typeMessage is DRF's sentence for a value of the wrong JSON type.
+func typeMessage(s *openapi3.Schema) string {
+	switch {
+	case s.Type.Is("integer"):
+		return "A valid integer is required."
+	case s.Type.Is("number"):
+		return "A valid number is required."
+	case s.Type.Is("boolean"):
+		return "Must be a valid boolean."
+	case s.Type.Is("string"):
+		return "Not a valid string."
+	case s.Type.Is("array"):
+		return "Expected a list of items."
+	case s.Type.Is("object"):
+		return "Expected a dictionary of items."
+	}
+	return "Enter a valid value."
+}
+
 // schemaField names the body property a schema error is about, DRF style:
 // "user", or "answers.0.question_uuid" for nested ones; "detail" for the
 // body as a whole.
 func schemaField(e *openapi3.SchemaError) (string, string) {
 	path := e.JSONPointer()
-	msg := e.Reason
+	msg := schemaMessage(e)
 	if e.SchemaField == "required" {
 		// kin's reason is `property "user" is missing`.
 		if _, name, ok := strings.Cut(e.Reason, `"`); ok {
