@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -37,5 +38,25 @@ func TestErrorText(t *testing.T) {
 	}
 	if CodeOf(err) != EInvalid || CodeOf(nil) != EInternal {
 		t.Fatal("CodeOf")
+	}
+}
+
+func TestWebhookKinds(t *testing.T) {
+	for _, c := range []struct {
+		ev   Event
+		want string
+	}{
+		{Event{Kind: EventCreated, NewStatus: StatusPending}, "verification.created"},
+		{Event{Kind: EventValidationStarted, OldStatus: StatusPending, NewStatus: StatusPending}, ""},
+		{Event{Kind: EventValidationFinished, OldStatus: StatusPending, NewStatus: StatusVerified}, "verification.status_changed"},
+		{Event{Kind: EventValidationFinished, OldStatus: StatusEscalated, NewStatus: StatusEscalated}, ""},
+		{Event{Kind: EventExpired, OldStatus: StatusPending, NewStatus: StatusExpired}, "verification.expired verification.status_changed"},
+		{Event{Kind: EventApproved, OldStatus: StatusEscalated, NewStatus: StatusVerified}, "justification.decided verification.status_changed"},
+		{Event{Kind: EventCustomerCreated, OldStatus: StatusVerified, NewStatus: StatusVerified}, "customer.created"},
+		{Event{Kind: EventDeleted, OldStatus: StatusFailed}, ""},
+	} {
+		if got := strings.Join(WebhookKinds(&c.ev), " "); got != c.want {
+			t.Errorf("%s %s→%s: %q, want %q", c.ev.Kind, c.ev.OldStatus, c.ev.NewStatus, got, c.want)
+		}
 	}
 }

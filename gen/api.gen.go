@@ -423,6 +423,54 @@ func (e VerificationStatus) Valid() bool {
 	}
 }
 
+// Defines values for WebhookDeliveryStatus.
+const (
+	WebhookDeliveryStatusDelivered WebhookDeliveryStatus = "delivered"
+	WebhookDeliveryStatusFailed    WebhookDeliveryStatus = "failed"
+	WebhookDeliveryStatusPending   WebhookDeliveryStatus = "pending"
+)
+
+// Valid indicates whether the value is a known member of the WebhookDeliveryStatus enum.
+func (e WebhookDeliveryStatus) Valid() bool {
+	switch e {
+	case WebhookDeliveryStatusDelivered:
+		return true
+	case WebhookDeliveryStatusFailed:
+		return true
+	case WebhookDeliveryStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookEventKind.
+const (
+	WebhookEventKindCustomerCreated           WebhookEventKind = "customer.created"
+	WebhookEventKindJustificationDecided      WebhookEventKind = "justification.decided"
+	WebhookEventKindVerificationCreated       WebhookEventKind = "verification.created"
+	WebhookEventKindVerificationExpired       WebhookEventKind = "verification.expired"
+	WebhookEventKindVerificationStatusChanged WebhookEventKind = "verification.status_changed"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEventKind enum.
+func (e WebhookEventKind) Valid() bool {
+	switch e {
+	case WebhookEventKindCustomerCreated:
+		return true
+	case WebhookEventKindJustificationDecided:
+		return true
+	case WebhookEventKindVerificationCreated:
+		return true
+	case WebhookEventKindVerificationExpired:
+		return true
+	case WebhookEventKindVerificationStatusChanged:
+		return true
+	default:
+		return false
+	}
+}
+
 // AdminChecklist defines model for AdminChecklist.
 type AdminChecklist struct {
 	ChecklistType string             `json:"checklist_type"`
@@ -739,10 +787,8 @@ type CountryConfigRequest struct {
 	Checklist openapi_types.UUID `json:"checklist"`
 
 	// Country ISO 3166-1 alpha-2, any case.
-	Country string `json:"country"`
-
-	// IsActive Whether the country uses this checklist; true when left out.
-	IsActive *bool `json:"is_active,omitempty"`
+	Country  string `json:"country"`
+	IsActive *bool  `json:"is_active,omitempty"`
 }
 
 // Customer The customer (organisation) created from a successful verification. The fields mirror
@@ -843,6 +889,11 @@ type ErrorDetail struct {
 	Detail string `json:"detail"`
 }
 
+// FieldErrors Each invalid field (or `non_field_errors`) mapped to its messages.
+//
+// Example: {"country":["This field is required."]}
+type FieldErrors map[string][]string
+
 // Health Example: {"status":"ok"}
 type Health struct {
 	Status HealthStatus `json:"status"`
@@ -915,7 +966,7 @@ type OnboardingCompanyValidationRequestRequest struct {
 	// FirstName User's first name (temporary workaround for Austrian validation)
 	FirstName *string `json:"first_name,omitempty"`
 
-	// IsManualValidation Indicates if the validation is to be performed manually; false when left out.
+	// IsManualValidation Indicates if the validation is to be performed manually
 	IsManualValidation *bool `json:"is_manual_validation,omitempty"`
 
 	// LastName User's last name (temporary workaround for Austrian validation)
@@ -1050,6 +1101,9 @@ type PatchedOnboardingVerificationRequest struct {
 // PatchedQuestionMetadataRequest The fields of QuestionMetadataRequest, all optional (PATCH).
 type PatchedQuestionMetadataRequest = map[string]json.RawMessage
 
+// PatchedWebhookRequest The fields of WebhookRequest, all optional (PATCH).
+type PatchedWebhookRequest = map[string]json.RawMessage
+
 // PaymentProfile defines model for PaymentProfile.
 type PaymentProfile struct {
 	Attributes       PaymentProfileAttributes `json:"attributes"`
@@ -1142,15 +1196,11 @@ type UnansweredQuestion struct {
 	UUID         openapi_types.UUID `json:"uuid"`
 }
 
-// ValidationError Django REST Framework's validation error, in one of two forms told apart by `detail`:
-// a problem not tied to a field as `{"detail": "…"}` (only `detail` is present), or each
-// invalid field (or `non_field_errors`) mapped to a list of messages
-// (`{"country": ["This field is required."]}`; `detail` is absent). One object type, not
-// a union, so a generated client decodes either form without guessing.
+// ValidationError Django REST Framework's validation error: either each invalid field mapped to a list
+// of messages (`{"country": ["This field is required."]}`), or a problem not tied to a
+// field as `{"detail": "…"}`.
 type ValidationError struct {
-	// Detail Present only in the non-field form.
-	Detail               *string             `json:"detail,omitempty"`
-	AdditionalProperties map[string][]string `json:"-"`
+	union json.RawMessage
 }
 
 // ValidationMethod * `ariregister` - Estonian e-Business Register (EE)
@@ -1243,6 +1293,103 @@ type VerifiedUserRole struct {
 	Role string `json:"role"`
 }
 
+// Webhook defines model for Webhook.
+type Webhook struct {
+	Created    time.Time          `json:"created"`
+	EventKinds []WebhookEventKind `json:"event_kinds"`
+	IsActive   bool               `json:"is_active"`
+	Modified   time.Time          `json:"modified"`
+
+	// URL Where events are POSTed (http or https).
+	URL  string             `json:"url"`
+	UUID openapi_types.UUID `json:"uuid"`
+}
+
+// WebhookDelivery defines model for WebhookDelivery.
+type WebhookDelivery struct {
+	Attempts    int        `json:"attempts"`
+	Created     time.Time  `json:"created"`
+	DeliveredAt *time.Time `json:"delivered_at"`
+
+	// EventID The audit event's id; a receiver can use it to drop duplicates.
+	EventID int64 `json:"event_id"`
+
+	// EventKind `verification.created`; `verification.status_changed` (any change of a verification's
+	// status: validation, edit, staff decision, expiry); `verification.expired`;
+	// `customer.created`; `justification.decided` (approved or rejected by staff).
+	EventKind     WebhookEventKind `json:"event_kind"`
+	LastAttemptAt *time.Time       `json:"last_attempt_at"`
+
+	// LastError Why the last attempt failed; empty when it succeeded.
+	LastError string `json:"last_error"`
+
+	// LastStatusCode The receiver's HTTP status at the last attempt; null if it did not answer.
+	LastStatusCode *int `json:"last_status_code"`
+
+	// NextAttemptAt When the next attempt is due; null once delivered or failed.
+	NextAttemptAt *time.Time `json:"next_attempt_at"`
+
+	// Payload The body POSTed to a subscriber: the audit event and the verification as the API
+	// renders it to staff at the time of the event.
+	Payload WebhookPayload `json:"payload"`
+
+	// Status `pending` until the receiver answers 2xx (`delivered`) or 24 hours of retries pass (`failed`).
+	Status  WebhookDeliveryStatus `json:"status"`
+	UUID    openapi_types.UUID    `json:"uuid"`
+	Webhook openapi_types.UUID    `json:"webhook"`
+}
+
+// WebhookDeliveryStatus `pending` until the receiver answers 2xx (`delivered`) or 24 hours of retries pass (`failed`).
+type WebhookDeliveryStatus string
+
+// WebhookEventKind `verification.created`; `verification.status_changed` (any change of a verification's
+// status: validation, edit, staff decision, expiry); `verification.expired`;
+// `customer.created`; `justification.decided` (approved or rejected by staff).
+type WebhookEventKind string
+
+// WebhookPayload The body POSTed to a subscriber: the audit event and the verification as the API
+// renders it to staff at the time of the event.
+type WebhookPayload struct {
+	Created time.Time `json:"created"`
+
+	// Event One state change of a verification.
+	Event   VerificationEvent `json:"event"`
+	EventID int64             `json:"event_id"`
+
+	// Kinds Every kind the event counts as (e.g. an expiry is also a status change).
+	Kinds []WebhookEventKind `json:"kinds"`
+
+	// Type `verification.created`; `verification.status_changed` (any change of a verification's
+	// status: validation, edit, staff decision, expiry); `verification.expired`;
+	// `customer.created`; `justification.decided` (approved or rejected by staff).
+	Type WebhookEventKind `json:"type"`
+
+	// Verification Example: {"country":"EE","created":"2026-11-25T10:00:00Z","customer":null,"error_message":"","error_traceback":"","expires_at":"2026-11-27T10:00:00Z","legal_name":"Example OÜ","legal_person_identifier":"12417834","modified":"2026-11-25T10:15:00Z","onboarding_metadata":{},"raw_response":{},"status":"verified","user":42,"user_submitted_customer_data":{},"uuid":"3f1c2a8e-5b7d-4c1e-9a2f-6d8e0b4c7a91","validated_at":"2026-11-25T10:15:00Z","validation_method":"ariregister","verified_company_data":{"address":"Tallinn, Harju maakond","legal_form":"OÜ","legal_person_identifier":"12417834","name":"Example OÜ","registration_date":"2013-02-12","registry":"ariregister","status":"active"},"verified_user_roles":[{"name":"Juhatuse liige","role":"JUHL"}]}
+	Verification OnboardingVerification `json:"verification"`
+}
+
+// WebhookRequest defines model for WebhookRequest.
+type WebhookRequest struct {
+	EventKinds []WebhookEventKind `json:"event_kinds"`
+	IsActive   *bool              `json:"is_active,omitempty"`
+
+	// URL An absolute http or https URL.
+	URL string `json:"url"`
+}
+
+// WebhookWithSecret defines model for WebhookWithSecret.
+type WebhookWithSecret struct {
+	Created    time.Time          `json:"created"`
+	EventKinds []WebhookEventKind `json:"event_kinds"`
+	IsActive   bool               `json:"is_active"`
+	Modified   time.Time          `json:"modified"`
+
+	// Secret The HMAC-SHA256 signing key (shown only in this answer).
+	Secret string             `json:"secret"`
+	URL    string             `json:"url"`
+	UUID   openapi_types.UUID `json:"uuid"`
+}
+
 // IdempotencyKey defines model for IdempotencyKey.
 type IdempotencyKey = string
 
@@ -1261,11 +1408,9 @@ type PageSize = int
 // UUID defines model for UUID.
 type UUID = openapi_types.UUID
 
-// BadRequest Django REST Framework's validation error, in one of two forms told apart by `detail`:
-// a problem not tied to a field as `{"detail": "…"}` (only `detail` is present), or each
-// invalid field (or `non_field_errors`) mapped to a list of messages
-// (`{"country": ["This field is required."]}`; `detail` is absent). One object type, not
-// a union, so a generated client decodes either form without guessing.
+// BadRequest Django REST Framework's validation error: either each invalid field mapped to a list
+// of messages (`{"country": ["This field is required."]}`), or a problem not tied to a
+// field as `{"detail": "…"}`.
 type BadRequest = ValidationError
 
 // Conflict A non-field error, as Django REST Framework reports it.
@@ -1601,6 +1746,50 @@ type OnboardingVerificationsSubmitAnswersParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// OnboardingWebhooksListParams defines parameters for OnboardingWebhooksList.
+type OnboardingWebhooksListParams struct {
+	// Page A page number within the paginated result set.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
+}
+
+// OnboardingWebhooksCreateParams defines parameters for OnboardingWebhooksCreate.
+type OnboardingWebhooksCreateParams struct {
+	// IdempotencyKey Makes a retry safe: a unique value (e.g. a UUID) chosen by the client, at most 255
+	// characters. The first request with a key is processed and its response (status,
+	// headers, body) is stored for the user with the key for 24 hours (ONBOARDING_IDEMPOTENCY_TTL).
+	// A repeat with the same key, method, path and body replays that response, with the
+	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
+	// a different path or body is 422. A repeat while the first request is still running
+	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
+	// with a status of 500 or above are not stored, so a retry runs again.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// OnboardingWebhooksDeliveriesListParams defines parameters for OnboardingWebhooksDeliveriesList.
+type OnboardingWebhooksDeliveriesListParams struct {
+	// Page A page number within the paginated result set.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
+}
+
+// OnboardingWebhooksDeliveriesRedeliverParams defines parameters for OnboardingWebhooksDeliveriesRedeliver.
+type OnboardingWebhooksDeliveriesRedeliverParams struct {
+	// IdempotencyKey Makes a retry safe: a unique value (e.g. a UUID) chosen by the client, at most 255
+	// characters. The first request with a key is processed and its response (status,
+	// headers, body) is stored for the user with the key for 24 hours (ONBOARDING_IDEMPOTENCY_TTL).
+	// A repeat with the same key, method, path and body replays that response, with the
+	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
+	// a different path or body is 422. A repeat while the first request is still running
+	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
+	// with a status of 500 or above are not stored, so a retry runs again.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ChecklistsAdminQuestionDependenciesCreateJSONRequestBody defines body for ChecklistsAdminQuestionDependenciesCreate for application/json ContentType.
 type ChecklistsAdminQuestionDependenciesCreateJSONRequestBody = AdminQuestionDependencyRequest
 
@@ -1678,6 +1867,15 @@ type OnboardingVerificationsUpdateJSONRequestBody = OnboardingVerificationReques
 
 // OnboardingVerificationsSubmitAnswersJSONRequestBody defines body for OnboardingVerificationsSubmitAnswers for application/json ContentType.
 type OnboardingVerificationsSubmitAnswersJSONRequestBody = OnboardingVerificationsSubmitAnswersJSONBody
+
+// OnboardingWebhooksCreateJSONRequestBody defines body for OnboardingWebhooksCreate for application/json ContentType.
+type OnboardingWebhooksCreateJSONRequestBody = WebhookRequest
+
+// OnboardingWebhooksPartialUpdateJSONRequestBody defines body for OnboardingWebhooksPartialUpdate for application/json ContentType.
+type OnboardingWebhooksPartialUpdateJSONRequestBody = PatchedWebhookRequest
+
+// OnboardingWebhooksUpdateJSONRequestBody defines body for OnboardingWebhooksUpdate for application/json ContentType.
+type OnboardingWebhooksUpdateJSONRequestBody = WebhookRequest
 
 // Getter for additional properties for PaymentProfileAttributes. Returns the specified
 // element and whether it was found
@@ -1765,74 +1963,6 @@ func (a PaymentProfileAttributes) MarshalJSON() ([]byte, error) {
 		object["end_date"], err = json.Marshal(a.EndDate)
 		if err != nil {
 			return nil, fmt.Errorf("error marshaling 'end_date': %w", err)
-		}
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
-}
-
-// Getter for additional properties for ValidationError. Returns the specified
-// element and whether it was found
-func (a ValidationError) Get(fieldName string) (value []string, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
-}
-
-// Setter for additional properties for ValidationError
-func (a *ValidationError) Set(fieldName string, value []string) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string][]string)
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for ValidationError to handle AdditionalProperties
-func (a *ValidationError) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
-		return err
-	}
-
-	if raw, found := object["detail"]; found {
-		err = json.Unmarshal(raw, &a.Detail)
-		if err != nil {
-			return fmt.Errorf("error reading 'detail': %w", err)
-		}
-		delete(object, "detail")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string][]string)
-		for fieldName, fieldBuf := range object {
-			var fieldVal []string
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
-}
-
-// Override default JSON handling for ValidationError to handle AdditionalProperties
-func (a ValidationError) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	if a.Detail != nil {
-		object["detail"], err = json.Marshal(a.Detail)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'detail': %w", err)
 		}
 	}
 
@@ -2001,6 +2131,68 @@ func (a VerifiedCompanyData) MarshalJSON() ([]byte, error) {
 		}
 	}
 	return json.Marshal(object)
+}
+
+// AsFieldErrors returns the union data inside the ValidationError as a FieldErrors
+func (t ValidationError) AsFieldErrors() (FieldErrors, error) {
+	var body FieldErrors
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromFieldErrors overwrites any union data inside the ValidationError as the provided FieldErrors
+func (t *ValidationError) FromFieldErrors(v FieldErrors) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeFieldErrors performs a merge with any union data inside the ValidationError, using the provided FieldErrors
+func (t *ValidationError) MergeFieldErrors(v FieldErrors) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsErrorDetail returns the union data inside the ValidationError as a ErrorDetail
+func (t ValidationError) AsErrorDetail() (ErrorDetail, error) {
+	var body ErrorDetail
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromErrorDetail overwrites any union data inside the ValidationError as the provided ErrorDetail
+func (t *ValidationError) FromErrorDetail(v ErrorDetail) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeErrorDetail performs a merge with any union data inside the ValidationError, using the provided ErrorDetail
+func (t *ValidationError) MergeErrorDetail(v ErrorDetail) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t ValidationError) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *ValidationError) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
 }
 
 // ServerInterface represents all server handlers.
@@ -2173,6 +2365,30 @@ type ServerInterface interface {
 	// OnboardingVerificationsSubmitAnswers Submit checklist answers
 	// (POST /api/onboarding-verifications/{uuid}/submit_answers/)
 	OnboardingVerificationsSubmitAnswers(ctx echo.Context, uuid UUID, params OnboardingVerificationsSubmitAnswersParams) error
+	// OnboardingWebhooksList List webhook subscriptions
+	// (GET /api/onboarding-webhooks/)
+	OnboardingWebhooksList(ctx echo.Context, params OnboardingWebhooksListParams) error
+	// OnboardingWebhooksCreate Subscribe a URL to events (staff)
+	// (POST /api/onboarding-webhooks/)
+	OnboardingWebhooksCreate(ctx echo.Context, params OnboardingWebhooksCreateParams) error
+	// OnboardingWebhooksDestroy Delete a webhook subscription and its deliveries (staff)
+	// (DELETE /api/onboarding-webhooks/{uuid}/)
+	OnboardingWebhooksDestroy(ctx echo.Context, uuid ObjectUUID) error
+	// OnboardingWebhooksRetrieve Retrieve a webhook subscription
+	// (GET /api/onboarding-webhooks/{uuid}/)
+	OnboardingWebhooksRetrieve(ctx echo.Context, uuid ObjectUUID) error
+	// OnboardingWebhooksPartialUpdate Change some fields of a webhook subscription (staff)
+	// (PATCH /api/onboarding-webhooks/{uuid}/)
+	OnboardingWebhooksPartialUpdate(ctx echo.Context, uuid ObjectUUID) error
+	// OnboardingWebhooksUpdate Replace a webhook subscription (staff)
+	// (PUT /api/onboarding-webhooks/{uuid}/)
+	OnboardingWebhooksUpdate(ctx echo.Context, uuid ObjectUUID) error
+	// OnboardingWebhooksDeliveriesList Deliveries of a subscription, newest first
+	// (GET /api/onboarding-webhooks/{uuid}/deliveries/)
+	OnboardingWebhooksDeliveriesList(ctx echo.Context, uuid ObjectUUID, params OnboardingWebhooksDeliveriesListParams) error
+	// OnboardingWebhooksDeliveriesRedeliver Send a delivery again (staff)
+	// (POST /api/onboarding-webhooks/{uuid}/deliveries/{delivery_uuid}/redeliver/)
+	OnboardingWebhooksDeliveriesRedeliver(ctx echo.Context, uuid ObjectUUID, deliveryUUID openapi_types.UUID, params OnboardingWebhooksDeliveriesRedeliverParams) error
 	// OnboardingSupportedCountriesRetrieve Countries with an automatic validation backend
 	// (GET /api/onboarding/supported-countries/)
 	OnboardingSupportedCountriesRetrieve(ctx echo.Context) error
@@ -3465,6 +3681,200 @@ func (w *ServerInterfaceWrapper) OnboardingVerificationsSubmitAnswers(ctx echo.C
 	return err
 }
 
+// OnboardingWebhooksList converts echo context to params.
+func (w *ServerInterfaceWrapper) OnboardingWebhooksList(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OnboardingWebhooksListParams
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OnboardingWebhooksList(ctx, params)
+	return err
+}
+
+// OnboardingWebhooksCreate converts echo context to params.
+func (w *ServerInterfaceWrapper) OnboardingWebhooksCreate(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OnboardingWebhooksCreateParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OnboardingWebhooksCreate(ctx, params)
+	return err
+}
+
+// OnboardingWebhooksDestroy converts echo context to params.
+func (w *ServerInterfaceWrapper) OnboardingWebhooksDestroy(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OnboardingWebhooksDestroy(ctx, uuid)
+	return err
+}
+
+// OnboardingWebhooksRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) OnboardingWebhooksRetrieve(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OnboardingWebhooksRetrieve(ctx, uuid)
+	return err
+}
+
+// OnboardingWebhooksPartialUpdate converts echo context to params.
+func (w *ServerInterfaceWrapper) OnboardingWebhooksPartialUpdate(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OnboardingWebhooksPartialUpdate(ctx, uuid)
+	return err
+}
+
+// OnboardingWebhooksUpdate converts echo context to params.
+func (w *ServerInterfaceWrapper) OnboardingWebhooksUpdate(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OnboardingWebhooksUpdate(ctx, uuid)
+	return err
+}
+
+// OnboardingWebhooksDeliveriesList converts echo context to params.
+func (w *ServerInterfaceWrapper) OnboardingWebhooksDeliveriesList(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OnboardingWebhooksDeliveriesListParams
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OnboardingWebhooksDeliveriesList(ctx, uuid, params)
+	return err
+}
+
+// OnboardingWebhooksDeliveriesRedeliver converts echo context to params.
+func (w *ServerInterfaceWrapper) OnboardingWebhooksDeliveriesRedeliver(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// ------------- Path parameter "delivery_uuid" -------------
+	var deliveryUUID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "delivery_uuid", ctx.Param("delivery_uuid"), &deliveryUUID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter delivery_uuid: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OnboardingWebhooksDeliveriesRedeliverParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OnboardingWebhooksDeliveriesRedeliver(ctx, uuid, deliveryUUID, params)
+	return err
+}
+
 // OnboardingSupportedCountriesRetrieve converts echo context to params.
 func (w *ServerInterfaceWrapper) OnboardingSupportedCountriesRetrieve(ctx echo.Context) error {
 	var err error
@@ -3608,10 +4018,26 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/onboarding-question-metadata/:uuid/", wrapper.OnboardingQuestionMetadataRetrieve, options.OperationMiddlewares["onboarding_question_metadata_retrieve"]...)
 	router.PATCH(options.BaseURL+"/api/onboarding-question-metadata/:uuid/", wrapper.OnboardingQuestionMetadataPartialUpdate, options.OperationMiddlewares["onboarding_question_metadata_partial_update"]...)
 	router.PUT(options.BaseURL+"/api/onboarding-question-metadata/:uuid/", wrapper.OnboardingQuestionMetadataUpdate, options.OperationMiddlewares["onboarding_question_metadata_update"]...)
+	router.GET(options.BaseURL+"/api/onboarding-webhooks/", wrapper.OnboardingWebhooksList, options.OperationMiddlewares["onboarding_webhooks_list"]...)
+	router.POST(options.BaseURL+"/api/onboarding-webhooks/", wrapper.OnboardingWebhooksCreate, options.OperationMiddlewares["onboarding_webhooks_create"]...)
+	router.DELETE(options.BaseURL+"/api/onboarding-webhooks/:uuid/", wrapper.OnboardingWebhooksDestroy, options.OperationMiddlewares["onboarding_webhooks_destroy"]...)
+	router.GET(options.BaseURL+"/api/onboarding-webhooks/:uuid/", wrapper.OnboardingWebhooksRetrieve, options.OperationMiddlewares["onboarding_webhooks_retrieve"]...)
+	router.PATCH(options.BaseURL+"/api/onboarding-webhooks/:uuid/", wrapper.OnboardingWebhooksPartialUpdate, options.OperationMiddlewares["onboarding_webhooks_partial_update"]...)
+	router.PUT(options.BaseURL+"/api/onboarding-webhooks/:uuid/", wrapper.OnboardingWebhooksUpdate, options.OperationMiddlewares["onboarding_webhooks_update"]...)
+	router.GET(options.BaseURL+"/api/onboarding-webhooks/:uuid/deliveries/", wrapper.OnboardingWebhooksDeliveriesList, options.OperationMiddlewares["onboarding_webhooks_deliveries_list"]...)
+	router.POST(options.BaseURL+"/api/onboarding-webhooks/:uuid/deliveries/:delivery_uuid/redeliver/", wrapper.OnboardingWebhooksDeliveriesRedeliver, options.OperationMiddlewares["onboarding_webhooks_deliveries_redeliver"]...)
 
 }
 
 type BadRequestJSONResponse ValidationError
+
+func (t BadRequestJSONResponse) MarshalJSON() ([]byte, error) {
+	return ValidationError(t).MarshalJSON()
+}
+
+func (t *BadRequestJSONResponse) UnmarshalJSON(b []byte) error {
+	return (*ValidationError)(t).UnmarshalJSON(b)
+}
 
 type ConflictJSONResponse ErrorDetail
 
@@ -9623,6 +10049,850 @@ func (response OnboardingVerificationsSubmitAnswers503JSONResponse) VisitOnboard
 	return err
 }
 
+type OnboardingWebhooksListRequestObject struct {
+	Params OnboardingWebhooksListParams
+}
+
+type OnboardingWebhooksListResponseObject interface {
+	VisitOnboardingWebhooksListResponse(w http.ResponseWriter) error
+}
+
+type OnboardingWebhooksList200ResponseHeaders struct {
+	Link         string
+	XResultCount int
+}
+
+type OnboardingWebhooksList200JSONResponse struct {
+	Body    []Webhook
+	Headers OnboardingWebhooksList200ResponseHeaders
+}
+
+func (response OnboardingWebhooksList200JSONResponse) VisitOnboardingWebhooksListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Link", fmt.Sprint(response.Headers.Link))
+	w.Header().Set("X-Result-Count", fmt.Sprint(response.Headers.XResultCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksList400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response OnboardingWebhooksList400JSONResponse) VisitOnboardingWebhooksListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksList401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response OnboardingWebhooksList401JSONResponse) VisitOnboardingWebhooksListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksList403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response OnboardingWebhooksList403JSONResponse) VisitOnboardingWebhooksListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksList404JSONResponse struct{ InvalidPageJSONResponse }
+
+func (response OnboardingWebhooksList404JSONResponse) VisitOnboardingWebhooksListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksList503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response OnboardingWebhooksList503JSONResponse) VisitOnboardingWebhooksListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksCreateRequestObject struct {
+	Params OnboardingWebhooksCreateParams
+	Body   *OnboardingWebhooksCreateJSONRequestBody
+}
+
+type OnboardingWebhooksCreateResponseObject interface {
+	VisitOnboardingWebhooksCreateResponse(w http.ResponseWriter) error
+}
+
+type OnboardingWebhooksCreate201JSONResponse WebhookWithSecret
+
+func (response OnboardingWebhooksCreate201JSONResponse) VisitOnboardingWebhooksCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksCreate400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response OnboardingWebhooksCreate400JSONResponse) VisitOnboardingWebhooksCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksCreate401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response OnboardingWebhooksCreate401JSONResponse) VisitOnboardingWebhooksCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksCreate403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response OnboardingWebhooksCreate403JSONResponse) VisitOnboardingWebhooksCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksCreate409JSONResponse struct{ ConflictJSONResponse }
+
+func (response OnboardingWebhooksCreate409JSONResponse) VisitOnboardingWebhooksCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksCreate413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response OnboardingWebhooksCreate413JSONResponse) VisitOnboardingWebhooksCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksCreate422JSONResponse struct {
+	IdempotencyKeyReusedJSONResponse
+}
+
+func (response OnboardingWebhooksCreate422JSONResponse) VisitOnboardingWebhooksCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksCreate503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response OnboardingWebhooksCreate503JSONResponse) VisitOnboardingWebhooksCreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksDestroyRequestObject struct {
+	UUID ObjectUUID `json:"uuid"`
+}
+
+type OnboardingWebhooksDestroyResponseObject interface {
+	VisitOnboardingWebhooksDestroyResponse(w http.ResponseWriter) error
+}
+
+type OnboardingWebhooksDestroy204Response struct {
+}
+
+func (response OnboardingWebhooksDestroy204Response) VisitOnboardingWebhooksDestroyResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type OnboardingWebhooksDestroy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response OnboardingWebhooksDestroy400JSONResponse) VisitOnboardingWebhooksDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksDestroy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response OnboardingWebhooksDestroy401JSONResponse) VisitOnboardingWebhooksDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksDestroy403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response OnboardingWebhooksDestroy403JSONResponse) VisitOnboardingWebhooksDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksDestroy404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response OnboardingWebhooksDestroy404JSONResponse) VisitOnboardingWebhooksDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksDestroy503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response OnboardingWebhooksDestroy503JSONResponse) VisitOnboardingWebhooksDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksRetrieveRequestObject struct {
+	UUID ObjectUUID `json:"uuid"`
+}
+
+type OnboardingWebhooksRetrieveResponseObject interface {
+	VisitOnboardingWebhooksRetrieveResponse(w http.ResponseWriter) error
+}
+
+type OnboardingWebhooksRetrieve200JSONResponse Webhook
+
+func (response OnboardingWebhooksRetrieve200JSONResponse) VisitOnboardingWebhooksRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksRetrieve400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response OnboardingWebhooksRetrieve400JSONResponse) VisitOnboardingWebhooksRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksRetrieve401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response OnboardingWebhooksRetrieve401JSONResponse) VisitOnboardingWebhooksRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksRetrieve403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response OnboardingWebhooksRetrieve403JSONResponse) VisitOnboardingWebhooksRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksRetrieve404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response OnboardingWebhooksRetrieve404JSONResponse) VisitOnboardingWebhooksRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksRetrieve503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response OnboardingWebhooksRetrieve503JSONResponse) VisitOnboardingWebhooksRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksPartialUpdateRequestObject struct {
+	UUID ObjectUUID `json:"uuid"`
+	Body *OnboardingWebhooksPartialUpdateJSONRequestBody
+}
+
+type OnboardingWebhooksPartialUpdateResponseObject interface {
+	VisitOnboardingWebhooksPartialUpdateResponse(w http.ResponseWriter) error
+}
+
+type OnboardingWebhooksPartialUpdate200JSONResponse Webhook
+
+func (response OnboardingWebhooksPartialUpdate200JSONResponse) VisitOnboardingWebhooksPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksPartialUpdate400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response OnboardingWebhooksPartialUpdate400JSONResponse) VisitOnboardingWebhooksPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksPartialUpdate401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response OnboardingWebhooksPartialUpdate401JSONResponse) VisitOnboardingWebhooksPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksPartialUpdate403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response OnboardingWebhooksPartialUpdate403JSONResponse) VisitOnboardingWebhooksPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksPartialUpdate404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response OnboardingWebhooksPartialUpdate404JSONResponse) VisitOnboardingWebhooksPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksPartialUpdate413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response OnboardingWebhooksPartialUpdate413JSONResponse) VisitOnboardingWebhooksPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksPartialUpdate503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response OnboardingWebhooksPartialUpdate503JSONResponse) VisitOnboardingWebhooksPartialUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksUpdateRequestObject struct {
+	UUID ObjectUUID `json:"uuid"`
+	Body *OnboardingWebhooksUpdateJSONRequestBody
+}
+
+type OnboardingWebhooksUpdateResponseObject interface {
+	VisitOnboardingWebhooksUpdateResponse(w http.ResponseWriter) error
+}
+
+type OnboardingWebhooksUpdate200JSONResponse Webhook
+
+func (response OnboardingWebhooksUpdate200JSONResponse) VisitOnboardingWebhooksUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksUpdate400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response OnboardingWebhooksUpdate400JSONResponse) VisitOnboardingWebhooksUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksUpdate401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response OnboardingWebhooksUpdate401JSONResponse) VisitOnboardingWebhooksUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksUpdate403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response OnboardingWebhooksUpdate403JSONResponse) VisitOnboardingWebhooksUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksUpdate404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response OnboardingWebhooksUpdate404JSONResponse) VisitOnboardingWebhooksUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksUpdate413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response OnboardingWebhooksUpdate413JSONResponse) VisitOnboardingWebhooksUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksUpdate503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response OnboardingWebhooksUpdate503JSONResponse) VisitOnboardingWebhooksUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksDeliveriesListRequestObject struct {
+	UUID   ObjectUUID `json:"uuid"`
+	Params OnboardingWebhooksDeliveriesListParams
+}
+
+type OnboardingWebhooksDeliveriesListResponseObject interface {
+	VisitOnboardingWebhooksDeliveriesListResponse(w http.ResponseWriter) error
+}
+
+type OnboardingWebhooksDeliveriesList200ResponseHeaders struct {
+	Link         string
+	XResultCount int
+}
+
+type OnboardingWebhooksDeliveriesList200JSONResponse struct {
+	Body    []WebhookDelivery
+	Headers OnboardingWebhooksDeliveriesList200ResponseHeaders
+}
+
+func (response OnboardingWebhooksDeliveriesList200JSONResponse) VisitOnboardingWebhooksDeliveriesListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Link", fmt.Sprint(response.Headers.Link))
+	w.Header().Set("X-Result-Count", fmt.Sprint(response.Headers.XResultCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksDeliveriesList400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response OnboardingWebhooksDeliveriesList400JSONResponse) VisitOnboardingWebhooksDeliveriesListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksDeliveriesList401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response OnboardingWebhooksDeliveriesList401JSONResponse) VisitOnboardingWebhooksDeliveriesListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksDeliveriesList403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response OnboardingWebhooksDeliveriesList403JSONResponse) VisitOnboardingWebhooksDeliveriesListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksDeliveriesList404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response OnboardingWebhooksDeliveriesList404JSONResponse) VisitOnboardingWebhooksDeliveriesListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksDeliveriesList503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response OnboardingWebhooksDeliveriesList503JSONResponse) VisitOnboardingWebhooksDeliveriesListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksDeliveriesRedeliverRequestObject struct {
+	UUID         ObjectUUID         `json:"uuid"`
+	DeliveryUUID openapi_types.UUID `json:"delivery_uuid"`
+	Params       OnboardingWebhooksDeliveriesRedeliverParams
+}
+
+type OnboardingWebhooksDeliveriesRedeliverResponseObject interface {
+	VisitOnboardingWebhooksDeliveriesRedeliverResponse(w http.ResponseWriter) error
+}
+
+type OnboardingWebhooksDeliveriesRedeliver200JSONResponse WebhookDelivery
+
+func (response OnboardingWebhooksDeliveriesRedeliver200JSONResponse) VisitOnboardingWebhooksDeliveriesRedeliverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksDeliveriesRedeliver400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response OnboardingWebhooksDeliveriesRedeliver400JSONResponse) VisitOnboardingWebhooksDeliveriesRedeliverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksDeliveriesRedeliver401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response OnboardingWebhooksDeliveriesRedeliver401JSONResponse) VisitOnboardingWebhooksDeliveriesRedeliverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksDeliveriesRedeliver403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response OnboardingWebhooksDeliveriesRedeliver403JSONResponse) VisitOnboardingWebhooksDeliveriesRedeliverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksDeliveriesRedeliver404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response OnboardingWebhooksDeliveriesRedeliver404JSONResponse) VisitOnboardingWebhooksDeliveriesRedeliverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksDeliveriesRedeliver409JSONResponse struct{ ConflictJSONResponse }
+
+func (response OnboardingWebhooksDeliveriesRedeliver409JSONResponse) VisitOnboardingWebhooksDeliveriesRedeliverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksDeliveriesRedeliver422JSONResponse struct {
+	IdempotencyKeyReusedJSONResponse
+}
+
+func (response OnboardingWebhooksDeliveriesRedeliver422JSONResponse) VisitOnboardingWebhooksDeliveriesRedeliverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingWebhooksDeliveriesRedeliver503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response OnboardingWebhooksDeliveriesRedeliver503JSONResponse) VisitOnboardingWebhooksDeliveriesRedeliverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type OnboardingSupportedCountriesRetrieveRequestObject struct {
 }
 
@@ -9891,6 +11161,30 @@ type StrictServerInterface interface {
 	// OnboardingVerificationsSubmitAnswers Submit checklist answers
 	// (POST /api/onboarding-verifications/{uuid}/submit_answers/)
 	OnboardingVerificationsSubmitAnswers(ctx context.Context, request OnboardingVerificationsSubmitAnswersRequestObject) (OnboardingVerificationsSubmitAnswersResponseObject, error)
+	// OnboardingWebhooksList List webhook subscriptions
+	// (GET /api/onboarding-webhooks/)
+	OnboardingWebhooksList(ctx context.Context, request OnboardingWebhooksListRequestObject) (OnboardingWebhooksListResponseObject, error)
+	// OnboardingWebhooksCreate Subscribe a URL to events (staff)
+	// (POST /api/onboarding-webhooks/)
+	OnboardingWebhooksCreate(ctx context.Context, request OnboardingWebhooksCreateRequestObject) (OnboardingWebhooksCreateResponseObject, error)
+	// OnboardingWebhooksDestroy Delete a webhook subscription and its deliveries (staff)
+	// (DELETE /api/onboarding-webhooks/{uuid}/)
+	OnboardingWebhooksDestroy(ctx context.Context, request OnboardingWebhooksDestroyRequestObject) (OnboardingWebhooksDestroyResponseObject, error)
+	// OnboardingWebhooksRetrieve Retrieve a webhook subscription
+	// (GET /api/onboarding-webhooks/{uuid}/)
+	OnboardingWebhooksRetrieve(ctx context.Context, request OnboardingWebhooksRetrieveRequestObject) (OnboardingWebhooksRetrieveResponseObject, error)
+	// OnboardingWebhooksPartialUpdate Change some fields of a webhook subscription (staff)
+	// (PATCH /api/onboarding-webhooks/{uuid}/)
+	OnboardingWebhooksPartialUpdate(ctx context.Context, request OnboardingWebhooksPartialUpdateRequestObject) (OnboardingWebhooksPartialUpdateResponseObject, error)
+	// OnboardingWebhooksUpdate Replace a webhook subscription (staff)
+	// (PUT /api/onboarding-webhooks/{uuid}/)
+	OnboardingWebhooksUpdate(ctx context.Context, request OnboardingWebhooksUpdateRequestObject) (OnboardingWebhooksUpdateResponseObject, error)
+	// OnboardingWebhooksDeliveriesList Deliveries of a subscription, newest first
+	// (GET /api/onboarding-webhooks/{uuid}/deliveries/)
+	OnboardingWebhooksDeliveriesList(ctx context.Context, request OnboardingWebhooksDeliveriesListRequestObject) (OnboardingWebhooksDeliveriesListResponseObject, error)
+	// OnboardingWebhooksDeliveriesRedeliver Send a delivery again (staff)
+	// (POST /api/onboarding-webhooks/{uuid}/deliveries/{delivery_uuid}/redeliver/)
+	OnboardingWebhooksDeliveriesRedeliver(ctx context.Context, request OnboardingWebhooksDeliveriesRedeliverRequestObject) (OnboardingWebhooksDeliveriesRedeliverResponseObject, error)
 	// OnboardingSupportedCountriesRetrieve Countries with an automatic validation backend
 	// (GET /api/onboarding/supported-countries/)
 	OnboardingSupportedCountriesRetrieve(ctx context.Context, request OnboardingSupportedCountriesRetrieveRequestObject) (OnboardingSupportedCountriesRetrieveResponseObject, error)
@@ -11898,6 +13192,278 @@ func (sh *strictHandler) OnboardingVerificationsSubmitAnswers(ctx echo.Context, 
 		return err
 	} else if validResponse, ok := response.(OnboardingVerificationsSubmitAnswersResponseObject); ok {
 		return validResponse.VisitOnboardingVerificationsSubmitAnswersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OnboardingWebhooksList operation middleware
+func (sh *strictHandler) OnboardingWebhooksList(ctx echo.Context, params OnboardingWebhooksListParams) error {
+	var request OnboardingWebhooksListRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OnboardingWebhooksList(ctx.Request().Context(), request.(OnboardingWebhooksListRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OnboardingWebhooksList")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OnboardingWebhooksListResponseObject); ok {
+		return validResponse.VisitOnboardingWebhooksListResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OnboardingWebhooksCreate operation middleware
+func (sh *strictHandler) OnboardingWebhooksCreate(ctx echo.Context, params OnboardingWebhooksCreateParams) error {
+	var request OnboardingWebhooksCreateRequestObject
+
+	request.Params = params
+
+	var body OnboardingWebhooksCreateJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OnboardingWebhooksCreate(ctx.Request().Context(), request.(OnboardingWebhooksCreateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OnboardingWebhooksCreate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OnboardingWebhooksCreateResponseObject); ok {
+		return validResponse.VisitOnboardingWebhooksCreateResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OnboardingWebhooksDestroy operation middleware
+func (sh *strictHandler) OnboardingWebhooksDestroy(ctx echo.Context, uuid ObjectUUID) error {
+	var request OnboardingWebhooksDestroyRequestObject
+
+	request.UUID = uuid
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OnboardingWebhooksDestroy(ctx.Request().Context(), request.(OnboardingWebhooksDestroyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OnboardingWebhooksDestroy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OnboardingWebhooksDestroyResponseObject); ok {
+		return validResponse.VisitOnboardingWebhooksDestroyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OnboardingWebhooksRetrieve operation middleware
+func (sh *strictHandler) OnboardingWebhooksRetrieve(ctx echo.Context, uuid ObjectUUID) error {
+	var request OnboardingWebhooksRetrieveRequestObject
+
+	request.UUID = uuid
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OnboardingWebhooksRetrieve(ctx.Request().Context(), request.(OnboardingWebhooksRetrieveRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OnboardingWebhooksRetrieve")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OnboardingWebhooksRetrieveResponseObject); ok {
+		return validResponse.VisitOnboardingWebhooksRetrieveResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OnboardingWebhooksPartialUpdate operation middleware
+func (sh *strictHandler) OnboardingWebhooksPartialUpdate(ctx echo.Context, uuid ObjectUUID) error {
+	var request OnboardingWebhooksPartialUpdateRequestObject
+
+	request.UUID = uuid
+
+	var body OnboardingWebhooksPartialUpdateJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OnboardingWebhooksPartialUpdate(ctx.Request().Context(), request.(OnboardingWebhooksPartialUpdateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OnboardingWebhooksPartialUpdate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OnboardingWebhooksPartialUpdateResponseObject); ok {
+		return validResponse.VisitOnboardingWebhooksPartialUpdateResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OnboardingWebhooksUpdate operation middleware
+func (sh *strictHandler) OnboardingWebhooksUpdate(ctx echo.Context, uuid ObjectUUID) error {
+	var request OnboardingWebhooksUpdateRequestObject
+
+	request.UUID = uuid
+
+	var body OnboardingWebhooksUpdateJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OnboardingWebhooksUpdate(ctx.Request().Context(), request.(OnboardingWebhooksUpdateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OnboardingWebhooksUpdate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OnboardingWebhooksUpdateResponseObject); ok {
+		return validResponse.VisitOnboardingWebhooksUpdateResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OnboardingWebhooksDeliveriesList operation middleware
+func (sh *strictHandler) OnboardingWebhooksDeliveriesList(ctx echo.Context, uuid ObjectUUID, params OnboardingWebhooksDeliveriesListParams) error {
+	var request OnboardingWebhooksDeliveriesListRequestObject
+
+	request.UUID = uuid
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OnboardingWebhooksDeliveriesList(ctx.Request().Context(), request.(OnboardingWebhooksDeliveriesListRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OnboardingWebhooksDeliveriesList")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OnboardingWebhooksDeliveriesListResponseObject); ok {
+		return validResponse.VisitOnboardingWebhooksDeliveriesListResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OnboardingWebhooksDeliveriesRedeliver operation middleware
+func (sh *strictHandler) OnboardingWebhooksDeliveriesRedeliver(ctx echo.Context, uuid ObjectUUID, deliveryUUID openapi_types.UUID, params OnboardingWebhooksDeliveriesRedeliverParams) error {
+	var request OnboardingWebhooksDeliveriesRedeliverRequestObject
+
+	request.UUID = uuid
+	request.DeliveryUUID = deliveryUUID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OnboardingWebhooksDeliveriesRedeliver(ctx.Request().Context(), request.(OnboardingWebhooksDeliveriesRedeliverRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OnboardingWebhooksDeliveriesRedeliver")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OnboardingWebhooksDeliveriesRedeliverResponseObject); ok {
+		return validResponse.VisitOnboardingWebhooksDeliveriesRedeliverResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

@@ -210,13 +210,18 @@ func (s *Server) OnboardingVerificationsEventsList(ctx context.Context, req gen.
 		return nil, err
 	}
 	out := gen.OnboardingVerificationsEventsList200JSONResponse{}
-	for _, e := range events {
-		var actor *int
-		if e.ActorID != nil {
-			actor = new(int(*e.ActorID))
-		}
-		out = append(out, gen.VerificationEvent{Kind: gen.VerificationEventKind(e.Kind), Actor: actor,
-			OldStatus: e.OldStatus, NewStatus: e.NewStatus, Reason: e.Reason, Created: e.Created})
+	for i := range events {
+		out = append(out, eventAPI(&events[i]))
 	}
 	return out, nil
+}
+
+// eventAPI renders an audit event.
+func eventAPI(e *domain.Event) gen.VerificationEvent {
+	var actor *int
+	if e.ActorID != nil {
+		actor = new(int(*e.ActorID))
+	}
+	return gen.VerificationEvent{Kind: gen.VerificationEventKind(e.Kind), Actor: actor,
+		OldStatus: e.OldStatus, NewStatus: e.NewStatus, Reason: e.Reason, Created: e.Created}
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
-	"github.com/swaggest/swgui"
 	"github.com/swaggest/swgui/v5emb"
 	"golang.org/x/sync/semaphore"
 
@@ -47,6 +46,9 @@ type Config struct {
 	MetricsAddr       string        // ONBOARDING_METRICS_ADDR: where /metrics is served; empty: on Addr
 	IdempotencyTTL    time.Duration // ONBOARDING_IDEMPOTENCY_TTL: how long a response is kept for its Idempotency-Key
 	IdempotencyWait   time.Duration // ONBOARDING_IDEMPOTENCY_WAIT: how long a repeat waits for the first request before 409
+	WebhookInterval   time.Duration // ONBOARDING_WEBHOOK_INTERVAL: how often the dispatcher looks for due deliveries
+	WebhookRetryBase  time.Duration // ONBOARDING_WEBHOOK_RETRY_BASE: the first retry's delay, doubled each time
+	WebhookRetryFor   time.Duration // ONBOARDING_WEBHOOK_RETRY_FOR: how long a delivery is retried before it fails
 }
 
 // ConfigFromEnv reads the variables named in Config; README's Configuration
@@ -58,7 +60,8 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		"ONBOARDING_DB_TIMEOUT": &cfg.DBTimeout, "ONBOARDING_READ_HEADER_TIMEOUT": &cfg.ReadHeaderTimeout,
 		"ONBOARDING_READ_TIMEOUT": &cfg.ReadTimeout, "ONBOARDING_WRITE_TIMEOUT": &cfg.WriteTimeout,
 		"ONBOARDING_IDLE_TIMEOUT": &cfg.IdleTimeout, "ONBOARDING_IDEMPOTENCY_TTL": &cfg.IdempotencyTTL,
-		"ONBOARDING_IDEMPOTENCY_WAIT": &cfg.IdempotencyWait} {
+		"ONBOARDING_IDEMPOTENCY_WAIT": &cfg.IdempotencyWait, "ONBOARDING_WEBHOOK_INTERVAL": &cfg.WebhookInterval,
+		"ONBOARDING_WEBHOOK_RETRY_BASE": &cfg.WebhookRetryBase, "ONBOARDING_WEBHOOK_RETRY_FOR": &cfg.WebhookRetryFor} {
 		if v := getenv(name); v != "" {
 			parsed, err := time.ParseDuration(v)
 			if err != nil || parsed <= 0 {
@@ -111,11 +114,14 @@ func (c Config) withDefaults() Config {
 	dur(&c.IdleTimeout, 2*time.Minute)
 	dur(&c.IdempotencyTTL, 24*time.Hour)
 	dur(&c.IdempotencyWait, 10*time.Second)
+	dur(&c.WebhookInterval, time.Second)
+	dur(&c.WebhookRetryBase, 30*time.Second)
+	dur(&c.WebhookRetryFor, 24*time.Hour)
 	return c
 }
 
 // Server implements gen.StrictServerInterface, serves the whole HTTP API
-// and runs the background jobs (Sweep).
+// and runs the background jobs (Sweep, Dispatch).
 type Server struct {
 	cfg       Config
 	store     *store.Store
@@ -138,6 +144,7 @@ func New(cfg Config, s *store.Store, registers *validators.Registry, logger *slo
 		uploads: semaphore.NewWeighted(cfg.UploadMemory)}
 	srv.metrics.WatchDB(s.DB())
 	registers.Observe(srv.metrics)
+	s.SetWebhookPayload(webhookPayload)
 	spec, err := openapi3.NewLoader().LoadFromData(onboarding.OpenAPI)
 	if err != nil {
 		return nil, fmt.Errorf("openapi.yaml: %w", err)
@@ -167,11 +174,7 @@ func New(cfg Config, s *store.Store, registers *validators.Registry, logger *slo
 	e.GET("/api/schema/", func(c echo.Context) error {
 		return c.Blob(http.StatusOK, "application/yaml; charset=utf-8", onboarding.OpenAPI)
 	})
-	docs := echo.WrapHandler(v5emb.NewHandlerWithConfig(swgui.Config{
-		Title: "Onboarding verifications API", SwaggerJSON: "/api/schema/", BasePath: "/api/docs/",
-		// x-go-type, x-enum-varnames and the like are for generators, not readers.
-		SettingsUI: map[string]string{"showExtensions": "false"},
-	}))
+	docs := echo.WrapHandler(v5emb.New("Onboarding verifications API", "/api/schema/", "/api/docs/"))
 	e.GET("/api/docs", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/api/docs/") })
 	e.GET("/api/docs/*", docs)
 	if cfg.MetricsAddr == "" {

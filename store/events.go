@@ -9,12 +9,16 @@ import (
 	"github.com/onboarding-kyb/onboarding/domain"
 )
 
-// addEvent appends ev to the audit trail inside tx.
+// addEvent appends ev to the audit trail inside tx, and to the webhook
+// outbox when subscribers want it.
 func addEvent(ctx context.Context, s *Store, tx *sqlx.Tx, ev *domain.Event) error {
 	ev.Created = domain.Now()
-	_, err := tx.NamedExecContext(ctx, `INSERT INTO verification_events (verification_uuid, kind, actor_id, old_status, new_status, reason, created)
-		VALUES (:verification_uuid, :kind, :actor_id, :old_status, :new_status, :reason, :created)`, ev)
-	return s.wrap(ctx, err)
+	err := tx.GetContext(ctx, &ev.ID, s.db.Rebind(`INSERT INTO verification_events (verification_uuid, kind, actor_id, old_status, new_status, reason, created)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`), ev.Verification, ev.Kind, ev.ActorID, ev.OldStatus, ev.NewStatus, ev.Reason, ev.Created)
+	if err != nil {
+		return s.wrap(ctx, err)
+	}
+	return enqueueWebhooks(ctx, s, tx, ev)
 }
 
 // AddEvent appends an event that changes nothing else.

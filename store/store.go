@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"net/url"
 	"strings"
+	"sync/atomic"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -35,8 +36,9 @@ func init() {
 
 // Store is the database.
 type Store struct {
-	db      *sqlx.DB
-	dialect string // "postgres" or "sqlite"
+	db             *sqlx.DB
+	dialect        string // "postgres" or "sqlite"
+	webhookPayload atomic.Pointer[WebhookPayload]
 }
 
 // Open connects to databaseURL: postgres://… or postgresql://… for

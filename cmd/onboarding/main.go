@@ -1,7 +1,7 @@
 // Command onboarding runs the company onboarding verification service and
 // its admin tasks:
 //
-//	onboarding [serve]                      start the HTTP API (default)
+//	onboarding [serve]                      start the HTTP API with the sweeper and the webhook dispatcher (default)
 //	onboarding migrate                      bring the database schema up to date
 //	onboarding user create --username NAME [--email E] [--first-name F] [--last-name L] [--staff] [--support]
 //	onboarding token create --username NAME
@@ -93,6 +93,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 		logger.Info("starting", "database", s.Dialect(), "sandbox", registers.Sandbox())
 		go h.Sweep(ctx)
+		go h.Dispatch(ctx)
 		return server.Serve(ctx, ln, h, cfg, logger)
 	case "migrate":
 		s, err := openStore(ctx, getenv)

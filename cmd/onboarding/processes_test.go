@@ -91,7 +91,7 @@ func TestTwoProcessesCreateOneCustomer(t *testing.T) {
 	}
 }
 
-// startProcesses builds the binary, creates a user on dbURL and starts two
+// startProcesses builds the binary, creates a staff user on dbURL and starts two
 // `serve` processes on it (the i-th with extraEnv[i], if any); it returns
 // the user and the processes' base URLs.
 func startProcesses(t *testing.T, dbURL string, extraEnv [][]string) (credentials, []string) {
@@ -101,7 +101,7 @@ func startProcesses(t *testing.T, dbURL string, extraEnv [][]string) (credential
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	env := append(os.Environ(), "ONBOARDING_DATABASE_URL="+dbURL, "ONBOARDING_SANDBOX=true")
-	cmd := exec.Command(bin, "user", "create", "--username", "owner")
+	cmd := exec.Command(bin, "user", "create", "--username", "owner", "--staff")
 	cmd.Env = env
 	out, err := cmd.Output()
 	if err != nil {

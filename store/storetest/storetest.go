@@ -96,3 +96,10 @@ func open(t testing.TB, databaseURL string) *store.Store {
 	}
 	return s
 }
+
+// Open returns a migrated store on databaseURL, closed at cleanup: a second
+// connection pool on a database another store uses, like a second replica.
+func Open(t testing.TB, databaseURL string) *store.Store {
+	t.Helper()
+	return open(t, databaseURL)
+}

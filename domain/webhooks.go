@@ -1,0 +1,33 @@
+package domain
+
+// Webhook event kinds: what a subscriber can ask to hear about.
+const (
+	WebhookVerificationCreated  = "verification.created"
+	WebhookStatusChanged        = "verification.status_changed"
+	WebhookVerificationExpired  = "verification.expired"
+	WebhookCustomerCreated      = "customer.created"
+	WebhookJustificationDecided = "justification.decided"
+)
+
+// WebhookKinds lists what an audit event counts as for webhook subscribers,
+// its main kind first (an expiry is also a status change); none for events
+// no subscriber can ask for (a validation starting, a deletion).
+func WebhookKinds(ev *Event) []string {
+	var kinds []string
+	switch ev.Kind {
+	case EventCreated:
+		return []string{WebhookVerificationCreated}
+	case EventDeleted:
+		return nil
+	case EventCustomerCreated:
+		kinds = append(kinds, WebhookCustomerCreated)
+	case EventApproved, EventRejected:
+		kinds = append(kinds, WebhookJustificationDecided)
+	case EventExpired:
+		kinds = append(kinds, WebhookVerificationExpired)
+	}
+	if ev.NewStatus != "" && ev.OldStatus != ev.NewStatus {
+		kinds = append(kinds, WebhookStatusChanged)
+	}
+	return kinds
+}

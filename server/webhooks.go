@@ -1,0 +1,338 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	crand "crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/onboarding-kyb/onboarding/domain"
+	"github.com/onboarding-kyb/onboarding/gen"
+	"github.com/onboarding-kyb/onboarding/metrics"
+	"github.com/onboarding-kyb/onboarding/store"
+)
+
+// Webhook deliveries: headers a receiver reads.
+const (
+	SignatureHeader = "Onboarding-Signature" // t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">
+	EventHeader     = "Onboarding-Event"     // the payload's type
+	DeliveryHeader  = "Onboarding-Delivery"  // the delivery's uuid
+)
+
+const (
+	deliveryTimeout = 10 * time.Second // per attempt
+	deliveryLease   = time.Minute      // a claimed delivery is nobody else's for this long
+	deliveryBatch   = 20               // deliveries claimed (and sent in parallel) at once
+	maxRetryDelay   = time.Hour
+)
+
+// Sign returns the Onboarding-Signature value of body sent at t.
+func Sign(secret string, t time.Time, body []byte) string {
+	ts := strconv.FormatInt(t.Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(ts + "."))
+	mac.Write(body)
+	return "t=" + ts + ",v1=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+// --- payloads ---
+
+// webhookPayload renders what subscribers receive: the event and the
+// verification as the API renders it to staff.
+func webhookPayload(ev *domain.Event, kinds []string, v *domain.Verification) ([]byte, error) {
+	p := gen.WebhookPayload{EventID: ev.ID, Type: gen.WebhookEventKind(kinds[0]), Created: ev.Created, Event: eventAPI(ev), Verification: toAPI(v)}
+	for _, k := range kinds {
+		p.Kinds = append(p.Kinds, gen.WebhookEventKind(k))
+	}
+	return json.Marshal(p)
+}
+
+// --- subscriptions: staff write, staff and support read ---
+
+func webhookAPI(w *store.Webhook) gen.Webhook {
+	out := gen.Webhook{UUID: w.UUID, URL: w.URL, IsActive: w.IsActive, Created: w.Created, Modified: w.Modified, EventKinds: []gen.WebhookEventKind{}}
+	for _, k := range w.Kinds {
+		out.EventKinds = append(out.EventKinds, gen.WebhookEventKind(k))
+	}
+	return out
+}
+
+func webhookFromRequest(b *gen.WebhookRequest) (*store.Webhook, error) {
+	u, err := url.Parse(b.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return nil, domain.FieldError("url", "Enter an absolute http or https URL without credentials.")
+	}
+	w := &store.Webhook{URL: b.URL, IsActive: deref(b.IsActive, true), Kinds: store.Strings{}}
+	for _, k := range b.EventKinds {
+		if !slices.Contains(w.Kinds, string(k)) {
+			w.Kinds = append(w.Kinds, string(k))
+		}
+	}
+	return w, nil
+}
+
+func (s *Server) OnboardingWebhooksList(ctx context.Context, req gen.OnboardingWebhooksListRequestObject) (gen.OnboardingWebhooksListResponseObject, error) {
+	if err := adminRead(ctx); err != nil {
+		return nil, err
+	}
+	body, total, link, err := paginate(ctx, req.Params.Page, req.Params.PageSize, func(offset, limit int) ([]store.Webhook, int, error) {
+		return s.store.ListWebhooks(ctx, offset, limit)
+	}, webhookAPI)
+	if err != nil {
+		return nil, err
+	}
+	return gen.OnboardingWebhooksList200JSONResponse{Body: body, Headers: gen.OnboardingWebhooksList200ResponseHeaders{XResultCount: total, Link: link}}, nil
+}
+
+func (s *Server) OnboardingWebhooksCreate(ctx context.Context, req gen.OnboardingWebhooksCreateRequestObject) (gen.OnboardingWebhooksCreateResponseObject, error) {
+	if err := adminWrite(ctx); err != nil {
+		return nil, err
+	}
+	w, err := webhookFromRequest(req.Body)
+	if err != nil {
+		return nil, err
+	}
+	w.Secret = "whsec_" + crand.Text() + crand.Text()
+	if err := s.store.SaveWebhook(ctx, w, true); err != nil {
+		return nil, err
+	}
+	out := webhookAPI(w)
+	return gen.OnboardingWebhooksCreate201JSONResponse{UUID: out.UUID, URL: out.URL, EventKinds: out.EventKinds, IsActive: out.IsActive,
+		Created: out.Created, Modified: out.Modified, Secret: w.Secret}, nil
+}
+
+func (s *Server) OnboardingWebhooksRetrieve(ctx context.Context, req gen.OnboardingWebhooksRetrieveRequestObject) (gen.OnboardingWebhooksRetrieveResponseObject, error) {
+	if err := adminRead(ctx); err != nil {
+		return nil, err
+	}
+	w, err := s.store.Webhook(ctx, req.UUID)
+	if err != nil {
+		return nil, err
+	}
+	return gen.OnboardingWebhooksRetrieve200JSONResponse(webhookAPI(w)), nil
+}
+
+func (s *Server) OnboardingWebhooksUpdate(ctx context.Context, req gen.OnboardingWebhooksUpdateRequestObject) (gen.OnboardingWebhooksUpdateResponseObject, error) {
+	w, err := s.editWebhook(ctx, req.UUID, req.Body, nil)
+	if err != nil {
+		return nil, err
+	}
+	return gen.OnboardingWebhooksUpdate200JSONResponse(w), nil
+}
+
+func (s *Server) OnboardingWebhooksPartialUpdate(ctx context.Context, req gen.OnboardingWebhooksPartialUpdateRequestObject) (gen.OnboardingWebhooksPartialUpdateResponseObject, error) {
+	w, err := s.editWebhook(ctx, req.UUID, nil, deref(req.Body, nil))
+	if err != nil {
+		return nil, err
+	}
+	return gen.OnboardingWebhooksPartialUpdate200JSONResponse(w), nil
+}
+
+// editWebhook replaces a subscription (PUT) or changes some of its fields
+// (PATCH); the secret stays.
+func (s *Server) editWebhook(ctx context.Context, id uuid.UUID, put *gen.WebhookRequest, patch map[string]json.RawMessage) (gen.Webhook, error) {
+	if err := adminWrite(ctx); err != nil {
+		return gen.Webhook{}, err
+	}
+	old, err := s.store.Webhook(ctx, id)
+	if err != nil {
+		return gen.Webhook{}, err
+	}
+	if put, err = putBody(put, patch, webhookAPI(old)); err != nil {
+		return gen.Webhook{}, err
+	}
+	w, err := webhookFromRequest(put)
+	if err != nil {
+		return gen.Webhook{}, err
+	}
+	w.UUID, w.Created, w.Secret = old.UUID, old.Created, old.Secret
+	if err := s.store.SaveWebhook(ctx, w, false); err != nil {
+		return gen.Webhook{}, err
+	}
+	return webhookAPI(w), nil
+}
+
+func (s *Server) OnboardingWebhooksDestroy(ctx context.Context, req gen.OnboardingWebhooksDestroyRequestObject) (gen.OnboardingWebhooksDestroyResponseObject, error) {
+	if err := adminWrite(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.store.DeleteWebhook(ctx, req.UUID); err != nil {
+		return nil, err
+	}
+	return gen.OnboardingWebhooksDestroy204Response{}, nil
+}
+
+func deliveryAPI(d *store.Delivery) gen.WebhookDelivery {
+	out := gen.WebhookDelivery{UUID: d.UUID, Webhook: d.Webhook, EventID: d.EventID, EventKind: gen.WebhookEventKind(d.EventKind),
+		Status: gen.WebhookDeliveryStatus(d.Status), Attempts: d.Attempts, LastAttemptAt: d.LastAttemptAt,
+		LastStatusCode: d.LastStatusCode, LastError: d.LastError, DeliveredAt: d.DeliveredAt, Created: d.Created}
+	if d.Status == store.DeliveryPending {
+		out.NextAttemptAt = d.NextAttemptAt
+	}
+	// The payload was rendered by webhookPayload; it reads back as written.
+	_ = json.Unmarshal(d.Payload, &out.Payload)
+	return out
+}
+
+func (s *Server) OnboardingWebhooksDeliveriesList(ctx context.Context, req gen.OnboardingWebhooksDeliveriesListRequestObject) (gen.OnboardingWebhooksDeliveriesListResponseObject, error) {
+	if err := adminRead(ctx); err != nil {
+		return nil, err
+	}
+	if _, err := s.store.Webhook(ctx, req.UUID); err != nil {
+		return nil, err
+	}
+	body, total, link, err := paginate(ctx, req.Params.Page, req.Params.PageSize, func(offset, limit int) ([]store.Delivery, int, error) {
+		return s.store.ListDeliveries(ctx, req.UUID, offset, limit)
+	}, deliveryAPI)
+	if err != nil {
+		return nil, err
+	}
+	return gen.OnboardingWebhooksDeliveriesList200JSONResponse{Body: body, Headers: gen.OnboardingWebhooksDeliveriesList200ResponseHeaders{XResultCount: total, Link: link}}, nil
+}
+
+func (s *Server) OnboardingWebhooksDeliveriesRedeliver(ctx context.Context, req gen.OnboardingWebhooksDeliveriesRedeliverRequestObject) (gen.OnboardingWebhooksDeliveriesRedeliverResponseObject, error) {
+	if err := adminWrite(ctx); err != nil {
+		return nil, err
+	}
+	d, err := s.store.Redeliver(ctx, req.UUID, req.DeliveryUUID)
+	if err != nil {
+		return nil, err
+	}
+	return gen.OnboardingWebhooksDeliveriesRedeliver200JSONResponse(deliveryAPI(d)), nil
+}
+
+// --- the dispatcher ---
+
+// Dispatch sends due webhook deliveries every WebhookInterval until ctx is
+// done. Several replicas may dispatch from one database: each delivery is
+// claimed by one of them (store.ClaimDeliveries).
+func (s *Server) Dispatch(ctx context.Context) {
+	tick := time.NewTicker(s.cfg.WebhookInterval)
+	defer tick.Stop()
+	for {
+		s.dispatchOnce(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// dispatchOnce sends every delivery due now, a batch at a time.
+func (s *Server) dispatchOnce(ctx context.Context) {
+	var runErr error
+	for ctx.Err() == nil {
+		batch, err := s.store.ClaimDeliveries(ctx, domain.Now(), deliveryLease, deliveryBatch)
+		if err != nil {
+			runErr = err
+			break
+		}
+		var wg sync.WaitGroup
+		for i := range batch {
+			wg.Go(func() { s.deliver(ctx, &batch[i]) })
+		}
+		wg.Wait()
+		if len(batch) < deliveryBatch {
+			break
+		}
+	}
+	if ctx.Err() != nil {
+		return
+	}
+	backlog, err := s.store.PendingDeliveries(ctx)
+	if runErr == nil {
+		runErr = err
+	}
+	if runErr != nil {
+		s.logger.Warn("webhook dispatch failed; trying again next interval", "error", runErr.Error())
+	}
+	s.metrics.JobRun(metrics.JobDispatcher, backlog, runErr != nil)
+}
+
+// deliver makes one attempt and records its outcome: delivered on a 2xx
+// answer; otherwise retried after an exponential delay with jitter, until
+// WebhookRetryFor has passed since the delivery was queued, then failed.
+func (s *Server) deliver(ctx context.Context, d *store.Outgoing) {
+	status, err := s.send(ctx, d)
+	if ctx.Err() != nil {
+		return // shutting down: the lease runs out and a dispatcher tries again
+	}
+	now := domain.Now()
+	d.LastStatusCode, d.LastError = nil, ""
+	if status != 0 {
+		d.LastStatusCode = &status
+	}
+	switch {
+	case err == nil && status >= 200 && status < 300:
+		d.Status, d.DeliveredAt, d.NextAttemptAt = store.DeliveryDelivered, &now, nil
+	default:
+		s.metrics.JobFailures(metrics.JobDispatcher, 1)
+		if err != nil {
+			d.LastError = err.Error()
+		} else {
+			d.LastError = fmt.Sprintf("the receiver answered HTTP %d", status)
+		}
+		next := now.Add(retryDelay(s.cfg.WebhookRetryBase, d.Attempts))
+		if next.Sub(d.RetrySince) > s.cfg.WebhookRetryFor {
+			d.Status, d.NextAttemptAt = store.DeliveryFailed, nil
+		} else {
+			d.NextAttemptAt = &next
+		}
+	}
+	if err := s.store.FinishAttempt(context.WithoutCancel(ctx), &d.Delivery); err != nil {
+		s.logger.Warn("cannot record a webhook attempt", "delivery", d.UUID, "error", err.Error())
+	}
+}
+
+// retryDelay is base·2^(attempts-1), at most maxRetryDelay, with full
+// jitter in its upper half, so receivers coming back are not hit by every
+// retry at once.
+func retryDelay(base time.Duration, attempts int) time.Duration {
+	d := base
+	for i := 1; i < attempts && d < maxRetryDelay; i++ {
+		d *= 2
+	}
+	d = min(d, maxRetryDelay)
+	return d/2 + rand.N(d/2+1)
+}
+
+// webhookClient sends deliveries: no redirects (a 3xx is a failed attempt).
+var webhookClient = &http.Client{
+	Timeout:       deliveryTimeout,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
+
+// send POSTs the payload, signed; it returns the receiver's status.
+func (s *Server) send(ctx context.Context, d *store.Outgoing) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(d.Payload))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "onboarding-kyb-webhooks")
+	req.Header.Set(SignatureHeader, Sign(d.Secret, time.Now(), d.Payload))
+	req.Header.Set(EventHeader, d.EventKind)
+	req.Header.Set(DeliveryHeader, d.UUID.String())
+	res, err := webhookClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+	return res.StatusCode, nil
+}

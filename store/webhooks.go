@@ -1,0 +1,245 @@
+package store
+
+import (
+	"context"
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/onboarding-kyb/onboarding/domain"
+)
+
+// Webhook is a subscription: events of Kinds are POSTed to URL, signed with
+// Secret.
+type Webhook struct {
+	UUID     uuid.UUID `db:"uuid"`
+	URL      string    `db:"url"`
+	Kinds    Strings   `db:"event_kinds"`
+	Secret   string    `db:"secret"`
+	IsActive bool      `db:"is_active"`
+	Created  time.Time `db:"created"`
+	Modified time.Time `db:"modified"`
+}
+
+// Strings is a list of strings kept in a JSON column.
+type Strings []string
+
+// Value writes JSON text.
+func (l Strings) Value() (driver.Value, error) {
+	raw, err := json.Marshal(append([]string{}, l...))
+	return string(raw), err
+}
+
+// Scan reads []byte (lib/pq) or string (SQLite).
+func (l *Strings) Scan(src any) error {
+	switch v := src.(type) {
+	case []byte:
+		return json.Unmarshal(v, l)
+	case string:
+		return json.Unmarshal([]byte(v), l)
+	}
+	return fmt.Errorf("store.Strings: cannot scan %T", src)
+}
+
+var webhookCols = []string{"uuid", "url", "event_kinds", "secret", "is_active", "created", "modified"}
+
+// Delivery states.
+const (
+	DeliveryPending   = "pending"
+	DeliveryDelivered = "delivered"
+	DeliveryFailed    = "failed"
+)
+
+// Delivery is one event to send to one subscription: a row of the outbox.
+type Delivery struct {
+	UUID           uuid.UUID   `db:"uuid"`
+	Webhook        uuid.UUID   `db:"webhook_uuid"`
+	EventID        int64       `db:"event_id"`
+	EventKind      string      `db:"event_kind"`
+	Payload        domain.JSON `db:"payload"`
+	Status         string      `db:"status"`
+	Attempts       int         `db:"attempts"`
+	NextAttemptAt  *time.Time  `db:"next_attempt_at"`
+	RetrySince     time.Time   `db:"retry_since"`
+	LastAttemptAt  *time.Time  `db:"last_attempt_at"`
+	LastStatusCode *int        `db:"last_status_code"`
+	LastError      string      `db:"last_error"`
+	DeliveredAt    *time.Time  `db:"delivered_at"`
+	Created        time.Time   `db:"created"`
+}
+
+const deliveryCols = `uuid, webhook_uuid, event_id, event_kind, payload, status, attempts, next_attempt_at, retry_since,
+	last_attempt_at, last_status_code, last_error, delivered_at, created`
+
+// WebhookPayload renders the body subscribers receive for an event with
+// the given kinds (main kind first) about verification v. The server sets
+// it, since it renders verifications as the API does.
+type WebhookPayload func(ev *domain.Event, kinds []string, v *domain.Verification) ([]byte, error)
+
+// SetWebhookPayload sets how outbox payloads are rendered. Until it is set,
+// events are not queued for webhooks.
+func (s *Store) SetWebhookPayload(f WebhookPayload) { s.webhookPayload.Store(&f) }
+
+// enqueueWebhooks writes ev into the outbox inside tx, once for each active
+// subscription to one of its kinds: the deliveries exist exactly when the
+// change is committed.
+func enqueueWebhooks(ctx context.Context, s *Store, tx *sqlx.Tx, ev *domain.Event) error {
+	kinds := domain.WebhookKinds(ev)
+	render := s.webhookPayload.Load()
+	if len(kinds) == 0 || render == nil {
+		return nil
+	}
+	var hooks []Webhook
+	if err := tx.SelectContext(ctx, &hooks, `SELECT `+strings.Join(webhookCols, ", ")+` FROM webhooks WHERE is_active ORDER BY uuid`); err != nil {
+		return s.wrap(ctx, err)
+	}
+	hooks = slices.DeleteFunc(hooks, func(w Webhook) bool {
+		return !slices.ContainsFunc(kinds, func(k string) bool { return slices.Contains(w.Kinds, k) })
+	})
+	if len(hooks) == 0 {
+		return nil
+	}
+	// Every kind subscribers can ask for is about a verification that exists
+	// in this transaction (a deletion is none of them).
+	v, err := getVerification(ctx, s, tx, ev.Verification, "")
+	if err != nil {
+		return err
+	}
+	payload, err := (*render)(ev, kinds, v)
+	if err != nil {
+		return err
+	}
+	now := domain.Now()
+	for _, w := range hooks {
+		d := Delivery{UUID: uuid.New(), Webhook: w.UUID, EventID: ev.ID, EventKind: kinds[0], Payload: payload,
+			Status: DeliveryPending, NextAttemptAt: &now, RetrySince: now, Created: now}
+		if _, err := tx.NamedExecContext(ctx, `INSERT INTO webhook_deliveries (`+deliveryCols+`) VALUES (`+namedParams(deliveryCols)+`)`, d); err != nil {
+			return s.wrap(ctx, err)
+		}
+	}
+	return nil
+}
+
+// ListWebhooks returns a page of subscriptions, oldest first, and the total.
+func (s *Store) ListWebhooks(ctx context.Context, offset, limit int) ([]Webhook, int, error) {
+	out := []Webhook{}
+	total, err := s.page(ctx, &out, strings.Join(webhookCols, ", "), `webhooks`, `created, uuid`, offset, limit)
+	return out, total, err
+}
+
+// Webhook reads one subscription.
+func (s *Store) Webhook(ctx context.Context, id uuid.UUID) (*Webhook, error) {
+	var w Webhook
+	if err := s.db.GetContext(ctx, &w, s.db.Rebind(`SELECT `+strings.Join(webhookCols, ", ")+` FROM webhooks WHERE uuid = ?`), id); err != nil {
+		return nil, s.wrap(ctx, err)
+	}
+	return &w, nil
+}
+
+// SaveWebhook creates or updates a subscription.
+func (s *Store) SaveWebhook(ctx context.Context, w *Webhook, create bool) error {
+	w.Modified = domain.Now()
+	if create {
+		w.UUID, w.Created = uuid.New(), w.Modified
+	}
+	return s.save(ctx, "webhooks", webhookCols, create, w)
+}
+
+// DeleteWebhook removes a subscription with its deliveries.
+func (s *Store) DeleteWebhook(ctx context.Context, id uuid.UUID) error {
+	return s.deleteRow(ctx, "webhooks", id)
+}
+
+// ListDeliveries returns a page of a subscription's deliveries, newest
+// first, and the total.
+func (s *Store) ListDeliveries(ctx context.Context, webhook uuid.UUID, offset, limit int) ([]Delivery, int, error) {
+	out := []Delivery{}
+	total, err := s.page(ctx, &out, deliveryCols, `webhook_deliveries WHERE webhook_uuid = ?`, `created DESC, event_id DESC`, offset, limit, webhook)
+	return out, total, err
+}
+
+// Redeliver queues a delivery again now, with a fresh retry window.
+func (s *Store) Redeliver(ctx context.Context, webhook, id uuid.UUID) (*Delivery, error) {
+	now := domain.Now()
+	res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE webhook_deliveries SET status = ?, next_attempt_at = ?, retry_since = ?, delivered_at = NULL
+		WHERE uuid = ? AND webhook_uuid = ?`), DeliveryPending, now, now, id, webhook)
+	if err != nil {
+		return nil, s.wrap(ctx, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, &domain.Error{Code: domain.ENotFound, Detail: "Not found."}
+	}
+	var d Delivery
+	err = s.db.GetContext(ctx, &d, s.db.Rebind(`SELECT `+deliveryCols+` FROM webhook_deliveries WHERE uuid = ?`), id)
+	return &d, s.wrap(ctx, err)
+}
+
+// Outgoing is a claimed delivery with where to send it.
+type Outgoing struct {
+	Delivery
+	URL    string
+	Secret string
+}
+
+// ClaimDeliveries takes up to limit due deliveries of active subscriptions
+// for one attempt: it counts the attempt and moves next_attempt_at past
+// lease, so no other dispatcher takes them meanwhile. On PostgreSQL the
+// rows are picked with FOR UPDATE SKIP LOCKED, so replicas claiming at once
+// take different rows instead of waiting; SQLite has one writer at a time.
+func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Outgoing, error) {
+	lock := ""
+	if s.dialect == "postgres" {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	var claimed []Delivery
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		return s.wrap(ctx, tx.SelectContext(ctx, &claimed, s.db.Rebind(`UPDATE webhook_deliveries
+			SET attempts = attempts + 1, next_attempt_at = ?, last_attempt_at = ?
+			WHERE status = ? AND next_attempt_at <= ? AND uuid IN (
+				SELECT uuid FROM webhook_deliveries WHERE status = ? AND next_attempt_at <= ?
+					AND webhook_uuid IN (SELECT uuid FROM webhooks WHERE is_active)
+				ORDER BY next_attempt_at LIMIT ?`+lock+`)
+			RETURNING `+deliveryCols),
+			now.Add(lease), now, DeliveryPending, now, DeliveryPending, now, limit))
+	})
+	if err != nil || len(claimed) == 0 {
+		return nil, err
+	}
+	hooks := map[uuid.UUID]*Webhook{}
+	out := make([]Outgoing, 0, len(claimed))
+	for _, d := range claimed {
+		w, ok := hooks[d.Webhook]
+		if !ok {
+			if w, err = s.Webhook(ctx, d.Webhook); err != nil {
+				return nil, err
+			}
+			hooks[d.Webhook] = w
+		}
+		out = append(out, Outgoing{Delivery: d, URL: w.URL, Secret: w.Secret})
+	}
+	return out, nil
+}
+
+// FinishAttempt records the outcome of the attempt that claimed d (same
+// Attempts): d's Status, NextAttemptAt, LastStatusCode, LastError and
+// DeliveredAt.
+func (s *Store) FinishAttempt(ctx context.Context, d *Delivery) error {
+	_, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE webhook_deliveries
+		SET status = ?, next_attempt_at = ?, last_status_code = ?, last_error = ?, delivered_at = ?
+		WHERE uuid = ? AND attempts = ?`),
+		d.Status, d.NextAttemptAt, d.LastStatusCode, d.LastError, d.DeliveredAt, d.UUID, d.Attempts)
+	return s.wrap(ctx, err)
+}
+
+// PendingDeliveries counts the deliveries not yet delivered or failed.
+func (s *Store) PendingDeliveries(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.GetContext(ctx, &n, s.db.Rebind(`SELECT COUNT(*) FROM webhook_deliveries WHERE status = ?`), DeliveryPending)
+	return n, s.wrap(ctx, err)
+}
