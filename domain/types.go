@@ -73,6 +73,7 @@ type VerificationFilter struct {
 	LegalName             string // case-insensitive contains
 	UserID                *int64
 	Ordering              string // created, -created, modified, -modified, status, country
+	After                 string // a cursor from a page before: continue after its row (Offset is then ignored)
 	Offset, Limit         int
 }
 

@@ -1004,18 +1004,18 @@ type OnboardingVerification struct {
 	Modified              time.Time `json:"modified"`
 
 	// OnboardingMetadata Onboarding-specific data like intents, purposes extracted from checklist answers
-	OnboardingMetadata map[string]interface{} `json:"onboarding_metadata"`
+	OnboardingMetadata json.RawMessage `json:"onboarding_metadata"`
 
 	// RawResponse Raw API response for debugging and auditing
-	RawResponse map[string]interface{} `json:"raw_response"`
-	Status      VerificationStatus     `json:"status"`
+	RawResponse json.RawMessage    `json:"raw_response"`
+	Status      VerificationStatus `json:"status"`
 
 	// User User requesting company onboarding
 	User int `json:"user"`
 
 	// UserSubmittedCustomerData Get customer data submitted by the user during onboarding.
-	UserSubmittedCustomerData map[string]interface{} `json:"user_submitted_customer_data"`
-	UUID                      openapi_types.UUID     `json:"uuid"`
+	UserSubmittedCustomerData json.RawMessage    `json:"user_submitted_customer_data"`
+	UUID                      openapi_types.UUID `json:"uuid"`
 
 	// ValidatedAt When validation was completed
 	ValidatedAt *time.Time `json:"validated_at"`
@@ -1024,10 +1024,10 @@ type OnboardingVerification struct {
 	ValidationMethod *ValidationMethod `json:"validation_method"`
 
 	// VerifiedCompanyData Company information retrieved during validation
-	VerifiedCompanyData VerifiedCompanyData `json:"verified_company_data"`
+	VerifiedCompanyData json.RawMessage `json:"verified_company_data"`
 
 	// VerifiedUserRoles Roles the user has in the company
-	VerifiedUserRoles []VerifiedUserRole `json:"verified_user_roles"`
+	VerifiedUserRoles json.RawMessage `json:"verified_user_roles"`
 }
 
 // OnboardingVerificationRequest Example: {"country":"EE","legal_name":"Example OÜ","legal_person_identifier":"12417834","user":42}
@@ -1668,6 +1668,12 @@ type OnboardingVerificationsListParams struct {
 
 	// O Ordering. A leading `-` sorts descending.
 	O *VerificationOrdering `form:"o,omitempty" json:"o,omitempty"`
+
+	// Cursor Continue after the row a cursor names. Page numbers reach the first 10,000 results
+	// (a `page` starting past them is a 404 "Invalid page.", as past the end); past them the
+	// `next` link carries a cursor, which costs the same at any depth. Take it from a `Link` header of this list with the
+	// same `o`; `page` is ignored when it is given.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // OnboardingVerificationsCreateParams defines parameters for OnboardingVerificationsCreate.
@@ -3378,6 +3384,13 @@ func (w *ServerInterfaceWrapper) OnboardingVerificationsList(ctx echo.Context) e
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "o", ctx.QueryParams(), &params.O, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter o: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
 	}
 
 	// Invoke the callback with all the unmarshaled arguments

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/onboarding-kyb/onboarding/domain"
+	"github.com/onboarding-kyb/onboarding/store"
 )
 
 var errInvalidPage = domain.Errorf(domain.ENotFound, "Invalid page.")
@@ -32,15 +33,61 @@ func paginate[T, A any](ctx context.Context, pageP, sizeP *int, fetch func(offse
 	for i := range rows {
 		body[i] = render(&rows[i])
 	}
-	return body, total, pageLinks(ctx, page, size, total), nil
+	last := max(1, (total+size-1)/size)
+	next := ""
+	if page < last {
+		next = "page=" + strconv.Itoa(page+1)
+	}
+	return body, total, pageLinks(ctx, page, next, last), nil
 }
 
-// pageLinks renders the RFC 8288 Link header of a page: first, prev, next
-// and last, as absolute URLs that keep the request's other parameters the
-// operation declares (nothing else the client sent is echoed).
-func pageLinks(ctx context.Context, page, size, total int) string {
+// pageSpan checks the page of a list that counts and numbers pages only up
+// to store.CountLimit rows (the verification list) and returns its offset
+// and size. A page starting past CountLimit is not served: 404 "Invalid
+// page.", as past the end; the Link header continues there by cursor.
+func pageSpan(pageP, sizeP *int, cursor string) (offset, size int, err error) {
+	page, size := deref(pageP, 1), deref(sizeP, 10)
+	if cursor != "" {
+		return 0, size, nil
+	}
+	if page-1 >= (store.CountLimit+size-1)/size {
+		return 0, 0, errInvalidPage
+	}
+	return (page - 1) * size, size, nil
+}
+
+// keysetLinks renders the Link header of a page of a list served by
+// pageSpan: next is a page number while it starts within store.CountLimit
+// rows and a cursor after that (and on every page reached by cursor); last
+// is there only while the count is exact and within CountLimit (so a page
+// number reaches it); prev only on numbered pages.
+func keysetLinks(ctx context.Context, pageP *int, size int, cursor string, p store.VerificationPage) string {
+	page := deref(pageP, 1)
+	next := ""
+	switch {
+	case p.Next == "":
+	case cursor == "" && page*size < store.CountLimit:
+		next = "page=" + strconv.Itoa(page+1)
+	default:
+		next = "cursor=" + p.Next
+	}
+	last := 0
+	if p.Exact && p.Total <= store.CountLimit {
+		last = max(1, (p.Total+size-1)/size)
+	}
+	if cursor != "" {
+		page = 0 // no prev: a cursor only goes forward
+	}
+	return pageLinks(ctx, page, next, last)
+}
+
+// pageLinks renders the RFC 8288 Link header of a page: first, prev (when
+// page > 1), next (when next, a "page=N" or "cursor=C" parameter, is set)
+// and last (when last > 0), as absolute URLs that keep the request's other
+// parameters the operation declares (nothing else the client sent is
+// echoed).
+func pageLinks(ctx context.Context, page int, next string, last int) string {
 	r := currentRequest(ctx)
-	last := max(1, (total+size-1)/size)
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
@@ -49,21 +96,29 @@ func pageLinks(ctx context.Context, page, size, total int) string {
 	q := url.Values{}
 	names, _ := ctx.Value(queryParamsKey).([]string)
 	for _, name := range names {
-		if v, ok := sent[name]; ok {
+		if v, ok := sent[name]; ok && name != "page" && name != "cursor" {
 			q[name] = v
 		}
 	}
-	link := func(p int, rel string) string {
-		q.Set("page", strconv.Itoa(p))
+	link := func(param, rel string) string {
+		name, value, _ := strings.Cut(param, "=")
+		q.Set(name, value)
+		defer q.Del(name)
 		return fmt.Sprintf(`<%s://%s%s?%s>; rel="%s"`, scheme, r.Host, r.URL.Path, q.Encode(), rel)
 	}
-	links := []string{link(1, "first")}
+	links := []string{link("page=1", "first")}
 	if page > 1 {
-		links = append(links, link(min(page-1, last), "prev"))
+		prev := page - 1
+		if last > 0 {
+			prev = min(prev, last)
+		}
+		links = append(links, link("page="+strconv.Itoa(prev), "prev"))
 	}
-	if page < last {
-		links = append(links, link(page+1, "next"))
+	if next != "" {
+		links = append(links, link(next, "next"))
 	}
-	links = append(links, link(last, "last"))
+	if last > 0 {
+		links = append(links, link("page="+strconv.Itoa(last), "last"))
+	}
 	return strings.Join(links, ", ")
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/routers"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/swaggest/swgui/v5emb"
@@ -151,17 +152,15 @@ func New(cfg Config, s *store.Store, registers *validators.Registry, logger *slo
 	}
 	srv.customer = spec.Components.Schemas["Customer"].Value
 	srv.anonymous = anonymousPaths(spec)
-	validate, err := validateRequests(spec)
-	if err != nil {
-		return nil, err
-	}
+	routes := routesOf(spec)
+	validate := validateRequests(routes)
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(logger)
 	e.Use(
 		middleware.RequestID(),
-		countRequests(spec, srv.metrics),
+		countRequests(routes, srv.metrics),
 		requestLogger(logger),
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}),
 		srv.authenticate,
@@ -194,25 +193,33 @@ func (s *Server) MetricsHandler() http.Handler {
 	return mux
 }
 
-// countRequests records each request's operationId, status class and
-// latency.
-func countRequests(spec *openapi3.T, m *metrics.Metrics) echo.MiddlewareFunc {
-	operations := map[string]string{} // "METHOD /echo/:path/" → operationId
+// routesOf maps each operation of spec to Echo's name of its route,
+// "METHOD /path/:param/", which c.Request().Method+" "+c.Path() gives once
+// Echo has routed a request.
+func routesOf(spec *openapi3.T) map[string]*routers.Route {
+	spec.Servers = nil // else kin-openapi matches the Host header too
+	routes := map[string]*routers.Route{}
 	for path, item := range spec.Paths.Map() {
 		echoPath := strings.NewReplacer("{", ":", "}", "").Replace(path)
 		for method, op := range item.Operations() {
-			operations[method+" "+echoPath] = op.OperationID
+			routes[method+" "+echoPath] = &routers.Route{Spec: spec, Path: path, PathItem: item, Method: method, Operation: op}
 		}
 	}
+	return routes
+}
+
+// countRequests records each request's operationId, status class and
+// latency.
+func countRequests(routes map[string]*routers.Route, m *metrics.Metrics) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			start := time.Now()
 			if err := next(c); err != nil {
 				c.Error(err)
 			}
-			op, ok := operations[c.Request().Method+" "+c.Path()]
-			if !ok {
-				op = "other"
+			op := "other"
+			if route, ok := routes[c.Request().Method+" "+c.Path()]; ok {
+				op = route.Operation.OperationID
 			}
 			m.HTTPRequest(op, c.Response().Status, time.Since(start))
 			return nil

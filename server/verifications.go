@@ -37,18 +37,32 @@ func (s *Server) OnboardingVerificationsList(ctx context.Context, req gen.Onboar
 	if u := currentUser(ctx); !u.CanSeeAll() {
 		f.OwnerID = &u.ID
 	}
-	body, total, link, err := paginate(ctx, p.Page, p.PageSize, func(offset, limit int) ([]domain.Verification, int, error) {
-		f.Offset, f.Limit = offset, limit
-		return s.store.ListVerifications(ctx, f)
-	}, toAPI)
+	cursor := deref(p.Cursor, "")
+	offset, size, err := pageSpan(p.Page, p.PageSize, cursor)
 	if err != nil {
 		return nil, err
 	}
-	return gen.OnboardingVerificationsList200JSONResponse{Body: body, Headers: gen.OnboardingVerificationsList200ResponseHeaders{XResultCount: total, Link: link}}, nil
+	f.After, f.Offset, f.Limit = cursor, offset, size
+	page, err := s.store.ListVerifications(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	if len(page.Rows) == 0 && offset > 0 {
+		return nil, errInvalidPage
+	}
+	body := make([]gen.OnboardingVerification, len(page.Rows))
+	for i := range page.Rows {
+		body[i] = toAPI(&page.Rows[i])
+	}
+	return gen.OnboardingVerificationsList200JSONResponse{Body: body, Headers: gen.OnboardingVerificationsList200ResponseHeaders{
+		XResultCount: page.Total, Link: keysetLinks(ctx, p.Page, size, cursor, page)}}, nil
 }
 
 func (s *Server) OnboardingVerificationsRetrieve(ctx context.Context, req gen.OnboardingVerificationsRetrieveRequestObject) (gen.OnboardingVerificationsRetrieveResponseObject, error) {
-	v, err := s.visibleVerification(ctx, req.UUID)
+	v, err := s.store.ShownVerification(ctx, req.UUID)
+	if err == nil {
+		err = s.mayView(ctx, v)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -165,10 +179,16 @@ func (s *Server) visibleVerification(ctx context.Context, id uuid.UUID) (*domain
 	if err != nil {
 		return nil, err
 	}
+	return v, s.mayView(ctx, v)
+}
+
+// mayView: a verification of another user is not found for a regular
+// user, so existence does not leak.
+func (s *Server) mayView(ctx context.Context, v *domain.Verification) error {
 	if u := currentUser(ctx); !u.CanSeeAll() && v.UserID != u.ID {
-		return nil, &domain.Error{Code: domain.ENotFound, Detail: "Not found."}
+		return &domain.Error{Code: domain.ENotFound, Detail: "Not found."}
 	}
-	return v, nil
+	return nil
 }
 
 // changeableVerification loads a verification the current user may change:
@@ -229,34 +249,38 @@ func normaliseCountry(c string) (string, error) {
 func toAPI(v *domain.Verification) gen.OnboardingVerification {
 	v.Expire(domain.Now())
 	out := gen.OnboardingVerification{
-		UUID:                      v.UUID,
-		User:                      int(v.UserID),
-		Country:                   v.Country,
-		LegalPersonIdentifier:     v.LegalPersonIdentifier,
-		LegalName:                 v.LegalName,
-		Status:                    gen.VerificationStatus(v.Status),
-		ErrorMessage:              v.ErrorMessage,
-		ErrorTraceback:            v.ErrorTraceback,
-		Created:                   v.Created,
-		Modified:                  v.Modified,
-		VerifiedUserRoles:         []gen.VerifiedUserRole{},
-		RawResponse:               map[string]any{},
-		OnboardingMetadata:        map[string]any{},
-		UserSubmittedCustomerData: map[string]any{},
+		UUID:                  v.UUID,
+		User:                  int(v.UserID),
+		Country:               v.Country,
+		LegalPersonIdentifier: v.LegalPersonIdentifier,
+		LegalName:             v.LegalName,
+		Status:                gen.VerificationStatus(v.Status),
+		ErrorMessage:          v.ErrorMessage,
+		ErrorTraceback:        v.ErrorTraceback,
+		Created:               v.Created,
+		Modified:              v.Modified,
+		// The JSON columns go out as stored: this service wrote them, to
+		// their schemas.
+		VerifiedUserRoles:         jsonOr(v.VerifiedUserRoles, "[]"),
+		VerifiedCompanyData:       jsonOr(v.VerifiedCompanyData, "{}"),
+		RawResponse:               jsonOr(v.RawResponse, "{}"),
+		OnboardingMetadata:        jsonOr(v.OnboardingMetadata, "{}"),
+		UserSubmittedCustomerData: jsonOr(v.UserSubmittedCustomerData, "{}"),
 	}
-	// The JSON columns were written by this service; a document that does
-	// not fit its schema would be a bug, and then it reads as empty.
-	_ = json.Unmarshal(v.VerifiedUserRoles, &out.VerifiedUserRoles)
-	_ = json.Unmarshal(v.VerifiedCompanyData, &out.VerifiedCompanyData)
-	_ = json.Unmarshal(v.RawResponse, &out.RawResponse)
-	_ = json.Unmarshal(v.OnboardingMetadata, &out.OnboardingMetadata)
-	_ = json.Unmarshal(v.UserSubmittedCustomerData, &out.UserSubmittedCustomerData)
 	out.ValidationMethod = (*gen.ValidationMethod)(v.ValidationMethod)
 	out.ValidatedAt, out.ExpiresAt = v.ValidatedAt, v.ExpiresAt
 	if v.CustomerID != nil {
 		out.Customer = new(int(*v.CustomerID))
 	}
 	return out
+}
+
+// jsonOr is j, or empty when j is unset (a new row before it is stored).
+func jsonOr(j domain.JSON, empty string) json.RawMessage {
+	if len(j) == 0 {
+		return json.RawMessage(empty)
+	}
+	return json.RawMessage(j)
 }
 
 // utcMicros stores times as the databases keep them (see domain.Now).

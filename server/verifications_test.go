@@ -1,11 +1,15 @@
 package server_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/onboarding-kyb/onboarding/store"
 )
 
 const base = "/api/onboarding-verifications/"
@@ -201,6 +205,71 @@ func TestListPaginationFiltersOrdering(t *testing.T) {
 		if res.Header.Get("X-Result-Count") != "0" {
 			t.Fatalf("status filter: %s", res.Header.Get("X-Result-Count"))
 		}
+	})
+}
+
+// TestListBeyondPageNumbers: page numbers reach the first store.CountLimit
+// rows; the last of those pages links on by cursor, the cursor walks on to
+// the end, and a page number past the limit is not served (404 "Invalid
+// page.", as past the end).
+func TestListBeyondPageNumbers(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, a *api) {
+		const extra = 120
+		if err := a.store.SeedVerifications(context.Background(), store.CountLimit+extra, []int64{a.alice.ID}); err != nil {
+			t.Fatal(err)
+		}
+		size := 100
+		lastNumbered := store.CountLimit / size
+		res := a.do(t, "GET", fmt.Sprintf("%s?page_size=%d&page=%d&o=created", base, size, lastNumbered), a.staffT, nil)
+		wantStatus(t, res, http.StatusOK)
+		if n, err := strconv.Atoi(res.Header.Get("X-Result-Count")); err != nil || n <= store.CountLimit {
+			t.Fatalf("X-Result-Count %q above the count limit", res.Header.Get("X-Result-Count"))
+		}
+		link := res.Header.Get("Link")
+		if strings.Contains(link, `rel="last"`) || !strings.Contains(link, fmt.Sprintf(`page=%d&page_size=%d>; rel="prev"`, lastNumbered-1, size)) {
+			t.Fatalf("Link of the last numbered page: %s", link)
+		}
+		var seen []map[string]any
+		res.JSON(t, &seen)
+		next := regexp.MustCompile(`<http://[^/]+(/[^>]*cursor=[^>]*)>; rel="next"`)
+		for pages := 0; ; pages++ {
+			m := next.FindStringSubmatch(link)
+			if m == nil {
+				break
+			}
+			if pages > 2 {
+				t.Fatalf("cursor pages do not end: %s", link)
+			}
+			if !strings.Contains(m[1], "o=created") || strings.Contains(m[1], "page=") {
+				t.Fatalf("cursor link keeps the ordering and drops page: %s", m[1])
+			}
+			res = a.do(t, "GET", m[1], a.staffT, nil)
+			wantStatus(t, res, http.StatusOK)
+			var page []map[string]any
+			res.JSON(t, &page)
+			seen = append(seen, page...)
+			link = res.Header.Get("Link")
+			if strings.Contains(link, `rel="prev"`) {
+				t.Fatalf("a cursor page has no prev: %s", link)
+			}
+		}
+		// The last numbered page and the cursor pages after it hold the
+		// last size+extra rows, oldest first, each once.
+		if len(seen) != size+extra {
+			t.Fatalf("walked %d rows past page %d, want %d", len(seen), lastNumbered-1, size+extra)
+		}
+		for i := 1; i < len(seen); i++ {
+			if seen[i-1]["created"].(string) > seen[i]["created"].(string) || seen[i-1]["uuid"] == seen[i]["uuid"] {
+				t.Fatalf("rows %d and %d out of order: %v %v", i-1, i, seen[i-1]["created"], seen[i]["created"])
+			}
+		}
+		res = a.do(t, "GET", fmt.Sprintf("%s?page_size=%d&page=%d", base, size, lastNumbered+1), a.staffT, nil)
+		wantStatus(t, res, http.StatusNotFound)
+		if res.Object(t)["detail"] != "Invalid page." {
+			t.Fatalf("past the page numbers: %s", res.Body)
+		}
+		wantStatus(t, a.do(t, "GET", base+"?cursor=garbage", a.staffT, nil), http.StatusBadRequest)
 	})
 }
 

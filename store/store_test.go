@@ -116,30 +116,76 @@ func TestListVerifications(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		page, total, err := s.ListVerifications(ctx, domain.VerificationFilter{LegalName: "alpha", Limit: 10})
-		if err != nil || total != 2 || len(page) != 2 || page[0].LegalName != "ALPHABET AS" {
-			t.Fatalf("legal_name filter: %d %d %v %+v", total, len(page), err, page)
+		list := func(f domain.VerificationFilter) ([]domain.Verification, int) {
+			t.Helper()
+			p, err := s.ListVerifications(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !p.Exact {
+				t.Fatalf("count of %d rows is not exact", p.Total)
+			}
+			return p.Rows, p.Total
+		}
+		page, total := list(domain.VerificationFilter{LegalName: "alpha", Limit: 10})
+		if total != 2 || len(page) != 2 || page[0].LegalName != "ALPHABET AS" {
+			t.Fatalf("legal_name filter: %d %d %+v", total, len(page), page)
 		}
 		// LIKE wildcards in the filter are literal.
-		if _, total, _ := s.ListVerifications(ctx, domain.VerificationFilter{LegalName: "_50%", Limit: 10}); total != 1 {
+		if _, total := list(domain.VerificationFilter{LegalName: "_50%", Limit: 10}); total != 1 {
 			t.Fatalf("escaped filter total %d, want 1", total)
 		}
-		if _, total, _ := s.ListVerifications(ctx, domain.VerificationFilter{LegalName: "lph_", Limit: 10}); total != 0 {
+		if _, total := list(domain.VerificationFilter{LegalName: "lph_", Limit: 10}); total != 0 {
 			t.Fatalf("underscore must not be a wildcard, total %d", total)
 		}
-		page, total, _ = s.ListVerifications(ctx, domain.VerificationFilter{OwnerID: &b.ID, Limit: 10})
+		page, total = list(domain.VerificationFilter{OwnerID: &b.ID, Limit: 10})
 		if total != 2 || len(page) != 2 {
 			t.Fatalf("owner filter total %d", total)
 		}
-		page, total, _ = s.ListVerifications(ctx, domain.VerificationFilter{Ordering: "created", Limit: 2, Offset: 2})
+		page, total = list(domain.VerificationFilter{Ordering: "created", Limit: 2, Offset: 2})
 		if total != 5 || len(page) != 2 || page[0].LegalName != "Gamma AB" {
 			t.Fatalf("page 2 ordered by created: total %d %+v", total, page)
 		}
-		page, _, _ = s.ListVerifications(ctx, domain.VerificationFilter{Ordering: "country", Limit: 10})
+		page, _ = list(domain.VerificationFilter{Ordering: "country", Limit: 10})
 		if page[0].Country != "DK" || page[4].Country != "SE" {
 			t.Fatalf("ordering by country: %v", []string{page[0].Country, page[4].Country})
 		}
-		page, _, _ = s.ListVerifications(ctx, domain.VerificationFilter{Limit: 10, Offset: 10})
+		// A cursor continues where its page ended, in every ordering, and
+		// the pages it walks are the numbered pages.
+		for _, o := range []string{"created", "-created", "modified", "-modified", "status", "country"} {
+			all, _ := list(domain.VerificationFilter{Ordering: o, Limit: 10})
+			var walked []string
+			f := domain.VerificationFilter{Ordering: o, Limit: 2}
+			for {
+				p, err := s.ListVerifications(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, v := range p.Rows {
+					walked = append(walked, v.LegalName)
+				}
+				if p.Next == "" {
+					break
+				}
+				f.After = p.Next
+			}
+			if len(walked) != len(all) {
+				t.Fatalf("o=%s: cursor walked %v", o, walked)
+			}
+			for i := range all {
+				if walked[i] != all[i].LegalName {
+					t.Fatalf("o=%s: cursor walked %v, pages %v", o, walked, all)
+				}
+			}
+		}
+		if _, err := s.ListVerifications(ctx, domain.VerificationFilter{Ordering: "status", After: "bm90IGEgY3Vyc29y", Limit: 2}); domain.CodeOf(err) != domain.EInvalid {
+			t.Fatalf("bad cursor: %v", err)
+		}
+		p, _ := s.ListVerifications(ctx, domain.VerificationFilter{Ordering: "created", Limit: 2})
+		if _, err := s.ListVerifications(ctx, domain.VerificationFilter{Ordering: "status", After: p.Next, Limit: 2}); domain.CodeOf(err) != domain.EInvalid {
+			t.Fatalf("cursor of another ordering: %v", err)
+		}
+		page, _ = list(domain.VerificationFilter{Limit: 10, Offset: 10})
 		if len(page) != 0 {
 			t.Fatalf("past the end: %d rows", len(page))
 		}

@@ -2,7 +2,11 @@ package store
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
@@ -18,15 +22,43 @@ const verificationColumns = `uuid, user_id, country, legal_person_identifier, le
 	user_submitted_customer_data, person_identifier, person_first_name, person_last_name,
 	person_birth_date, created, modified, version`
 
-// orderings maps the API's `o` values to SQL; uuid breaks ties so pages
-// never overlap.
-var orderings = map[string]string{
-	"created":   "created ASC, uuid ASC",
-	"-created":  "created DESC, uuid DESC",
-	"modified":  "modified ASC, uuid ASC",
-	"-modified": "modified DESC, uuid DESC",
-	"status":    "status ASC, created DESC, uuid DESC",
-	"country":   "country ASC, created DESC, uuid DESC",
+// shownColumns are the columns a response shows and Verification.Expire
+// needs: every column but the person data, which is never shown.
+var shownColumns = func() string {
+	var out []string
+	for _, c := range columnNames(verificationColumns) {
+		if !strings.HasPrefix(c, "person_") {
+			out = append(out, c)
+		}
+	}
+	return strings.Join(out, ", ")
+}()
+
+// ordering is one way to sort a list: by cols, all ascending or all
+// descending, the last column (uuid) breaking ties so that pages never
+// overlap and a cursor names one place in the order. Each has an index on
+// both databases (migration 00007_list_indexes).
+type ordering struct {
+	cols []string
+	desc bool
+}
+
+// orderings maps the API's `o` values to SQL.
+var orderings = map[string]ordering{
+	"created":   {[]string{"created", "uuid"}, false},
+	"-created":  {[]string{"created", "uuid"}, true},
+	"modified":  {[]string{"modified", "uuid"}, false},
+	"-modified": {[]string{"modified", "uuid"}, true},
+	"status":    {[]string{"status", "created", "uuid"}, false},
+	"country":   {[]string{"country", "created", "uuid"}, false},
+}
+
+func (o ordering) sql() string {
+	dir := " ASC"
+	if o.desc {
+		dir = " DESC"
+	}
+	return strings.Join(o.cols, dir+", ") + dir
 }
 
 // withDefaults fills the JSON columns a new verification starts with.
@@ -69,6 +101,17 @@ func (s *Store) CreateVerification(ctx context.Context, v *domain.Verification, 
 // Verification reads one verification.
 func (s *Store) Verification(ctx context.Context, id uuid.UUID) (*domain.Verification, error) {
 	return getVerification(ctx, s, s.db, id, "")
+}
+
+// ShownVerification reads one verification without its person data, for
+// a response.
+func (s *Store) ShownVerification(ctx context.Context, id uuid.UUID) (*domain.Verification, error) {
+	var v domain.Verification
+	if err := s.db.GetContext(ctx, &v, s.db.Rebind(`SELECT `+shownColumns+` FROM verifications WHERE uuid = ?`), id); err != nil {
+		return nil, s.wrap(ctx, err)
+	}
+	v.Expire(domain.Now())
+	return &v, nil
 }
 
 // getVerification reads one row through q (the pool or a transaction),
@@ -173,9 +216,72 @@ func deleteVerifications(ctx context.Context, s *Store, tx *sqlx.Tx, where strin
 	return res.RowsAffected()
 }
 
-// ListVerifications returns one page of the verifications f selects and
-// how many it selects in all.
-func (s *Store) ListVerifications(ctx context.Context, f domain.VerificationFilter) ([]domain.Verification, int, error) {
+// CountLimit bounds the work of a list: its total is counted exactly up to
+// CountLimit rows, and page numbers reach only the first CountLimit rows;
+// past them a list continues by cursor (keyset), which costs the same at
+// any depth.
+const CountLimit = 10000
+
+// VerificationPage is one page of a verification list.
+type VerificationPage struct {
+	Rows []domain.Verification
+	// Total is how many verifications match: exact when Exact, which it is
+	// up to CountLimit; above, PostgreSQL's planner estimate (SQLite counts
+	// exactly), never below CountLimit+1.
+	Total int
+	Exact bool
+	// Next, when more rows follow this page, is the cursor that continues
+	// after its last row.
+	Next string
+}
+
+// ListVerifications returns one page of the verifications f selects: from
+// f.After (a cursor) when set, else from f.Offset. Person data is not read.
+func (s *Store) ListVerifications(ctx context.Context, f domain.VerificationFilter) (VerificationPage, error) {
+	now := domain.Now()
+	q, err := listQuery(f, now)
+	if err != nil {
+		return VerificationPage{}, err
+	}
+	// One row more than the page tells whether another page follows.
+	var out VerificationPage
+	if err := s.db.SelectContext(ctx, &out.Rows, s.db.Rebind(q.page), q.pageArgs...); err != nil {
+		return VerificationPage{}, s.wrap(ctx, err)
+	}
+	more := len(out.Rows) > f.Limit
+	if more {
+		out.Rows = out.Rows[:f.Limit]
+		out.Next = q.order.encode(q.name, &out.Rows[f.Limit-1])
+	}
+	for i := range out.Rows {
+		out.Rows[i].Expire(now)
+	}
+	if f.After == "" && f.Offset == 0 && !more {
+		out.Total, out.Exact = len(out.Rows), true // the first page holds them all
+		return out, nil
+	}
+	out.Total, out.Exact, err = s.count(ctx, q)
+	return out, err
+}
+
+// list is the SQL of a verification list: the page (with its LIMIT and
+// OFFSET arguments) and the filter its count uses.
+type list struct {
+	page     string
+	pageArgs []any
+	filter   string // " WHERE …" or ""
+	args     []any
+	order    ordering
+	name     string // the API's name of order
+}
+
+// boundedCount counts up to its last argument of the rows q selects, in
+// q's order so that the database walks the ordering's index.
+func (q list) boundedCount() string {
+	return `SELECT COUNT(*) FROM (SELECT 1 FROM verifications` + q.filter + ` ORDER BY ` + q.order.sql() + ` LIMIT ?) AS bounded`
+}
+
+func listQuery(f domain.VerificationFilter, now time.Time) (list, error) {
 	var where []string
 	var args []any
 	add := func(cond string, arg any) {
@@ -188,7 +294,6 @@ func (s *Store) ListVerifications(ctx context.Context, f domain.VerificationFilt
 	if f.UserID != nil {
 		add("user_id = ?", *f.UserID)
 	}
-	now := domain.Now()
 	switch f.Status {
 	case "":
 	case domain.StatusExpired: // stored as expired, or waiting past its time
@@ -208,32 +313,133 @@ func (s *Store) ListVerifications(ctx context.Context, f domain.VerificationFilt
 	}
 	if f.LegalName != "" {
 		// lower() on both sides: LIKE is case-insensitive on SQLite only.
+		// PostgreSQL answers it from a trigram index on lower(legal_name).
 		add(`lower(legal_name) LIKE ? ESCAPE '\'`, "%"+escapeLike(strings.ToLower(f.LegalName))+"%")
 	}
-	order, ok := orderings[f.Ordering]
-	if !ok {
-		order = orderings["-created"]
+	q := list{name: f.Ordering, args: args}
+	var ok bool
+	if q.order, ok = orderings[f.Ordering]; !ok {
+		q.name = "-created"
+		q.order = orderings[q.name]
+	}
+	if len(where) > 0 {
+		q.filter = ` WHERE ` + strings.Join(where, " AND ")
+	}
+	offset := f.Offset
+	if f.After != "" {
+		after, err := q.order.decode(q.name, f.After)
+		if err != nil {
+			return list{}, err
+		}
+		where = append(where, q.order.after())
+		args = append(args[:len(args):len(args)], after...)
+		offset = 0
 	}
 	cond := ""
 	if len(where) > 0 {
 		cond = ` WHERE ` + strings.Join(where, " AND ")
 	}
-	// Two queries, not COUNT(*) OVER (): the window function makes the
-	// database materialise and sort every matching row with all its columns,
-	// while the page alone can walk the ordering index and stop early.
-	var total int
-	if err := s.db.GetContext(ctx, &total, s.db.Rebind(`SELECT COUNT(*) FROM verifications`+cond), args...); err != nil {
-		return nil, 0, s.wrap(ctx, err)
+	q.page = `SELECT ` + shownColumns + ` FROM verifications` + cond + ` ORDER BY ` + q.order.sql() + ` LIMIT ? OFFSET ?`
+	q.pageArgs = append(args[:len(args):len(args)], f.Limit+1, offset)
+	return q, nil
+}
+
+// count counts the verifications q's filter selects: exactly up to
+// CountLimit, walking the index of q's ordering and stopping there, and
+// above it by PostgreSQL's estimate, or by counting all on SQLite.
+func (s *Store) count(ctx context.Context, q list) (int, bool, error) {
+	var n int
+	if err := s.db.GetContext(ctx, &n, s.db.Rebind(q.boundedCount()), append(q.args, CountLimit+1)...); err != nil {
+		return 0, false, s.wrap(ctx, err)
 	}
-	var out []domain.Verification
-	if err := s.db.SelectContext(ctx, &out, s.db.Rebind(`SELECT `+verificationColumns+` FROM verifications`+cond+
-		` ORDER BY `+order+` LIMIT ? OFFSET ?`), append(args, f.Limit, f.Offset)...); err != nil {
-		return nil, 0, s.wrap(ctx, err)
+	if n <= CountLimit {
+		return n, true, nil
 	}
-	for i := range out {
-		out[i].Expire(now)
+	if s.dialect == "sqlite" {
+		err := s.db.GetContext(ctx, &n, s.db.Rebind(`SELECT COUNT(*) FROM verifications`+q.filter), q.args...)
+		return n, true, s.wrap(ctx, err)
 	}
-	return out, total, nil
+	var plan []byte
+	if err := s.db.GetContext(ctx, &plan, s.db.Rebind(`EXPLAIN (FORMAT JSON) SELECT 1 FROM verifications`+q.filter), q.args...); err != nil {
+		return 0, false, s.wrap(ctx, err)
+	}
+	var explained []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		}
+	}
+	if err := json.Unmarshal(plan, &explained); err != nil || len(explained) == 0 {
+		return 0, false, fmt.Errorf("EXPLAIN output: %w", err)
+	}
+	return max(CountLimit+1, int(explained[0].Plan.Rows)), false, nil
+}
+
+// after is the keyset condition "comes after the cursor's row" in o.
+func (o ordering) after() string {
+	cmp := " > "
+	if o.desc {
+		cmp = " < "
+	}
+	return "(" + strings.Join(o.cols, ", ") + ")" + cmp + "(" + strings.TrimSuffix(strings.Repeat("?, ", len(o.cols)), ", ") + ")"
+}
+
+// cursor is what a cursor carries: the ordering it belongs to and the
+// values of its columns in the row it continues after.
+type cursor struct {
+	O string   `json:"o"`
+	K []string `json:"k"`
+}
+
+// encode makes the cursor continuing after v in o (name is the API's `o`).
+func (o ordering) encode(name string, v *domain.Verification) string {
+	c := cursor{O: name}
+	for _, col := range o.cols {
+		switch col {
+		case "created":
+			c.K = append(c.K, v.Created.Format(time.RFC3339Nano))
+		case "modified":
+			c.K = append(c.K, v.Modified.Format(time.RFC3339Nano))
+		case "uuid":
+			c.K = append(c.K, v.UUID.String())
+		case "status":
+			c.K = append(c.K, v.Status)
+		case "country":
+			c.K = append(c.K, v.Country)
+		}
+	}
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// decode reads a cursor made by encode for the same ordering, as query
+// arguments; anything else is a 400 naming the cursor.
+func (o ordering) decode(name, s string) ([]any, error) {
+	bad := domain.FieldError("cursor", "Invalid cursor: use the one in a Link header of this list with the same o.")
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	var c cursor
+	if err != nil || json.Unmarshal(raw, &c) != nil || c.O != name || len(c.K) != len(o.cols) {
+		return nil, bad
+	}
+	args := make([]any, len(o.cols))
+	for i, col := range o.cols {
+		switch col {
+		case "created", "modified":
+			t, err := time.Parse(time.RFC3339Nano, c.K[i])
+			if err != nil {
+				return nil, bad
+			}
+			args[i] = t.UTC()
+		case "uuid":
+			id, err := uuid.Parse(c.K[i])
+			if err != nil {
+				return nil, bad
+			}
+			args[i] = id
+		default:
+			args[i] = c.K[i]
+		}
+	}
+	return args, nil
 }
 
 func escapeLike(s string) string {

@@ -9,12 +9,13 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
 
-	_ "github.com/lib/pq"
+	"github.com/lib/pq"
 
 	"github.com/onboarding-kyb/onboarding/store"
 )
@@ -68,6 +69,12 @@ func PostgresURL(t testing.TB) string {
 	suffix := make([]byte, 6)
 	rand.Read(suffix)
 	schema := "test_" + hex.EncodeToString(suffix)
+	// Extensions belong to the database, not a schema: pg_trgm goes into
+	// public once, before any test's migration asks for it, and every
+	// test's search_path ends with public to find it.
+	if _, err := admin.ExecContext(context.Background(), `CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public`); err != nil && !isDuplicate(err) {
+		t.Fatalf("postgres at %s: pg_trgm: %v", base, err)
+	}
 	if _, err := admin.ExecContext(context.Background(), `CREATE SCHEMA `+schema); err != nil {
 		t.Fatalf("postgres at %s unreachable or unusable: %v", base, err)
 	}
@@ -79,7 +86,7 @@ func PostgresURL(t testing.TB) string {
 		t.Fatalf("%s: %v", EnvURL, err)
 	}
 	q := u.Query()
-	q.Set("search_path", schema)
+	q.Set("search_path", schema+",public")
 	u.RawQuery = q.Encode()
 	return u.String()
 }
@@ -102,4 +109,10 @@ func open(t testing.TB, databaseURL string) *store.Store {
 func Open(t testing.TB, databaseURL string) *store.Store {
 	t.Helper()
 	return open(t, databaseURL)
+}
+
+// isDuplicate: two tests created the extension at once; one of them won.
+func isDuplicate(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && (pqErr.Code == "23505" || pqErr.Code == "42710")
 }
