@@ -40,7 +40,9 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if key == "" || strings.ContainsAny(key, " \t") {
 			return domain.Errorf(domain.EUnauthorized, "Invalid token header.")
 		}
-		user, err := s.store.UserByToken(ctx, key)
+		lookup, cancel := context.WithTimeout(ctx, s.cfg.DBTimeout)
+		user, err := s.store.UserByToken(lookup, key)
+		cancel()
 		if domain.CodeOf(err) == domain.ENotFound {
 			return domain.Errorf(domain.EUnauthorized, "Invalid token.")
 		}

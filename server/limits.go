@@ -97,6 +97,8 @@ func (s *Server) bodyLimit(c echo.Context) int64 {
 // answerFilesLimit is the most file content the checklist of verification
 // id accepts in one submit_answers, and whether it is bounded at all.
 func (s *Server) answerFilesLimit(ctx context.Context, id uuid.UUID) (int64, bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.DBTimeout)
+	defer cancel()
 	v, err := s.store.Verification(ctx, id)
 	if err != nil {
 		return 0, false, err

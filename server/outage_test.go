@@ -1,12 +1,12 @@
 package server_test
 
 import (
-	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,7 +16,8 @@ import (
 )
 
 // proxy forwards TCP to PostgreSQL and can be cut and restored, to play a
-// database outage.
+// database outage, or hung (connections accepted, nothing forwarded), to
+// play a database that stopped answering (SIGSTOP).
 type proxy struct {
 	t      *testing.T
 	addr   string
@@ -24,6 +25,27 @@ type proxy struct {
 	mu     sync.Mutex
 	ln     net.Listener
 	conns  []net.Conn
+	hung   atomic.Bool
+}
+
+// pipe copies from src to dst, holding the bytes while the proxy is hung.
+func (p *proxy) pipe(dst, src net.Conn) {
+	defer dst.Close()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		for p.hung.Load() {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if n > 0 {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 func (p *proxy) up() {
@@ -48,8 +70,8 @@ func (p *proxy) up() {
 			p.mu.Lock()
 			p.conns = append(p.conns, c, d)
 			p.mu.Unlock()
-			go func() { io.Copy(d, c); d.Close() }()
-			go func() { io.Copy(c, d); c.Close() }()
+			go p.pipe(d, c)
+			go p.pipe(c, d)
 		}
 	}()
 }

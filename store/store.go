@@ -4,12 +4,14 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -39,11 +41,19 @@ func init() {
 // connections by default, so under more concurrent requests than that
 // nearly every query opened a new PostgreSQL session; keeping as many idle
 // as open avoids that.
+//
+// PoolFromEnv reads it from ONBOARDING_DB_MAX_OPEN_CONNS, _MAX_IDLE_CONNS,
+// _CONN_MAX_LIFETIME and ONBOARDING_DB_TIMEOUT; zero fields take the
+// dialect's defaults (DefaultPool, DefaultTimeout).
 type Pool struct {
 	MaxOpen     int           // connections open at most
 	MaxIdle     int           // kept open while idle; equal to MaxOpen unless set lower
 	MaxLifetime time.Duration // a connection is replaced after this long (0: never)
 	MaxIdleTime time.Duration // an idle connection is closed after this long (0: never)
+	// Timeout bounds every wait for PostgreSQL on a connection: one that
+	// sends nothing for this long while the service waits for it is
+	// dropped, so a hung database cannot hang a request.
+	Timeout time.Duration
 }
 
 // DefaultPool is the pool each dialect starts with, sized by measurement
@@ -82,24 +92,31 @@ func (s *Store) SetPool(p Pool) {
 // Store is the database.
 type Store struct {
 	db             *sqlx.DB
-	dialect        string // "postgres" or "sqlite"
+	dialect        string        // "postgres" or "sqlite"
+	timeout        *atomic.Int64 // Pool.Timeout, shared with the PostgreSQL connections
 	webhookPayload atomic.Pointer[WebhookPayload]
 }
 
-// Open connects to databaseURL: postgres://… or postgresql://… for
-// PostgreSQL, sqlite://PATH (or empty, for DefaultURL) for SQLite.
-func Open(databaseURL string) (*Store, error) {
+// Open connects to databaseURL with the default pool: see OpenPool.
+func Open(databaseURL string) (*Store, error) { return OpenPool(databaseURL, Pool{}) }
+
+// OpenPool connects to databaseURL: postgres://… or postgresql://… for
+// PostgreSQL, sqlite://PATH (or empty, for DefaultURL) for SQLite, with
+// pool's limits (zero fields take the dialect's defaults).
+func OpenPool(databaseURL string, pool Pool) (*Store, error) {
 	if databaseURL == "" {
 		databaseURL = DefaultURL
 	}
-	var s *Store
+	s := &Store{timeout: new(atomic.Int64)}
+	s.timeout.Store(int64(cmp.Or(pool.Timeout, DefaultTimeout)))
 	switch {
 	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
-		db, err := sqlx.Open("postgres", onePass(databaseURL))
+		connector, err := pq.NewConnector(onePass(databaseURL))
 		if err != nil {
 			return nil, err
 		}
-		s = &Store{db: db, dialect: "postgres"}
+		connector.Dialer(dialer{d: net.Dialer{KeepAlive: 30 * time.Second}, timeout: s.timeout})
+		s.db, s.dialect = sqlx.NewDb(sql.OpenDB(connector), "postgres"), "postgres"
 	case strings.HasPrefix(databaseURL, "sqlite://"):
 		path := strings.TrimPrefix(databaseURL, "sqlite://")
 		if path == "" {
@@ -118,11 +135,11 @@ func Open(databaseURL string) (*Store, error) {
 		if err != nil {
 			return nil, err
 		}
-		s = &Store{db: db, dialect: "sqlite"}
+		s.db, s.dialect = db, "sqlite"
 	default:
 		return nil, fmt.Errorf("database URL must start with postgres://, postgresql:// or sqlite://")
 	}
-	s.SetPool(Pool{})
+	s.SetPool(pool)
 	return s, nil
 }
 
@@ -151,11 +168,28 @@ func (s *Store) DB() *sql.DB { return s.db.DB }
 // Close closes the connection pool.
 func (s *Store) Close() error { return s.db.Close() }
 
-// Ping checks that the database answers.
-func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+// pingTimeout bounds Ping.
+const pingTimeout = time.Second
 
-// Migrate brings the schema up to date.
+// Ping checks that the database answers, within a second whatever the
+// database does (a hung one included).
+func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, pingTimeout)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- s.db.PingContext(ctx) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Migrate brings the schema up to date. Its statements may run longer
+// than Pool.Timeout: the connection deadline is off meanwhile.
 func (s *Store) Migrate(ctx context.Context) error {
+	defer s.timeout.Store(s.timeout.Swap(0))
 	dir, err := fs.Sub(migrations, "migrations/"+s.dialect)
 	if err != nil {
 		return err
@@ -180,14 +214,16 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		return err
+		return s.wrap(ctx, err)
 	}
 	return s.wrap(ctx, tx.Commit())
 }
 
 // wrap turns a database error into a domain error: no row → 404, a
-// unique violation → 409, a database that does not answer → 503; anything
-// else stays internal. Domain errors pass through.
+// unique violation → 409, a database that is not there for us (down,
+// starting, out of connections, hung, past the request's deadline) → 503;
+// a client that went away → context.Canceled; anything else stays
+// internal. Domain errors pass through.
 func (s *Store) wrap(ctx context.Context, err error) error {
 	var de *domain.Error
 	switch {
@@ -199,15 +235,21 @@ func (s *Store) wrap(ctx context.Context, err error) error {
 		return &domain.Error{Code: domain.ENotFound, Detail: "Not found."}
 	case isUniqueViolation(err):
 		return &domain.Error{Code: domain.EConflict, Detail: "Already exists.", Err: err}
-	case errors.Is(err, context.Canceled):
-		return err
+	case errors.Is(ctx.Err(), context.Canceled):
+		return context.Canceled
+	case ctx.Err() != nil || isUnavailable(err):
+		return unavailable(err)
 	}
 	// Ask the database whether it is there at all: a failed ping means the
 	// error was an outage, not a bug, and the client may retry.
-	if pingErr := s.db.PingContext(context.WithoutCancel(ctx)); pingErr != nil {
-		return &domain.Error{Code: domain.EUnavailable, Detail: "The database is unavailable; try again shortly.", Err: err}
+	if pingErr := s.Ping(context.WithoutCancel(ctx)); pingErr != nil {
+		return unavailable(err)
 	}
 	return err
+}
+
+func unavailable(err error) error {
+	return &domain.Error{Code: domain.EUnavailable, Detail: "The database is unavailable; try again shortly.", Err: err}
 }
 
 func isUniqueViolation(err error) bool {

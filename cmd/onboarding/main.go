@@ -114,9 +114,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 }
 
-// openStore connects to ONBOARDING_DATABASE_URL and migrates it.
+// openStore connects to ONBOARDING_DATABASE_URL, with the pool
+// ONBOARDING_DB_* configure, and migrates it.
 func openStore(ctx context.Context, getenv func(string) string) (*store.Store, error) {
-	s, err := store.Open(getenv("ONBOARDING_DATABASE_URL"))
+	pool, err := store.PoolFromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	s, err := store.OpenPool(getenv("ONBOARDING_DATABASE_URL"), pool)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,130 @@
+package store
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/lib/pq"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// DefaultTimeout is Pool.Timeout unless set.
+const DefaultTimeout = 5 * time.Second
+
+// PoolFromEnv reads the pool's environment variables; unset ones stay
+// zero, for the dialect's defaults.
+func PoolFromEnv(getenv func(string) string) (Pool, error) {
+	var p Pool
+	for name, n := range map[string]*int{"ONBOARDING_DB_MAX_OPEN_CONNS": &p.MaxOpen, "ONBOARDING_DB_MAX_IDLE_CONNS": &p.MaxIdle} {
+		if v := getenv(name); v != "" {
+			parsed, err := strconv.Atoi(v)
+			if err != nil || parsed <= 0 {
+				return p, fmt.Errorf("%s: %q is not a positive number", name, v)
+			}
+			*n = parsed
+		}
+	}
+	for name, d := range map[string]*time.Duration{"ONBOARDING_DB_CONN_MAX_LIFETIME": &p.MaxLifetime, "ONBOARDING_DB_TIMEOUT": &p.Timeout} {
+		if v := getenv(name); v != "" {
+			parsed, err := time.ParseDuration(v)
+			if err != nil || parsed <= 0 {
+				return p, fmt.Errorf("%s: %q is not a positive duration such as 5s", name, v)
+			}
+			*d = parsed
+		}
+	}
+	return p, nil
+}
+
+// dialer connects lib/pq to PostgreSQL through deadlineConns.
+type dialer struct {
+	d       net.Dialer
+	timeout *atomic.Int64 // nanoseconds; 0: no deadline (migrations)
+}
+
+func (d dialer) Dial(network, address string) (net.Conn, error) {
+	return d.DialContext(context.Background(), network, address)
+}
+
+func (d dialer) DialTimeout(network, address string, timeout time.Duration) (net.Conn, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return d.DialContext(ctx, network, address)
+}
+
+func (d dialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	if t := time.Duration(d.timeout.Load()); t > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t)
+		defer cancel()
+	}
+	c, err := d.d.DialContext(ctx, network, address)
+	if err != nil {
+		return nil, err
+	}
+	return deadlineConn{Conn: c, timeout: d.timeout}, nil
+}
+
+// deadlineConn gives each read and write on a PostgreSQL connection a
+// deadline: lib/pq waits on its socket without one, and a database that
+// stopped answering (SIGSTOP, a dead link) would hold the request forever.
+type deadlineConn struct {
+	net.Conn
+	timeout *atomic.Int64
+}
+
+func (c deadlineConn) deadline() time.Time {
+	if t := time.Duration(c.timeout.Load()); t > 0 {
+		return time.Now().Add(t)
+	}
+	return time.Time{}
+}
+
+func (c deadlineConn) Read(b []byte) (int, error) {
+	if err := c.Conn.SetReadDeadline(c.deadline()); err != nil {
+		return 0, err
+	}
+	return c.Conn.Read(b)
+}
+
+func (c deadlineConn) Write(b []byte) (int, error) {
+	if err := c.Conn.SetWriteDeadline(c.deadline()); err != nil {
+		return 0, err
+	}
+	return c.Conn.Write(b)
+}
+
+// isUnavailable: err says the database is not there for us right now
+// (down, starting, out of connections, unreachable, too slow), not that
+// the query was wrong: the client may retry.
+func isUnavailable(err error) bool {
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) {
+		switch pqErr.Code {
+		case "53300", // too_many_connections
+			"53000",                   // insufficient_resources
+			"57P01", "57P02", "57P03", // admin_shutdown, crash_shutdown, cannot_connect_now (starting up)
+			"57014": // query_canceled: the deadline
+			return true
+		}
+		return pqErr.Code.Class() == "08" // connection_exception
+	}
+	var liteErr *sqlite.Error
+	if errors.As(err, &liteErr) {
+		c := liteErr.Code() & 0xff // primary code
+		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED || c == sqlite3.SQLITE_INTERRUPT
+	}
+	var netErr net.Error
+	return errors.As(err, &netErr) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.EOF) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, context.DeadlineExceeded)
+}
