@@ -53,7 +53,7 @@ func TestBregValidate(t *testing.T) {
 		{name: "liquidation", code: bregCodeLiquidation, person: kari, wantState: StatusLiquidation, wantRoles: []string{"DAGL"}, wantCalls: 2},
 		{name: "deleted (410)", code: bregCodeDeleted, person: kari, wantState: StatusDeleted, wantCalls: 1},
 		{name: "not found (404)", code: bregCodeNotFound, person: kari, wantErr: CodeCompanyNotFound, wantCalls: 1},
-		{name: "429 retried then API error", code: bregCode429, person: kari, wantErr: CodeAPIError, wantCalls: -1},
+		{name: "429 asking for a wait past the budget: API error at once", code: bregCode429, person: kari, wantErr: CodeAPIError, wantCalls: 1},
 		{name: "500 retried then API error", code: bregCode500, person: kari, wantErr: CodeAPIError, wantCalls: -1},
 		{name: "timeout", code: bregCodeTimeout, person: kari, wantErr: CodeAPIError, wantCalls: -1},
 		{name: "malformed body", code: bregCodeMalformed, person: kari, wantErr: CodeAPIError, wantCalls: 1},

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -17,7 +18,7 @@ import (
 
 // Config configures one register client. FromEnv reads it from
 // ONBOARDING_<METHOD>_URL, _USERNAME, _PASSWORD, _TOKEN, _API_KEY,
-// _CLIENT_ID, _CLIENT_SECRET and _TIMEOUT.
+// _CLIENT_ID, _CLIENT_SECRET, _TIMEOUT and _BUDGET.
 type Config struct {
 	BaseURL      string // scheme and host (and optional prefix); the client appends the register's path
 	Username     string
@@ -27,7 +28,9 @@ type Config struct {
 	ClientID     string
 	ClientSecret string
 	Timeout      time.Duration // per attempt; default 10s
-	// Deadline bounds all attempts of one Validate call; default 3×Timeout.
+	// Deadline is the time budget of one validation: all its calls, retries
+	// and waits (Retry-After included); default 3×Timeout. A retry that
+	// would end past it is not made: the validation ends with API_ERROR.
 	Deadline time.Duration
 	// Transport, when set, replaces the default HTTP transport (sandbox, tests).
 	Transport http.RoundTripper
@@ -77,12 +80,14 @@ func FromEnv(method, defaultURL string, getenv func(string) string) (Config, err
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = defaultURL
 	}
-	if t := getenv(p + "TIMEOUT"); t != "" {
-		d, err := time.ParseDuration(t)
-		if err != nil || d <= 0 {
-			return cfg, fmt.Errorf("%sTIMEOUT: %q is not a positive duration such as 10s", p, t)
+	for name, d := range map[string]*time.Duration{"TIMEOUT": &cfg.Timeout, "BUDGET": &cfg.Deadline} {
+		if t := getenv(p + name); t != "" {
+			parsed, err := time.ParseDuration(t)
+			if err != nil || parsed <= 0 {
+				return cfg, fmt.Errorf("%s%s: %q is not a positive duration such as 10s", p, name, t)
+			}
+			*d = parsed
 		}
-		cfg.Timeout = d
 	}
 	return cfg, nil
 }
@@ -189,23 +194,34 @@ func (c *client) do(ctx context.Context, build func(ctx context.Context) (*http.
 
 // call is do without the observer.
 func (c *client) call(ctx context.Context, build func(ctx context.Context) (*http.Request, error)) (*response, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.Deadline)
-	defer cancel()
+	if _, ok := ctx.Deadline(); !ok { // called outside a budgeted validation
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.cfg.Deadline)
+		defer cancel()
+	}
 	var last *Error // the last attempt's failure, to explain a deadline
 	resp, err := c.breaker.Execute(func() (*response, error) {
-		bo := backoff.WithContext(backoff.NewExponentialBackOff(
+		bo := &withinBudget{ctx: ctx, BackOff: backoff.NewExponentialBackOff(
 			backoff.WithInitialInterval(200*time.Millisecond),
-			backoff.WithMaxElapsedTime(0), // the context deadline bounds it
-		), ctx)
+			backoff.WithMaxElapsedTime(0), // the budget bounds it
+		)}
 		return backoff.RetryWithData(func() (*response, error) {
 			r, err := c.attempt(ctx, build)
+			var e *Error
+			if errors.As(err, &e) && e.retryAfter > 0 {
+				if deadline, _ := ctx.Deadline(); time.Until(deadline) < e.retryAfter {
+					return nil, backoff.Permanent(&Error{Code: CodeAPIError, Err: err, Message: fmt.Sprintf(
+						"%s (it asks to retry in %v, past this validation's time budget)", e.Message, e.retryAfter)})
+				}
+				bo.next = e.retryAfter
+			}
 			// An attempt cut short by the overall deadline says less than
 			// the failure before it.
 			if e := (*Error)(nil); errors.As(err, &e) && (last == nil || ctx.Err() == nil) {
 				last = e
 			}
 			return r, err
-		}, bo)
+		}, backoff.WithContext(bo, ctx))
 	})
 	if err == nil {
 		return resp, nil
@@ -256,7 +272,43 @@ func (c *client) attempt(ctx context.Context, build func(ctx context.Context) (*
 		return nil, backoff.Permanent(&Error{Code: CodeConfigurationError,
 			Message: fmt.Sprintf("%s register rejected our credentials (HTTP %d)", c.method, res.StatusCode)})
 	case res.StatusCode == http.StatusTooManyRequests || res.StatusCode >= 500:
-		return nil, &Error{Code: CodeAPIError, Message: fmt.Sprintf("%s register answered HTTP %d", c.method, res.StatusCode)}
+		return nil, &Error{Code: CodeAPIError, Message: fmt.Sprintf("%s register answered HTTP %d", c.method, res.StatusCode),
+			retryAfter: retryAfter(res.Header.Get("Retry-After"))}
 	}
 	return &response{Status: res.StatusCode, Body: body, Header: res.Header}, nil
+}
+
+// retryAfter reads a Retry-After header: seconds or an HTTP date; 0 when
+// absent or unreadable.
+func retryAfter(h string) time.Duration {
+	if h == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(strings.TrimSpace(h)); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(h); err == nil {
+		return max(time.Until(t), 0)
+	}
+	return 0
+}
+
+// withinBudget is the retry schedule of one call: the register's
+// Retry-After when it gave one, else exponential backoff; a wait that
+// would end past the budget (ctx's deadline) stops the retries at once.
+type withinBudget struct {
+	backoff.BackOff
+	ctx  context.Context
+	next time.Duration // the register's Retry-After for the next wait
+}
+
+func (b *withinBudget) NextBackOff() time.Duration {
+	d := b.BackOff.NextBackOff()
+	if b.next > 0 {
+		d, b.next = b.next, 0
+	}
+	if deadline, ok := b.ctx.Deadline(); ok && time.Until(deadline) < d {
+		return backoff.Stop
+	}
+	return d
 }

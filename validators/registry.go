@@ -90,11 +90,13 @@ func NewRegistry(getenv func(string) string) (*Registry, error) {
 			}
 		}
 		cfg.observer = r.observer
-		r.budget = max(r.budget, cfg.withDefaults().Deadline)
+		cfg = cfg.withDefaults()
+		r.budget = max(r.budget, cfg.Deadline)
 		var v Validator = reg.new(cfg)
 		if r.sandbox {
 			v = sandboxValidator{v}
 		}
+		v = budgeted{v, cfg.Deadline}
 		for _, cc := range v.Countries() {
 			if prev, dup := r.byCountry[cc]; dup {
 				return nil, fmt.Errorf("country %s is served by both %s and %s", cc, prev.Method(), v.Method())
@@ -152,6 +154,19 @@ func (r *Registry) SandboxCases() map[string][]SandboxCase {
 }
 
 // sandboxValidator marks results as coming from a fake register.
+// budgeted gives each validation one time budget, however many calls and
+// retries it makes (Config.Deadline, ONBOARDING_<METHOD>_BUDGET).
+type budgeted struct {
+	Validator
+	budget time.Duration
+}
+
+func (b budgeted) Validate(ctx context.Context, req Request) (*Result, error) {
+	ctx, cancel := context.WithTimeout(ctx, b.budget)
+	defer cancel()
+	return b.Validator.Validate(ctx, req)
+}
+
 type sandboxValidator struct{ Validator }
 
 func (s sandboxValidator) Validate(ctx context.Context, req Request) (*Result, error) {

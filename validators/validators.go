@@ -99,6 +99,8 @@ type Error struct {
 	Code    Code
 	Message string
 	Err     error // cause, for logs; may be nil
+	// retryAfter is the register's Retry-After on a 429 or 5xx.
+	retryAfter time.Duration
 }
 
 func (e *Error) Error() string {
