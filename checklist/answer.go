@@ -318,6 +318,9 @@ func CheckFile(rules FileRules, name string, content []byte) (File, error) {
 	if len(rules.MimeTypes) > 0 && !slices.ContainsFunc(rules.MimeTypes, func(a string) bool { return mimeAllowed(m, a) }) {
 		return File{}, fmt.Errorf("file content is %s, which is not allowed (allowed: %s)", typ, strings.Join(rules.MimeTypes, ", "))
 	}
+	if !extensionAgrees(m, ext) {
+		return File{}, fmt.Errorf("file extension %q does not match its content, which is %s", ext, typ)
+	}
 	return File{Name: name, MimeType: typ, Size: int64(len(content)), Content: content}, nil
 }
 
@@ -331,6 +334,21 @@ func mimeAllowed(m *mimetype.MIME, allowed string) bool {
 		return strings.HasPrefix(typ, prefix+"/")
 	}
 	return m.Is(allowed)
+}
+
+// extensionAgrees: a file's extension does not claim a type its content
+// (sniffed as m) is not. An extension that names no known type cannot
+// disagree; text types are told apart by their names only, so any text
+// extension agrees with plain text.
+func extensionAgrees(m *mimetype.MIME, ext string) bool {
+	claimed, _, _ := mime.ParseMediaType(mime.TypeByExtension(ext))
+	for x := m; x != nil; x = x.Parent() {
+		if strings.EqualFold(x.Extension(), ext) || (claimed != "" && x.Is(claimed)) ||
+			(strings.HasPrefix(claimed, "text/") && x.Is("text/plain")) {
+			return true
+		}
+	}
+	return claimed == ""
 }
 
 // validOptionID reports whether v names an option of q (used for config checks).

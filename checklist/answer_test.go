@@ -213,3 +213,30 @@ func TestMaxFileBytes(t *testing.T) {
 		}
 	}
 }
+
+// A file's extension must not claim a type its content is not.
+func TestCheckFileExtensionAgreesWithContent(t *testing.T) {
+	pdf := []byte("%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde")
+	jpeg := []byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
+	for _, c := range []struct {
+		name    string
+		content []byte
+		ok      bool
+	}{
+		{"scan.png", pdf, false},
+		{"scan.pdf", png, false},
+		{"photo.png", jpeg, false},
+		{"scan.pdf", pdf, true},
+		{"SCAN.PDF", pdf, true},
+		{"photo.jpeg", jpeg, true},
+		{"photo.jpg", jpeg, true},
+		{"notes.txt", []byte("plain words"), true},
+		{"data.unknownext", pdf, true}, // names no type: nothing to disagree with
+	} {
+		_, err := CheckFile(FileRules{}, c.name, c.content)
+		if (err == nil) != c.ok || (err != nil && !strings.Contains(err.Error(), "does not match")) {
+			t.Errorf("%s: %v, want ok=%v", c.name, err, c.ok)
+		}
+	}
+}

@@ -82,7 +82,8 @@ func (s *Server) OnboardingJustificationsAttachDocument(ctx context.Context, req
 	if err != nil {
 		return nil, domain.FieldError("file", err.Error())
 	}
-	if err := s.store.AttachDocument(ctx, j.UUID, store.StoredFile{UUID: uuid.New(), File: f}); err != nil {
+	quota := store.DocumentQuota{Count: s.cfg.MaxDocuments, Bytes: s.cfg.MaxDocumentsSum}
+	if err := s.store.AttachDocument(ctx, j.UUID, store.StoredFile{UUID: uuid.New(), File: f}, quota); err != nil {
 		return nil, err
 	}
 	if j, err = s.store.Justification(ctx, j.UUID); err != nil {

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/onboarding-kyb/onboarding/server"
+	"github.com/onboarding-kyb/onboarding/store"
+	"github.com/onboarding-kyb/onboarding/store/storetest"
 )
 
 // chunked hides a body's length, as a chunked upload does.
@@ -289,4 +291,34 @@ func TestJSONBodyReadOnce(t *testing.T) {
 	if ratio > 7 {
 		t.Errorf("allocated %.1f× the body's size", ratio)
 	}
+}
+
+// A justification holds a limited number of documents of a limited total
+// size (ONBOARDING_MAX_DOCUMENTS, ONBOARDING_MAX_DOCUMENTS_BYTES): past
+// either, 400 naming the file, nothing stored.
+func TestDocumentQuota(t *testing.T) {
+	t.Parallel()
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		a := newAPI(t, s, server.Config{MaxDocuments: 3, MaxDocumentsSum: 2500})
+		path := jbase + justify(t, a, eeCase(t, a, escalatedCode, "escalated"))["uuid"].(string) + "/attach_document/"
+		pdf := func(size int) []byte { return append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte(" "), size-9)...) }
+		wantStatus(t, a.upload(t, path, a.aliceT, "a.pdf", pdf(1000)), http.StatusOK)
+		wantStatus(t, a.upload(t, path, a.aliceT, "b.pdf", pdf(1000)), http.StatusOK)
+		res := a.upload(t, path, a.aliceT, "c.pdf", pdf(1000)) // 3000 bytes in all
+		wantStatus(t, res, http.StatusBadRequest)
+		if msg := res.Object(t)["file"]; !strings.Contains(fmt.Sprint(msg), "2500 bytes") {
+			t.Errorf("size quota: %s", res.Body)
+		}
+		wantStatus(t, a.upload(t, path, a.aliceT, "c.pdf", pdf(100)), http.StatusOK)
+		res = a.upload(t, path, a.aliceT, "d.pdf", pdf(10))
+		wantStatus(t, res, http.StatusBadRequest)
+		if msg := res.Object(t)["file"]; !strings.Contains(fmt.Sprint(msg), "3 documents") {
+			t.Errorf("count quota: %s", res.Body)
+		}
+		var js []map[string]any
+		a.do(t, "GET", jbase, a.aliceT, nil).JSON(t, &js)
+		if docs := js[0]["documents"].([]any); len(docs) != 3 {
+			t.Fatalf("%d documents stored, want 3", len(docs))
+		}
+	})
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
@@ -99,18 +100,41 @@ func (s *Store) finishJustifications(ctx context.Context, page []domain.Justific
 	return nil
 }
 
-// AttachDocument stores a file and attaches it to a justification.
-func (s *Store) AttachDocument(ctx context.Context, justification uuid.UUID, f StoredFile) error {
+// DocumentQuota limits one justification's documents.
+type DocumentQuota struct {
+	Count int64 // documents at most
+	Bytes int64 // their total size at most
+}
+
+// AttachDocument stores a file and attaches it to a justification, within
+// quota: past it, a 400 naming the file and nothing stored. The
+// justification's row is updated first, so concurrent attachments to one
+// justification queue and the quota holds between them.
+func (s *Store) AttachDocument(ctx context.Context, justification uuid.UUID, f StoredFile, quota DocumentQuota) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		now := domain.Now()
+		if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE justifications SET modified = ? WHERE uuid = ?`), now, justification); err != nil {
+			return s.wrap(ctx, err)
+		}
+		var used struct {
+			Count int64 `db:"count"`
+			Bytes int64 `db:"bytes"`
+		}
+		if err := tx.GetContext(ctx, &used, s.db.Rebind(`SELECT COUNT(*) AS count, COALESCE(SUM(f.size), 0) AS bytes
+			FROM justification_documents d JOIN stored_files f ON f.uuid = d.file_uuid WHERE d.justification_uuid = ?`), justification); err != nil {
+			return s.wrap(ctx, err)
+		}
+		switch {
+		case used.Count+1 > quota.Count:
+			return domain.FieldError("file", fmt.Sprintf("This justification already has %d documents, the most it may have.", used.Count))
+		case used.Bytes+f.Size > quota.Bytes:
+			return domain.FieldError("file", fmt.Sprintf("This justification's documents would total %d bytes, more than the %d bytes allowed.", used.Bytes+f.Size, quota.Bytes))
+		}
 		if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO stored_files (uuid, name, mime_type, size, content, created) VALUES (?, ?, ?, ?, ?, ?)`),
 			f.UUID, f.Name, f.MimeType, f.Size, f.Content, now); err != nil {
 			return s.wrap(ctx, err)
 		}
-		if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO justification_documents (justification_uuid, file_uuid) VALUES (?, ?)`), justification, f.UUID); err != nil {
-			return s.wrap(ctx, err)
-		}
-		_, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE justifications SET modified = ? WHERE uuid = ?`), now, justification)
+		_, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO justification_documents (justification_uuid, file_uuid) VALUES (?, ?)`), justification, f.UUID)
 		return s.wrap(ctx, err)
 	})
 }
