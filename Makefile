@@ -2,7 +2,7 @@
 GO ?= go
 TEST_DATABASE_URL ?= $(ONBOARDING_TEST_DATABASE_URL)
 
-.PHONY: run build test generate check-generated vet bench
+.PHONY: run build test generate check-generated vet bench soak
 
 ## run: build and start the service on ./onboarding.db (SQLite), registers in sandbox mode
 run: build
@@ -27,6 +27,10 @@ check-generated: generate
 ## vet: static checks
 vet:
 	$(GO) vet ./...
+
+## soak: bounded upload soak of the service process; prints its peak RSS (fails at 150 MB)
+soak:
+	ONBOARDING_TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(GO) test -count=1 -run '^$$' -bench UploadRSS -benchtime 1x ./cmd/onboarding
 
 ## bench: benchmarks (speed and allocation targets live here, not in unit tests)
 bench:
