@@ -2,7 +2,7 @@
 GO ?= go
 TEST_DATABASE_URL ?= $(ONBOARDING_TEST_DATABASE_URL)
 
-.PHONY: run build test generate check-generated vet bench soak
+.PHONY: run build test generate check-generated vet bench soak lint client-go client-ts client-flows client-flow-go client-flow-ts browser-check consumers fuzz-contract
 
 ## run: build and start the service on ./onboarding.db (SQLite), registers in sandbox mode
 run: build
@@ -35,3 +35,47 @@ soak:
 ## bench: benchmarks (speed and allocation targets live here, not in unit tests)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# The consumer toolchain: npm tools pinned in package.json/package-lock.json
+# (npm ci), Debian's chromium for the browser check.
+NPM_ENV = REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1
+
+node_modules/.package-lock.json: package.json package-lock.json
+	$(NPM_ENV) npm ci --ignore-scripts --no-audit --no-fund
+
+## lint: openapi.yaml under Redocly (recommended) and Spectral (spectral:oas): 0 errors, 0 warnings
+lint: node_modules/.package-lock.json
+	$(NPM_ENV) npm run --silent lint
+
+## client-go: generate the Go client (oapi-codegen types + client) from openapi.yaml into examples/clients/go/client/
+client-go:
+	$(GO) tool oapi-codegen -config examples/clients/go/oapi-codegen.yaml openapi.yaml
+	cd examples/clients/go && $(GO) vet ./...
+
+## client-ts: generate the TypeScript types (openapi-typescript) into examples/clients/ts/, typecheck with tsc --strict
+client-ts: node_modules/.package-lock.json
+	$(NPM_ENV) npm run --silent client:ts:generate
+	$(NPM_ENV) npm run --silent client:ts:check
+
+## client-flows: the whole flow through both generated clients, each against a fresh sandbox service
+client-flows: client-flow-go client-flow-ts
+
+client-flow-go: client-go
+	tools/with-server.sh sh -c 'cd examples/clients/go && $(GO) run .'
+
+client-flow-ts: client-ts
+	tools/with-server.sh node examples/clients/ts/dist/flow.js
+
+## browser-check: Swagger UI in headless Debian chromium (screenshot: artifacts/swagger-ui.png)
+browser-check: node_modules/.package-lock.json
+	tools/with-server.sh node tools/browsercheck/swagger-ui.mjs
+
+## consumers: lint, both client flows and the browser check
+consumers: lint client-flows browser-check
+
+## fuzz-contract: schema-driven contract fuzzing with a longer budget (CASES, SEED; make test runs 480 cases, seed 1)
+CASES ?= 20000
+SEED ?= $(shell date +%s)
+fuzz-contract:
+	ONBOARDING_CONTRACT_FUZZ_CASES=$(CASES) ONBOARDING_CONTRACT_FUZZ_SEED=$(SEED) \
+		ONBOARDING_TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(GO) test -count=1 -v -run '^TestContractFuzz$$' -timeout 30m ./server/

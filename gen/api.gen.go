@@ -787,8 +787,10 @@ type CountryConfigRequest struct {
 	Checklist openapi_types.UUID `json:"checklist"`
 
 	// Country ISO 3166-1 alpha-2, any case.
-	Country  string `json:"country"`
-	IsActive *bool  `json:"is_active,omitempty"`
+	Country string `json:"country"`
+
+	// IsActive Whether the country uses this checklist; true when left out.
+	IsActive *bool `json:"is_active,omitempty"`
 }
 
 // Customer The customer (organisation) created from a successful verification. The fields mirror
@@ -889,11 +891,6 @@ type ErrorDetail struct {
 	Detail string `json:"detail"`
 }
 
-// FieldErrors Each invalid field (or `non_field_errors`) mapped to its messages.
-//
-// Example: {"country":["This field is required."]}
-type FieldErrors map[string][]string
-
 // Health Example: {"status":"ok"}
 type Health struct {
 	Status HealthStatus `json:"status"`
@@ -966,7 +963,7 @@ type OnboardingCompanyValidationRequestRequest struct {
 	// FirstName User's first name (temporary workaround for Austrian validation)
 	FirstName *string `json:"first_name,omitempty"`
 
-	// IsManualValidation Indicates if the validation is to be performed manually
+	// IsManualValidation Indicates if the validation is to be performed manually; false when left out.
 	IsManualValidation *bool `json:"is_manual_validation,omitempty"`
 
 	// LastName User's last name (temporary workaround for Austrian validation)
@@ -1007,8 +1004,14 @@ type OnboardingVerification struct {
 	OnboardingMetadata json.RawMessage `json:"onboarding_metadata"`
 
 	// RawResponse Raw API response for debugging and auditing
-	RawResponse json.RawMessage    `json:"raw_response"`
-	Status      VerificationStatus `json:"status"`
+	RawResponse json.RawMessage `json:"raw_response"`
+
+	// Status * `pending` - Pending
+	// * `verified` - Verified
+	// * `failed` - Failed
+	// * `escalated` - Escalated to staff
+	// * `expired` - Expired
+	Status VerificationStatus `json:"status"`
 
 	// User User requesting company onboarding
 	User int `json:"user"`
@@ -1196,11 +1199,15 @@ type UnansweredQuestion struct {
 	UUID         openapi_types.UUID `json:"uuid"`
 }
 
-// ValidationError Django REST Framework's validation error: either each invalid field mapped to a list
-// of messages (`{"country": ["This field is required."]}`), or a problem not tied to a
-// field as `{"detail": "…"}`.
+// ValidationError Django REST Framework's validation error, in one of two forms told apart by `detail`:
+// a problem not tied to a field as `{"detail": "…"}` (only `detail` is present), or each
+// invalid field (or `non_field_errors`) mapped to a list of messages
+// (`{"country": ["This field is required."]}`; `detail` is absent). One object type, not
+// a union, so a generated client decodes either form without guessing.
 type ValidationError struct {
-	union json.RawMessage
+	// Detail Present only in the non-field form.
+	Detail               *string             `json:"detail,omitempty"`
+	AdditionalProperties map[string][]string `json:"-"`
 }
 
 // ValidationMethod * `ariregister` - Estonian e-Business Register (EE)
@@ -1371,7 +1378,9 @@ type WebhookPayload struct {
 // WebhookRequest defines model for WebhookRequest.
 type WebhookRequest struct {
 	EventKinds []WebhookEventKind `json:"event_kinds"`
-	IsActive   *bool              `json:"is_active,omitempty"`
+
+	// IsActive Whether deliveries are made; true when left out.
+	IsActive *bool `json:"is_active,omitempty"`
 
 	// URL An absolute http or https URL.
 	URL string `json:"url"`
@@ -1408,9 +1417,11 @@ type PageSize = int
 // UUID defines model for UUID.
 type UUID = openapi_types.UUID
 
-// BadRequest Django REST Framework's validation error: either each invalid field mapped to a list
-// of messages (`{"country": ["This field is required."]}`), or a problem not tied to a
-// field as `{"detail": "…"}`.
+// BadRequest Django REST Framework's validation error, in one of two forms told apart by `detail`:
+// a problem not tied to a field as `{"detail": "…"}` (only `detail` is present), or each
+// invalid field (or `non_field_errors`) mapped to a list of messages
+// (`{"country": ["This field is required."]}`; `detail` is absent). One object type, not
+// a union, so a generated client decodes either form without guessing.
 type BadRequest = ValidationError
 
 // Conflict A non-field error, as Django REST Framework reports it.
@@ -1981,6 +1992,74 @@ func (a PaymentProfileAttributes) MarshalJSON() ([]byte, error) {
 	return json.Marshal(object)
 }
 
+// Getter for additional properties for ValidationError. Returns the specified
+// element and whether it was found
+func (a ValidationError) Get(fieldName string) (value []string, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ValidationError
+func (a *ValidationError) Set(fieldName string, value []string) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string][]string)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ValidationError to handle AdditionalProperties
+func (a *ValidationError) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["detail"]; found {
+		err = json.Unmarshal(raw, &a.Detail)
+		if err != nil {
+			return fmt.Errorf("error reading 'detail': %w", err)
+		}
+		delete(object, "detail")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string][]string)
+		for fieldName, fieldBuf := range object {
+			var fieldVal []string
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ValidationError to handle AdditionalProperties
+func (a ValidationError) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Detail != nil {
+		object["detail"], err = json.Marshal(a.Detail)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'detail': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
 // Getter for additional properties for VerifiedCompanyData. Returns the specified
 // element and whether it was found
 func (a VerifiedCompanyData) Get(fieldName string) (value interface{}, found bool) {
@@ -2137,68 +2216,6 @@ func (a VerifiedCompanyData) MarshalJSON() ([]byte, error) {
 		}
 	}
 	return json.Marshal(object)
-}
-
-// AsFieldErrors returns the union data inside the ValidationError as a FieldErrors
-func (t ValidationError) AsFieldErrors() (FieldErrors, error) {
-	var body FieldErrors
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromFieldErrors overwrites any union data inside the ValidationError as the provided FieldErrors
-func (t *ValidationError) FromFieldErrors(v FieldErrors) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeFieldErrors performs a merge with any union data inside the ValidationError, using the provided FieldErrors
-func (t *ValidationError) MergeFieldErrors(v FieldErrors) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-// AsErrorDetail returns the union data inside the ValidationError as a ErrorDetail
-func (t ValidationError) AsErrorDetail() (ErrorDetail, error) {
-	var body ErrorDetail
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromErrorDetail overwrites any union data inside the ValidationError as the provided ErrorDetail
-func (t *ValidationError) FromErrorDetail(v ErrorDetail) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeErrorDetail performs a merge with any union data inside the ValidationError, using the provided ErrorDetail
-func (t *ValidationError) MergeErrorDetail(v ErrorDetail) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-func (t ValidationError) MarshalJSON() ([]byte, error) {
-	b, err := t.union.MarshalJSON()
-	return b, err
-}
-
-func (t *ValidationError) UnmarshalJSON(b []byte) error {
-	err := t.union.UnmarshalJSON(b)
-	return err
 }
 
 // ServerInterface represents all server handlers.
@@ -4043,14 +4060,6 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 }
 
 type BadRequestJSONResponse ValidationError
-
-func (t BadRequestJSONResponse) MarshalJSON() ([]byte, error) {
-	return ValidationError(t).MarshalJSON()
-}
-
-func (t *BadRequestJSONResponse) UnmarshalJSON(b []byte) error {
-	return (*ValidationError)(t).UnmarshalJSON(b)
-}
 
 type ConflictJSONResponse ErrorDetail
 

@@ -17,6 +17,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"github.com/swaggest/swgui"
 	"github.com/swaggest/swgui/v5emb"
 	"golang.org/x/sync/semaphore"
 
@@ -173,7 +174,11 @@ func New(cfg Config, s *store.Store, registers *validators.Registry, logger *slo
 	e.GET("/api/schema/", func(c echo.Context) error {
 		return c.Blob(http.StatusOK, "application/yaml; charset=utf-8", onboarding.OpenAPI)
 	})
-	docs := echo.WrapHandler(v5emb.New("Onboarding verifications API", "/api/schema/", "/api/docs/"))
+	docs := echo.WrapHandler(v5emb.NewHandlerWithConfig(swgui.Config{
+		Title: "Onboarding verifications API", SwaggerJSON: "/api/schema/", BasePath: "/api/docs/",
+		// x-go-type, x-enum-varnames and the like are for generators, not readers.
+		SettingsUI: map[string]string{"showExtensions": "false"},
+	}))
 	e.GET("/api/docs", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/api/docs/") })
 	e.GET("/api/docs/*", docs)
 	if cfg.MetricsAddr == "" {
