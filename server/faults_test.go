@@ -8,15 +8,12 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/onboarding-kyb/onboarding/server"
 	"github.com/onboarding-kyb/onboarding/store"
-	"github.com/onboarding-kyb/onboarding/store/storetest"
 	"github.com/onboarding-kyb/onboarding/validators"
 )
 
@@ -29,19 +26,9 @@ import (
 // without a restart.
 func TestDatabaseFaultsUnderLoad(t *testing.T) {
 	t.Parallel()
-	if os.Getenv(storetest.EnvURL) == "" && os.Getenv("CI") != "true" {
-		t.Skip("needs PostgreSQL (" + storetest.EnvURL + ")")
-	}
-	u, err := url.Parse(storetest.PostgresURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &proxy{t: t, addr: "127.0.0.1:0", target: u.Host}
-	p.up()
-	t.Cleanup(func() { p.hung.Store(false); p.down() })
-	u.Host = p.addr
+	p, dbURL := proxiedPostgres(t)
 	const deadline = time.Second
-	s, err := store.OpenPool(u.String(), store.Pool{MaxOpen: 4, Timeout: deadline})
+	s, err := store.OpenPool(dbURL, store.Pool{MaxOpen: 4, Timeout: deadline})
 	if err != nil {
 		t.Fatal(err)
 	}

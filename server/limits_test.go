@@ -163,6 +163,11 @@ func TestClientGoneIsLogged499(t *testing.T) {
 	if !found {
 		t.Fatalf("no INFO request line with 499: %s", a.logs.String())
 	}
+	rec := httptest.NewRecorder()
+	a.handler.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if !strings.Contains(rec.Body.String(), `onboarding_http_requests_total{code="4xx",operation="onboarding_verifications_list"} 1`) {
+		t.Errorf("the metrics do not count the disconnect as 4xx:\n%s", rec.Body)
+	}
 }
 
 // serve runs the service on a real socket with cfg's timeouts.

@@ -86,10 +86,11 @@ func (p *proxy) down() {
 	p.conns = nil
 }
 
-// TestDatabaseOutage: with PostgreSQL gone, requests get 503 with a detail
-// and /readyz says so; when it is back, the service recovers by itself.
-func TestDatabaseOutage(t *testing.T) {
-	t.Parallel()
+// proxiedPostgres is a fresh PostgreSQL schema behind a proxy: the proxy,
+// and the database URL through it. Without PostgreSQL the test is skipped,
+// except under CI=true.
+func proxiedPostgres(t *testing.T) (*proxy, string) {
+	t.Helper()
 	if os.Getenv(storetest.EnvURL) == "" && os.Getenv("CI") != "true" {
 		t.Skip("needs PostgreSQL (" + storetest.EnvURL + ")")
 	}
@@ -99,9 +100,17 @@ func TestDatabaseOutage(t *testing.T) {
 	}
 	p := &proxy{t: t, addr: "127.0.0.1:0", target: u.Host}
 	p.up()
-	t.Cleanup(p.down)
+	t.Cleanup(func() { p.hung.Store(false); p.down() })
 	u.Host = p.addr
-	s, err := store.Open(u.String())
+	return p, u.String()
+}
+
+// TestDatabaseOutage: with PostgreSQL gone, requests get 503 with a detail
+// and /readyz says so; when it is back, the service recovers by itself.
+func TestDatabaseOutage(t *testing.T) {
+	t.Parallel()
+	p, dbURL := proxiedPostgres(t)
+	s, err := store.Open(dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -219,14 +219,19 @@ func countRequests(routes map[string]*routers.Route, m *metrics.Metrics) echo.Mi
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			start := time.Now()
-			if err := next(c); err != nil {
+			err := next(c)
+			if err != nil {
 				c.Error(err)
 			}
 			op := "other"
 			if route, ok := routes[c.Request().Method+" "+c.Path()]; ok {
 				op = route.Operation.OperationID
 			}
-			m.HTTPRequest(op, c.Response().Status, time.Since(start))
+			status := c.Response().Status
+			if isClientGone(err) {
+				status = statusClientClosed // the client went away: nothing was answered
+			}
+			m.HTTPRequest(op, status, time.Since(start))
 			return nil
 		}
 	}
