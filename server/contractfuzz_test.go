@@ -103,6 +103,7 @@ type fuzzCase struct {
 	token       string
 	path        string
 	query       url.Values
+	header      http.Header
 	contentType string
 	body        []byte
 }
@@ -118,7 +119,7 @@ type fuzzer struct {
 
 // generate builds a request for op: 2 in 5 valid, 1 in 5 at the boundaries, 2 in 5 invalid.
 func (f *fuzzer) generate(op operation) *fuzzCase {
-	c := &fuzzCase{kind: pickOne(f.rng, "valid", "valid", "boundary", "invalid", "invalid"), query: url.Values{}}
+	c := &fuzzCase{kind: pickOne(f.rng, "valid", "valid", "boundary", "invalid", "invalid"), query: url.Values{}, header: http.Header{}}
 	actors := []struct{ name, token string }{
 		{"owner", f.a.aliceT}, {"owner", f.a.aliceT}, {"owner", f.a.aliceT}, {"staff", f.a.staffT}, {"staff", f.a.staffT},
 		{"other", f.a.bobT}, {"support", f.a.supportT}, {"nobody", ""},
@@ -129,7 +130,7 @@ func (f *fuzzer) generate(op operation) *fuzzCase {
 	// Which part of the request the invalid case breaks.
 	var targets []string
 	for _, p := range op.params {
-		if p.Value.In == "query" || p.Value.In == "path" {
+		if p.Value.In != "cookie" {
 			if hasConstraint(p.Value.Schema.Value) {
 				targets = append(targets, "param:"+p.Value.Name)
 			}
@@ -171,6 +172,16 @@ func (f *fuzzer) generate(op operation) *fuzzCase {
 			case p.Value.Required || f.rng.IntN(4) == 0:
 				c.query.Set(p.Value.Name, scalarString(f.value(p.Value.Name, s, boundary, 0)))
 			}
+		case "header":
+			switch {
+			case target == "param:"+p.Value.Name:
+				var v string
+				v, c.why = f.invalidScalar(s, "header "+p.Value.Name)
+				c.header.Set(p.Value.Name, v)
+			case p.Value.Required || f.rng.IntN(2) == 0:
+				// A fresh value each time (an Idempotency-Key reused with another body is a 422).
+				c.header.Set(p.Value.Name, uuid.NewString())
+			}
 		}
 	}
 	if body == nil {
@@ -201,6 +212,9 @@ func (f *fuzzer) send(i, seed int, op operation, c *fuzzCase) int {
 	}
 	if c.body != nil {
 		req.Header.Set("Content-Type", c.contentType)
+	}
+	for k, v := range c.header {
+		req.Header[k] = v
 	}
 	if c.token != "" {
 		req.Header.Set("Authorization", "Token "+c.token)
