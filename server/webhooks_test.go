@@ -257,10 +257,15 @@ func TestWebhookDelivery(t *testing.T) {
 			t.Fatalf("a subscriber got kinds it did not ask for: %v", quiet.payloads())
 		}
 
-		deliveries := a.do(t, "GET", hooks+id+"/deliveries/", a.staffT, nil)
-		wantStatus(t, deliveries, http.StatusOK)
+		// The dispatcher records an attempt after the receiver answered it.
+		var deliveries response
 		var ds []map[string]any
-		deliveries.JSON(t, &ds)
+		waitFor(t, "the deliveries recorded", func() bool {
+			deliveries = a.do(t, "GET", hooks+id+"/deliveries/", a.staffT, nil)
+			wantStatus(t, deliveries, http.StatusOK)
+			deliveries.JSON(t, &ds)
+			return !slices.ContainsFunc(ds, func(d map[string]any) bool { return d["status"] != "delivered" })
+		})
 		if len(ds) != 3 || deliveries.Header.Get("X-Result-Count") != "3" {
 			t.Fatalf("deliveries: %s", deliveries.Body)
 		}
@@ -307,7 +312,10 @@ func TestWebhookReceiverDown(t *testing.T) {
 			return r.calls >= 15
 		})
 		var ds []map[string]any
-		a.do(t, "GET", hooks+id+"/deliveries/", a.staffT, nil).JSON(t, &ds)
+		waitFor(t, "failed attempts recorded", func() bool {
+			a.do(t, "GET", hooks+id+"/deliveries/", a.staffT, nil).JSON(t, &ds)
+			return len(ds) == 5 && !slices.ContainsFunc(ds, func(d map[string]any) bool { return d["last_status_code"] == nil })
+		})
 		for _, d := range ds {
 			if d["status"] != "pending" || d["last_status_code"] != 503.0 || !strings.Contains(d["last_error"].(string), "503") {
 				t.Fatalf("while down: %v", d)
@@ -319,7 +327,10 @@ func TestWebhookReceiverDown(t *testing.T) {
 		if len(r.payloads()) != 5 || len(r.seen) != 5 {
 			t.Fatalf("after recovery: %d payloads, %d events", len(r.payloads()), len(r.seen))
 		}
-		a.do(t, "GET", hooks+id+"/deliveries/", a.staffT, nil).JSON(t, &ds)
+		waitFor(t, "the deliveries recorded", func() bool {
+			a.do(t, "GET", hooks+id+"/deliveries/", a.staffT, nil).JSON(t, &ds)
+			return !slices.ContainsFunc(ds, func(d map[string]any) bool { return d["status"] != "delivered" })
+		})
 		failedAttempts := 0.0
 		for _, d := range ds {
 			if d["status"] != "delivered" || d["attempts"].(float64) < 2 || d["last_error"] != "" {
