@@ -18,7 +18,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/gabriel-vasile/mimetype"
-	"github.com/google/uuid"
 	"github.com/nyaruka/phonenumbers"
 	"github.com/shopspring/decimal"
 	"golang.org/x/text/language"
@@ -36,15 +35,17 @@ const (
 //	single_select                  []string{option uuid} (a bare uuid string is accepted too)
 //	multi_select                   []string of distinct option uuids, at least one
 //	text_input, text_area          string, not blank, ≤ MaxTextInputLen / MaxTextAreaLen
-//	number                         string decimal ("12.5"); JSON numbers and numeric strings accepted
+//	number                         json.Number ("12.5" → 12.5); JSON numbers and numeric strings
+//	                               accepted, within min_value/max_value, at most 20 digits before the
+//	                               decimal point and 10 after
 //	date                           "YYYY-MM-DD"
 //	datetime                       RFC 3339 string
 //	email                          a bare address (no display name), domain with a dot
 //	phone_number                   E.164 ("+37251234567"); spaces, dashes, dots and parentheses are stripped
 //	url                            http(s) URL with a host
-//	year                           int 1000..9999 (number or 4-digit string)
+//	year                           int 1000..9999 (number or 4-digit string), within min_value/max_value
 //	country                        ISO 3166-1 alpha-2, upper-cased
-//	rating                         int 1..5 (number or numeric string)
+//	rating                         int from min_value to max_value, 1 to 5 by default (number or numeric string)
 //	file                           File, from {"name": …, "content": base64}
 //	multiple_files                 []File, at most max_files_count
 //
@@ -101,13 +102,10 @@ func ValidateAnswer(q Question, data json.RawMessage) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if q.MinValue != nil && d.LessThan(*q.MinValue) {
-			return nil, fmt.Errorf("must be ≥ %s", q.MinValue)
+		if err := inBounds(q, d); err != nil {
+			return nil, err
 		}
-		if q.MaxValue != nil && d.GreaterThan(*q.MaxValue) {
-			return nil, fmt.Errorf("must be ≤ %s", q.MaxValue)
-		}
-		return d.String(), nil
+		return json.Number(d.String()), nil
 	case TypeDate:
 		s, err := str(data)
 		if _, perr := time.Parse(time.DateOnly, s); err != nil || perr != nil {
@@ -134,7 +132,14 @@ func ValidateAnswer(q Question, data json.RawMessage) (any, error) {
 		}
 		return s, nil
 	case TypeYear:
-		return year(data)
+		y, err := year(data)
+		if err != nil {
+			return nil, err
+		}
+		if err := inBounds(q, decimal.NewFromInt(int64(y))); err != nil {
+			return nil, err
+		}
+		return y, nil
 	case TypeCountry:
 		s, err := str(data)
 		s = strings.ToUpper(s)
@@ -143,9 +148,10 @@ func ValidateAnswer(q Question, data json.RawMessage) (any, error) {
 		}
 		return s, nil
 	case TypeRating:
+		low, high := RatingScale(q)
 		d, err := number(data)
-		if err != nil || !d.IsInteger() || d.LessThan(decimal.NewFromInt(1)) || d.GreaterThan(decimal.NewFromInt(5)) {
-			return nil, errors.New("must be an integer from 1 to 5")
+		if err != nil || !d.IsInteger() || d.LessThan(low) || d.GreaterThan(high) {
+			return nil, fmt.Errorf("must be an integer from %s to %s", low, high)
 		}
 		return int(d.IntPart()), nil
 	case TypeFile:
@@ -186,7 +192,7 @@ func str(data json.RawMessage) (string, error) {
 	return strings.TrimSpace(s), nil
 }
 
-// number accepts a JSON number or a numeric string.
+// number accepts a JSON number or a numeric string (Waldur accepts both).
 func number(data json.RawMessage) (decimal.Decimal, error) {
 	s := string(data)
 	if data[0] == '"' {
@@ -195,11 +201,52 @@ func number(data json.RawMessage) (decimal.Decimal, error) {
 			return decimal.Decimal{}, err
 		}
 	}
+	return ParseDecimal(s, AnswerIntegerDigits, AnswerFractionDigits)
+}
+
+// Decimal limits, in digits before and after the decimal point: of a number
+// answer, and of a min_value or max_value (the seed contract's pattern for
+// them, ^-?\d{0,12}(?:\.\d{0,4})?$).
+const (
+	AnswerIntegerDigits, AnswerFractionDigits = 20, 10
+	BoundIntegerDigits, BoundFractionDigits   = 12, 4
+)
+
+// ParseDecimal reads a decimal number with at most intDigits digits before
+// the decimal point and fracDigits after.
+func ParseDecimal(s string, intDigits, fracDigits int32) (decimal.Decimal, error) {
 	d, err := decimal.NewFromString(s)
 	if err != nil {
 		return decimal.Decimal{}, errors.New("must be a number")
 	}
+	if d.Abs().GreaterThanOrEqual(decimal.New(1, intDigits)) || !d.Truncate(fracDigits).Equal(d) {
+		return decimal.Decimal{}, fmt.Errorf("must have at most %d digits before the decimal point and %d after", intDigits, fracDigits)
+	}
 	return d, nil
+}
+
+// inBounds checks d against the question's min_value and max_value.
+func inBounds(q Question, d decimal.Decimal) error {
+	if q.MinValue != nil && d.LessThan(*q.MinValue) {
+		return fmt.Errorf("must be ≥ %s", q.MinValue)
+	}
+	if q.MaxValue != nil && d.GreaterThan(*q.MaxValue) {
+		return fmt.Errorf("must be ≤ %s", q.MaxValue)
+	}
+	return nil
+}
+
+// RatingScale is the lowest and highest rating of a rating question:
+// min_value and max_value, 1 and 5 where unset.
+func RatingScale(q Question) (low, high decimal.Decimal) {
+	low, high = decimal.NewFromInt(1), decimal.NewFromInt(5)
+	if q.MinValue != nil {
+		low = *q.MinValue
+	}
+	if q.MaxValue != nil {
+		high = *q.MaxValue
+	}
+	return low, high
 }
 
 func selectAnswer(q Question, ids []string) ([]string, error) {
@@ -349,16 +396,6 @@ func extensionAgrees(m *mimetype.MIME, ext string) bool {
 		}
 	}
 	return claimed == ""
-}
-
-// validOptionID reports whether v names an option of q (used for config checks).
-func validOptionID(q Question, v any) bool {
-	s, ok := v.(string)
-	if !ok {
-		return false
-	}
-	_, ok = q.option(s)
-	return ok && uuid.Validate(s) == nil
 }
 
 // fileEnvelope is what one file answer adds besides its content: its name

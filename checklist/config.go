@@ -1,6 +1,8 @@
 package checklist
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -10,7 +12,7 @@ import (
 )
 
 // operatorsFor says which operators make sense for each answer type. Files
-// are compared with nothing.
+// are compared with nothing. The README's operator table says the same.
 func operatorsFor(t QuestionType) []Operator {
 	switch t {
 	case TypeBoolean:
@@ -23,17 +25,24 @@ func operatorsFor(t QuestionType) []Operator {
 	return nil
 }
 
+// hasBounds: the types that take min_value and max_value.
+func hasBounds(t QuestionType) bool { return t == TypeNumber || t == TypeYear || t == TypeRating }
+
 var (
 	mimePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9!#$&^_.+-]*/([a-z0-9][a-z0-9!#$&^_.+-]*|\*)$`)
 	extPattern  = regexp.MustCompile(`^\.[a-z0-9][a-z0-9._+-]*$`)
 )
 
-// ValidateQuestion checks an admin's question configuration. It returns nil
-// when the question is valid.
-func ValidateQuestion(q Question) FieldErrors {
+// ValidateQuestion checks an admin's question configuration and normalizes
+// its review and guidance values (see checkComparison). It returns nil when
+// the question is valid.
+func ValidateQuestion(q *Question) FieldErrors {
 	var fe FieldErrors
 	if strings.TrimSpace(q.Description) == "" {
 		fe.add("description", "This field may not be blank.")
+	}
+	if strings.TrimSpace(q.UserGuidance) == "" {
+		q.UserGuidance = "" // whitespace is no guidance
 	}
 	if !slices.Contains(QuestionTypes, q.QuestionType) {
 		fe.add("question_type", fmt.Sprintf("%q is not a valid choice.", q.QuestionType))
@@ -45,35 +54,42 @@ func ValidateQuestion(q Question) FieldErrors {
 		fe.add("dependency_logic_operator", fmt.Sprintf("%q is not a valid choice (and, or).", q.DependencyLogicOperator))
 	}
 
+	// Bounds first: rating values are checked against the scale.
+	if !hasBounds(q.QuestionType) {
+		if q.MinValue != nil {
+			fe.add("min_value", "only number, year and rating questions have bounds")
+		}
+		if q.MaxValue != nil {
+			fe.add("max_value", "only number, year and rating questions have bounds")
+		}
+	} else if low, high := RatingScale(*q); q.QuestionType == TypeRating && low.GreaterThan(high) {
+		fe.add("min_value", fmt.Sprintf("the rating scale from %s to %s is empty (an unset min_value is 1, max_value 5)", low, high))
+	} else if q.MinValue != nil && q.MaxValue != nil && q.MinValue.GreaterThan(*q.MaxValue) {
+		fe.add("min_value", "must be ≤ max_value")
+	}
+
 	if q.Operator != "" {
-		for _, m := range checkComparison(q, q.Operator, q.ReviewAnswerValue) {
+		v, problems := checkComparison(*q, q.Operator, q.ReviewAnswerValue)
+		for _, m := range problems {
 			fe.add(m.field("operator", "review_answer_value"), m.msg)
 		}
+		q.ReviewAnswerValue = v
 	} else if q.ReviewAnswerValue != nil {
 		fe.add("operator", "required when review_answer_value is set")
 	}
 
 	switch {
 	case q.GuidanceOperator != "":
-		for _, m := range checkComparison(q, q.GuidanceOperator, q.GuidanceAnswerValue) {
+		v, problems := checkComparison(*q, q.GuidanceOperator, q.GuidanceAnswerValue)
+		for _, m := range problems {
 			fe.add(m.field("guidance_operator", "guidance_answer_value"), m.msg)
 		}
+		q.GuidanceAnswerValue = v
 	case q.GuidanceAnswerValue != nil:
 		fe.add("guidance_operator", "required when guidance_answer_value is set")
 	case q.UserGuidance != "" && !q.AlwaysShowGuidance:
 		// Otherwise the guidance text could never be shown.
 		fe.add("guidance_operator", "required with guidance_answer_value when always_show_guidance is false")
-	}
-
-	if q.QuestionType != TypeNumber {
-		if q.MinValue != nil {
-			fe.add("min_value", "only number questions have bounds")
-		}
-		if q.MaxValue != nil {
-			fe.add("max_value", "only number questions have bounds")
-		}
-	} else if q.MinValue != nil && q.MaxValue != nil && q.MinValue.GreaterThan(*q.MaxValue) {
-		fe.add("min_value", "must be ≤ max_value")
 	}
 
 	if !isFile(q.QuestionType) {
@@ -113,9 +129,10 @@ func ValidateQuestion(q Question) FieldErrors {
 	return fe
 }
 
-// ValidateDependency checks a dependency against the question it depends on.
-// Cycles are checked separately with FindCycle over all dependencies.
-func ValidateDependency(d Dependency, dependsOn Question) FieldErrors {
+// ValidateDependency checks a dependency against the question it depends on
+// and normalizes its value (see checkComparison). Cycles are checked
+// separately with FindCycle over all dependencies.
+func ValidateDependency(d *Dependency, dependsOn Question) FieldErrors {
 	var fe FieldErrors
 	if d.Question == d.DependsOnQuestion {
 		fe.add("depends_on_question", "a question cannot depend on itself")
@@ -127,9 +144,11 @@ func ValidateDependency(d Dependency, dependsOn Question) FieldErrors {
 		fe.add("operator", "This field is required.")
 		return fe
 	}
-	for _, m := range checkComparison(dependsOn, d.Operator, d.RequiredAnswerValue) {
+	v, problems := checkComparison(dependsOn, d.Operator, d.RequiredAnswerValue)
+	for _, m := range problems {
 		fe.add(m.field("operator", "required_answer_value"), m.msg)
 	}
+	d.RequiredAnswerValue = v
 	return fe
 }
 
@@ -145,43 +164,124 @@ func (p problem) field(op, value string) string {
 	return op
 }
 
-// checkComparison checks that op fits q's type and value fits op and q.
-func checkComparison(q Question, op Operator, value any) []problem {
+// checkComparison checks that op fits q's type and that value fits op and
+// q, and returns value normalized the way answers are (so that a stored
+// answer and the value compare alike: "+372 5123 4567" → "+37251234567",
+// "ee" → "EE", "42" → 42). The value shapes, per operator:
+//
+//   - equals, not_equals: one value that is a valid answer of q's type; on a
+//     multi_select question also a non-empty list of options (the exact
+//     choice), on a single_select question also a list of exactly one.
+//   - in, not_in: a non-empty list of valid answers of q's type.
+//   - contains: on text-like questions (text_input, text_area, email,
+//     phone_number, url) a non-blank string or a non-empty list of them:
+//     the answer contains one of them as a substring, ignoring case; on a
+//     multi_select question an option or a non-empty list of options: the
+//     choice includes one of them.
+//
+// Select questions name options by uuid. Everything else is refused: a
+// configuration that is accepted is one that can match.
+func checkComparison(q Question, op Operator, value any) (any, []problem) {
 	if !slices.Contains(Operators, op) {
-		return []problem{{false, fmt.Sprintf("%q is not a valid choice.", op)}}
+		return value, []problem{{false, fmt.Sprintf("%q is not a valid choice.", op)}}
 	}
 	if !slices.Contains(operatorsFor(q.QuestionType), op) {
-		return []problem{{false, fmt.Sprintf("%s does not apply to %s questions", op, q.QuestionType)}}
+		return value, []problem{{false, fmt.Sprintf("%s does not apply to %s questions (it applies to: %s)", op, q.QuestionType, typesFor(op))}}
 	}
 	if value == nil {
-		return []problem{{true, "required when an operator is set"}}
+		return value, []problem{{true, "required when an operator is set"}}
 	}
 	v := canonical(value)
 	list, isList := v.([]any)
-	if (op == OpIn || op == OpNotIn) && (!isList || len(list) == 0) {
-		return []problem{{true, fmt.Sprintf("must be a non-empty list for %s", op)}}
+	switch {
+	case isList && len(list) == 0:
+		return value, []problem{{true, "must not be an empty list"}}
+	case (op == OpIn || op == OpNotIn) && !isList:
+		return value, []problem{{true, fmt.Sprintf("must be a non-empty list for %s", op)}}
+	case isList && (op == OpEquals || op == OpNotEquals) && q.QuestionType == TypeSingleSelect && len(list) != 1:
+		return value, []problem{{true, fmt.Sprintf("must be one option (or a list of exactly one) for %s on a single_select question", op)}}
+	case isList && (op == OpEquals || op == OpNotEquals) && !isSelect(q.QuestionType):
+		return value, []problem{{true, fmt.Sprintf("must be a single value for %s (use in or not_in for a list)", op)}}
 	}
-	if op == OpContains && !isList {
-		if s, ok := v.(string); !ok || strings.TrimSpace(s) == "" {
-			return []problem{{true, "must be a non-empty string for contains"}}
+	elems := list
+	if !isList {
+		elems = []any{v}
+	}
+	out := make([]any, len(elems))
+	for i, x := range elems {
+		n, err := comparable(q, op, x)
+		if err != nil {
+			return value, []problem{{true, fmt.Sprintf("%s %v", jsonText(x), err)}}
 		}
+		out[i] = n
 	}
 	if !isList {
-		list = []any{v}
-	} else if (op == OpEquals || op == OpNotEquals) && q.QuestionType != TypeMultiSelect {
-		return []problem{{true, fmt.Sprintf("must be a single value for %s", op)}}
+		return out[0], nil
 	}
-	var out []problem
-	for _, x := range list {
-		if _, ok := text(x); !ok {
-			out = append(out, problem{true, "must hold only strings, numbers or booleans"})
-			break
+	return out, nil
+}
+
+// comparable checks one element of a configured value and normalizes it.
+func comparable(q Question, op Operator, x any) (any, error) {
+	if _, ok := text(x); !ok {
+		return nil, errors.New("is not a string, number or boolean")
+	}
+	switch {
+	case isSelect(q.QuestionType):
+		s, _ := x.(string)
+		o, ok := q.option(s)
+		if !ok {
+			return nil, errors.New("is not an option of this question (select values name options by uuid)")
 		}
-		if isSelect(q.QuestionType) && !validOptionID(q, x) {
-			out = append(out, problem{true, fmt.Sprintf("%v is not an option of this question", x)})
+		return o.UUID.String(), nil
+	case op == OpContains:
+		return substring(q.QuestionType, x)
+	}
+	raw, _ := json.Marshal(x)
+	n, err := ValidateAnswer(q, raw)
+	if err != nil {
+		return nil, fmt.Errorf("is not a valid %s answer: %v", q.QuestionType, err)
+	}
+	return canonical(n), nil
+}
+
+// phoneFormatting is what phone answers lose when they are normalized.
+var phoneFormatting = strings.NewReplacer(" ", "", "-", "", ".", "", "(", "", ")", "")
+
+// substring checks a contains value for a text-like type: a non-blank
+// string that a valid answer can contain. Phone substrings lose their
+// formatting, as answers do ("5123 4567" → "51234567").
+func substring(t QuestionType, x any) (string, error) {
+	s, ok := x.(string)
+	s = strings.TrimSpace(s)
+	switch {
+	case !ok || s == "":
+		return "", errors.New("must be a non-blank string for contains")
+	case t == TypePhoneNumber:
+		s = phoneFormatting.Replace(s)
+		if strings.Trim(s, "+0123456789") != "" || strings.LastIndex(s, "+") > 0 {
+			return "", errors.New("can never be part of a phone number (digits, with a leading +)")
+		}
+	case (t == TypeEmail || t == TypeURL) && strings.ContainsAny(s, " \t\r\n"):
+		return "", fmt.Errorf("can never be part of the answer to a %s question (it has no spaces)", t)
+	}
+	return s, nil
+}
+
+func jsonText(x any) string {
+	b, _ := json.Marshal(x)
+	return string(b)
+}
+
+// typesFor lists the question types op applies to.
+func typesFor(op Operator) string {
+	var out []string
+	for _, t := range QuestionTypes {
+		if slices.Contains(operatorsFor(t), op) {
+			out = append(out, string(t))
 		}
 	}
-	return out
+	return strings.Join(out, ", ")
 }
 
 // FindCycle returns a dependency cycle as the ordered questions q1 → q2 → …

@@ -43,13 +43,13 @@ func TestValidateQuestion(t *testing.T) {
 		{"review value without operator", base(TypeBoolean, func(q *Question) { q.ReviewAnswerValue = true }), "operator", "required"},
 		{"review in needs list", base(TypeTextInput, func(q *Question) { q.Operator, q.ReviewAnswerValue = OpIn, "a" }), "review_answer_value", "non-empty list"},
 		{"review equals no list", base(TypeTextInput, func(q *Question) { q.Operator, q.ReviewAnswerValue = OpEquals, []any{"a"} }), "review_answer_value", "single value"},
-		{"review contains empty", base(TypeTextInput, func(q *Question) { q.Operator, q.ReviewAnswerValue = OpContains, " " }), "review_answer_value", "non-empty string"},
+		{"review contains empty", base(TypeTextInput, func(q *Question) { q.Operator, q.ReviewAnswerValue = OpContains, " " }), "review_answer_value", "non-blank string"},
 		{"review select option", base(TypeSingleSelect, func(q *Question) { q.Operator, q.ReviewAnswerValue = OpEquals, a }), "", ""},
 		{"review select non-option", base(TypeSingleSelect, func(q *Question) { q.Operator, q.ReviewAnswerValue = OpEquals, x }), "review_answer_value", "not an option of this question"},
 		{"review select label", base(TypeSingleSelect, func(q *Question) { q.Operator, q.ReviewAnswerValue = OpEquals, "Research" }), "review_answer_value", "not an option"},
 		{"review multi in non-option", base(TypeMultiSelect, func(q *Question) { q.Operator, q.ReviewAnswerValue = OpIn, []any{a, x} }), "review_answer_value", "not an option"},
 		{"review multi equals set", base(TypeMultiSelect, func(q *Question) { q.Operator, q.ReviewAnswerValue = OpEquals, []any{a} }), "", ""},
-		{"review object value", base(TypeTextInput, func(q *Question) { q.Operator, q.ReviewAnswerValue = OpIn, []any{map[string]any{}} }), "review_answer_value", "only strings"},
+		{"review object value", base(TypeTextInput, func(q *Question) { q.Operator, q.ReviewAnswerValue = OpIn, []any{map[string]any{}} }), "review_answer_value", "not a string, number or boolean"},
 
 		{"guidance always", base(TypeTextInput, func(q *Question) { q.UserGuidance, q.AlwaysShowGuidance = "Help", true }), "", ""},
 		{"guidance conditional", base(TypeTextInput, func(q *Question) {
@@ -65,7 +65,21 @@ func TestValidateQuestion(t *testing.T) {
 		{"bounds", base(TypeNumber, func(q *Question) { q.MinValue, q.MaxValue = dec("1"), dec("1") }), "", ""},
 		{"min > max", base(TypeNumber, func(q *Question) { q.MinValue, q.MaxValue = dec("10"), dec("9.99") }), "min_value", "≤ max_value"},
 		{"min on text", base(TypeTextInput, func(q *Question) { q.MinValue = dec("1") }), "min_value", "only number"},
-		{"max on rating", base(TypeRating, func(q *Question) { q.MaxValue = dec("3") }), "max_value", "only number"},
+		{"scale on rating", base(TypeRating, func(q *Question) { q.MinValue, q.MaxValue = dec("0"), dec("10") }), "", ""},
+		{"bounds on year", base(TypeYear, func(q *Question) { q.MinValue = dec("1900") }), "", ""},
+		{"min > max on year", base(TypeYear, func(q *Question) { q.MinValue, q.MaxValue = dec("2000"), dec("1999") }), "min_value", "≤ max_value"},
+		{"empty rating scale", base(TypeRating, func(q *Question) { q.MaxValue = dec("0") }), "min_value", "scale from 1 to 0 is empty"},
+		{"rating value outside the scale", base(TypeRating, func(q *Question) { q.Operator, q.ReviewAnswerValue = OpEquals, 9 }), "review_answer_value", "from 1 to 5"},
+		{"rating value inside a wider scale", base(TypeRating, func(q *Question) { q.MaxValue, q.Operator, q.ReviewAnswerValue = dec("10"), OpEquals, 9 }), "", ""},
+		{"bounds on date", base(TypeDate, func(q *Question) { q.MaxValue = dec("3") }), "max_value", "only number, year and rating"},
+		{"email equals a non-address", base(TypeEmail, func(q *Question) { q.Operator, q.ReviewAnswerValue = OpEquals, "not-an-email" }), "review_answer_value", "email address"},
+		{"phone equals a non-number", base(TypePhoneNumber, func(q *Question) { q.Operator, q.ReviewAnswerValue = OpIn, []any{"12345"} }), "review_answer_value", "E.164"},
+		{"phone contains letters", base(TypePhoneNumber, func(q *Question) { q.Operator, q.ReviewAnswerValue = OpContains, "abc" }), "review_answer_value", "never be part of a phone number"},
+		{"url contains a space", base(TypeURL, func(q *Question) { q.Operator, q.ReviewAnswerValue = OpContains, "a b" }), "review_answer_value", "no spaces"},
+		{"url equals without scheme", base(TypeURL, func(q *Question) { q.Operator, q.ReviewAnswerValue = OpEquals, "example.com" }), "review_answer_value", "http or https"},
+		{"boolean equals a string", base(TypeBoolean, func(q *Question) { q.Operator, q.ReviewAnswerValue = OpEquals, "true" }), "review_answer_value", "true or false"},
+		{"country equals a name", base(TypeCountry, func(q *Question) { q.Operator, q.ReviewAnswerValue = OpEquals, "Estonia" }), "review_answer_value", "alpha-2"},
+		{"whitespace guidance is none", base(TypeTextInput, func(q *Question) { q.UserGuidance = " \n\t " }), "", ""},
 
 		{"file limits", base(TypeFile, func(q *Question) {
 			q.AllowedFileTypes, q.AllowedMimeTypes, q.MaxFileSizeMB = []string{".pdf", ".tar.gz"}, []string{"application/pdf", "image/*", "application/vnd.ms-excel"}, ptr(5)
@@ -88,7 +102,7 @@ func TestValidateQuestion(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			fe := ValidateQuestion(tc.q)
+			fe := ValidateQuestion(&tc.q)
 			if tc.field == "" {
 				if len(fe) != 0 {
 					t.Fatalf("want valid, got %v", fe)
@@ -105,7 +119,7 @@ func TestValidateQuestion(t *testing.T) {
 func TestValidateQuestionEveryTypeBare(t *testing.T) {
 	t.Parallel()
 	for _, typ := range QuestionTypes {
-		if fe := ValidateQuestion(Question{Description: "Q?", QuestionType: typ}); len(fe) != 0 {
+		if fe := ValidateQuestion(&Question{Description: "Q?", QuestionType: typ}); len(fe) != 0 {
 			t.Errorf("%s: want valid, got %v", typ, fe)
 		}
 		if len(operatorsFor(typ)) == 0 && !isFile(typ) {
@@ -140,7 +154,7 @@ func TestValidateDependency(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			fe := ValidateDependency(tc.d, tc.on)
+			fe := ValidateDependency(&tc.d, tc.on)
 			if tc.field == "" {
 				if len(fe) != 0 {
 					t.Fatalf("want valid, got %v", fe)

@@ -52,7 +52,7 @@ type importFile struct {
 		AlwaysRequiresReview bool     `yaml:"always_requires_review"`
 		GuidanceOperator     string   `yaml:"guidance_operator"`
 		GuidanceAnswerValue  any      `yaml:"guidance_answer_value"`
-		AlwaysShowGuidance   bool     `yaml:"always_show_guidance"`
+		AlwaysShowGuidance   *bool    `yaml:"always_show_guidance"` // true when left out, as in Waldur
 		DependencyLogic      string   `yaml:"dependency_logic_operator"`
 		MapsToCustomerField  string   `yaml:"maps_to_customer_field"`
 		IntentField          string   `yaml:"intent_field"`
@@ -106,7 +106,7 @@ func ParseDefinition(r io.Reader) (*Definition, error) {
 			AllowedFileTypes: fq.AllowedFileTypes, AllowedMimeTypes: fq.AllowedMimeTypes,
 			MaxFileSizeMB: fq.MaxFileSizeMB, MaxFilesCount: fq.MaxFilesCount,
 			Operator: Operator(fq.Operator), AlwaysRequiresReview: fq.AlwaysRequiresReview,
-			GuidanceOperator: Operator(fq.GuidanceOperator), AlwaysShowGuidance: fq.AlwaysShowGuidance,
+			GuidanceOperator: Operator(fq.GuidanceOperator), AlwaysShowGuidance: fq.AlwaysShowGuidance == nil || *fq.AlwaysShowGuidance,
 			DependencyLogicOperator: LogicOperator(fq.DependencyLogic),
 			MapsToCustomerField:     fq.MapsToCustomerField, IntentField: fq.IntentField,
 			Options: []Option{},
@@ -126,7 +126,7 @@ func ParseDefinition(r io.Reader) (*Definition, error) {
 		}
 		q.ReviewAnswerValue = labelsToOptions(q, fq.ReviewAnswerValue)
 		q.GuidanceAnswerValue = labelsToOptions(q, fq.GuidanceAnswerValue)
-		for field, msgs := range ValidateQuestion(q) {
+		for field, msgs := range ValidateQuestion(&q) {
 			problems = append(problems, fmt.Sprintf("question %s: %s: %s", fq.Key, field, strings.Join(msgs, " ")))
 		}
 		def.Questions = append(def.Questions, q)
@@ -148,7 +148,7 @@ func ParseDefinition(r io.Reader) (*Definition, error) {
 			if dep.Operator == "" {
 				dep.Operator = OpEquals
 			}
-			for field, msgs := range ValidateDependency(dep, *on) {
+			for field, msgs := range ValidateDependency(&dep, *on) {
 				problems = append(problems, fmt.Sprintf("question %s: depends_on %s: %s: %s", fq.Key, d.Question, field, strings.Join(msgs, " ")))
 			}
 			def.Dependencies = append(def.Dependencies, dep)
@@ -167,9 +167,9 @@ func decimalField(s *string) (*decimal.Decimal, error) {
 	if s == nil {
 		return nil, nil
 	}
-	d, err := decimal.NewFromString(*s)
+	d, err := ParseDecimal(*s, BoundIntegerDigits, BoundFractionDigits)
 	if err != nil {
-		return nil, fmt.Errorf("%q is not a decimal number", *s)
+		return nil, fmt.Errorf("%q %v", *s, err)
 	}
 	return &d, nil
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
@@ -17,16 +18,18 @@ import (
 //
 //   - A nil answer matches nothing, not even not_equals / not_in.
 //   - Scalars are equal when both are numbers (or numeric strings) with the
-//     same value, or else when their text is equal ignoring case and
-//     surrounding space (true == "true", "EE" == "ee", uuids in any case).
+//     same value, or both RFC 3339 date-times of the same instant, or else
+//     when their text is equal ignoring case and surrounding space
+//     (true == "true", "EE" == "ee", uuids in any case).
 //   - Select answers are lists of option uuids; values name options by uuid,
 //     never by label.
 //   - equals: a scalar answer equals a scalar value; a list answer equals a
 //     scalar value when it is exactly that one element, and a list value when
 //     it holds the same elements in any order.
 //   - contains: a string answer contains the value as a substring, ignoring
-//     case; a list answer contains the value element (or every element of a
-//     list value). Numbers and booleans contain nothing.
+//     case; a list answer contains the value as an element. A list value
+//     means any of its elements (Waldur's "any of these substrings").
+//     Numbers and booleans contain nothing.
 //   - in: the answer equals an element of the value list (a scalar value is a
 //     one-element list); a list answer is in when ANY chosen element is.
 //   - not_equals / not_in: the negation, for non-nil answers only.
@@ -83,17 +86,20 @@ func equals(a, v any) bool {
 }
 
 func contains(a, v any) bool {
-	switch a := a.(type) {
-	case []any:
-		if vl, ok := v.([]any); ok {
-			return len(vl) > 0 && allIn(vl, a)
-		}
-		return slices.ContainsFunc(a, func(x any) bool { return scalarEq(x, v) })
-	case string:
-		s, ok := text(v)
-		return ok && strings.Contains(strings.ToLower(a), strings.ToLower(strings.TrimSpace(s)))
+	vl, ok := v.([]any)
+	if !ok {
+		vl = []any{v}
 	}
-	return false
+	return slices.ContainsFunc(vl, func(x any) bool {
+		switch a := a.(type) {
+		case []any:
+			return elemOf(x, a)
+		case string:
+			s, ok := text(x)
+			return ok && strings.Contains(strings.ToLower(a), strings.ToLower(strings.TrimSpace(s)))
+		}
+		return false
+	})
 }
 
 func in(a, v any) bool {
@@ -128,6 +134,11 @@ func scalarEq(a, b any) bool {
 	}
 	sa, oka := text(a)
 	sb, okb := text(b)
+	if ta, err := time.Parse(time.RFC3339, sa); err == nil {
+		if tb, err := time.Parse(time.RFC3339, sb); err == nil {
+			return ta.Equal(tb)
+		}
+	}
 	return oka && okb && strings.EqualFold(strings.TrimSpace(sa), strings.TrimSpace(sb))
 }
 
@@ -220,10 +231,11 @@ func RequiresReview(q Question, answer any) bool {
 }
 
 // ShowGuidance reports whether the question's user_guidance is shown: never
-// when there is no guidance text; always when always_show_guidance; else
-// when the answer matches the guidance operator and value.
+// when there is no guidance text (whitespace is none); always when
+// always_show_guidance; else when the answer matches the guidance operator
+// and value.
 func ShowGuidance(q Question, answer any) bool {
-	if q.UserGuidance == "" {
+	if strings.TrimSpace(q.UserGuidance) == "" {
 		return false
 	}
 	return q.AlwaysShowGuidance || (q.GuidanceOperator != "" && Matches(q.GuidanceOperator, answer, q.GuidanceAnswerValue))

@@ -493,11 +493,13 @@ type AdminChecklistRequestChecklistType string
 
 // AdminQuestion defines model for AdminQuestion.
 type AdminQuestion struct {
-	AllowedFileTypes     []string           `json:"allowed_file_types"`
-	AllowedMimeTypes     []string           `json:"allowed_mime_types"`
-	AlwaysRequiresReview bool               `json:"always_requires_review"`
-	AlwaysShowGuidance   bool               `json:"always_show_guidance"`
-	Checklist            openapi_types.UUID `json:"checklist"`
+	AllowedFileTypes     []string `json:"allowed_file_types"`
+	AllowedMimeTypes     []string `json:"allowed_mime_types"`
+	AlwaysRequiresReview bool     `json:"always_requires_review"`
+
+	// AlwaysShowGuidance Show user_guidance always (the default, as in Waldur). If false, guidance shows when the answer matches guidance_answer_value with guidance_operator. Whitespace-only guidance counts as none.
+	AlwaysShowGuidance bool               `json:"always_show_guidance"`
+	Checklist          openapi_types.UUID `json:"checklist"`
 
 	// DependencyLogicOperator Defines how multiple dependencies are evaluated. AND: All dependencies must be
 	// satisfied. OR: At least one dependency must be satisfied.
@@ -514,10 +516,10 @@ type AdminQuestion struct {
 	MaxFileSizeMb       *int             `json:"max_file_size_mb"`
 	MaxFilesCount       *int             `json:"max_files_count"`
 
-	// MaxValue Decimal; number questions only.
+	// MaxValue Decimal, at most 12 digits before the point and 4 after; number, year and rating questions only (a rating scale without bounds is 1 to 5).
 	MaxValue *string `json:"max_value"`
 
-	// MinValue Decimal; number questions only.
+	// MinValue Decimal, at most 12 digits before the point and 4 after; number, year and rating questions only (a rating scale without bounds is 1 to 5).
 	MinValue *string `json:"min_value"`
 
 	// Operator An operator, or "" when the question has none configured.
@@ -577,11 +579,13 @@ type AdminQuestionOptionRequest struct {
 
 // AdminQuestionRequest defines model for AdminQuestionRequest.
 type AdminQuestionRequest struct {
-	AllowedFileTypes     *[]string          `json:"allowed_file_types,omitempty"`
-	AllowedMimeTypes     *[]string          `json:"allowed_mime_types,omitempty"`
-	AlwaysRequiresReview *bool              `json:"always_requires_review,omitempty"`
-	AlwaysShowGuidance   *bool              `json:"always_show_guidance,omitempty"`
-	Checklist            openapi_types.UUID `json:"checklist"`
+	AllowedFileTypes     *[]string `json:"allowed_file_types,omitempty"`
+	AllowedMimeTypes     *[]string `json:"allowed_mime_types,omitempty"`
+	AlwaysRequiresReview *bool     `json:"always_requires_review,omitempty"`
+
+	// AlwaysShowGuidance Show user_guidance always (the default, as in Waldur). If false, guidance shows when the answer matches guidance_answer_value with guidance_operator. Whitespace-only guidance counts as none.
+	AlwaysShowGuidance *bool              `json:"always_show_guidance,omitempty"`
+	Checklist          openapi_types.UUID `json:"checklist"`
 
 	// DependencyLogicOperator Defines how multiple dependencies are evaluated. AND: All dependencies must be
 	// satisfied. OR: At least one dependency must be satisfied.
@@ -596,10 +600,10 @@ type AdminQuestionRequest struct {
 	MaxFileSizeMb    *int              `json:"max_file_size_mb,omitempty"`
 	MaxFilesCount    *int              `json:"max_files_count,omitempty"`
 
-	// MaxValue Decimal; number questions only.
+	// MaxValue Decimal, at most 12 digits before the point and 4 after; number, year and rating questions only (a rating scale without bounds is 1 to 5).
 	MaxValue *string `json:"max_value,omitempty"`
 
-	// MinValue Decimal; number questions only.
+	// MinValue Decimal, at most 12 digits before the point and 4 after; number, year and rating questions only (a rating scale without bounds is 1 to 5).
 	MinValue *string `json:"min_value,omitempty"`
 
 	// Operator An operator, or "" when the question has none configured.
@@ -617,7 +621,7 @@ type AdminQuestionRequest struct {
 
 // AnswerSubmitRequest Example: {"answer_data":true,"question_uuid":"0b5e0c1e-2f43-4a57-9c1d-1f2e3d4c5b6a"}
 type AnswerSubmitRequest struct {
-	// AnswerData The answer; its JSON type depends on the question's question_type.
+	// AnswerData The answer; its JSON type depends on the question's question_type. A number answer may be a JSON number or a numeric string ("42"), as in Waldur; it is stored and returned as a JSON number. null removes the answer.
 	AnswerData   json.RawMessage    `json:"answer_data"`
 	QuestionUUID openapi_types.UUID `json:"question_uuid"`
 }
@@ -663,10 +667,10 @@ type ChecklistQuestion struct {
 	// MaxFilesCount Maximum number of files allowed for MULTIPLE_FILES type questions. If not set, no count limit is enforced.
 	MaxFilesCount *int `json:"max_files_count"`
 
-	// MaxValue Maximum value allowed for NUMBER type questions
+	// MaxValue Maximum value allowed for NUMBER, YEAR and RATING type questions (a rating scale without bounds is 1 to 5)
 	MaxValue *string `json:"max_value"`
 
-	// MinValue Minimum value allowed for NUMBER type questions
+	// MinValue Minimum value allowed for NUMBER, YEAR and RATING type questions (a rating scale without bounds is 1 to 5)
 	MinValue        *string          `json:"min_value"`
 	Order           int              `json:"order"`
 	QuestionOptions []QuestionOption `json:"question_options"`
@@ -749,10 +753,10 @@ type ChecklistTemplateQuestion struct {
 	// MaxFilesCount Maximum number of files allowed for MULTIPLE_FILES type questions. If not set, no count limit is enforced.
 	MaxFilesCount *int `json:"max_files_count"`
 
-	// MaxValue Maximum value allowed for NUMBER type questions
+	// MaxValue Maximum value allowed for NUMBER, YEAR and RATING type questions (a rating scale without bounds is 1 to 5)
 	MaxValue *string `json:"max_value"`
 
-	// MinValue Minimum value allowed for NUMBER type questions
+	// MinValue Minimum value allowed for NUMBER, YEAR and RATING type questions (a rating scale without bounds is 1 to 5)
 	MinValue *string `json:"min_value"`
 
 	// Operator An operator, or "" when the question has none configured.

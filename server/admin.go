@@ -1,13 +1,13 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/google/uuid"
-	"github.com/shopspring/decimal"
 
 	"github.com/onboarding-kyb/onboarding/checklist"
 	"github.com/onboarding-kyb/onboarding/domain"
@@ -185,7 +185,7 @@ func (s *Server) questionFromRequest(ctx context.Context, b *gen.AdminQuestionRe
 	q.AllowedFileTypes, q.AllowedMimeTypes = deref(b.AllowedFileTypes, []string{}), deref(b.AllowedMimeTypes, []string{})
 	q.MaxFileSizeMB, q.MaxFilesCount = b.MaxFileSizeMb, b.MaxFilesCount
 	q.Operator, q.GuidanceOperator = checklist.Operator(deref(b.Operator, "")), checklist.Operator(deref(b.GuidanceOperator, ""))
-	q.AlwaysRequiresReview, q.AlwaysShowGuidance = deref(b.AlwaysRequiresReview, false), deref(b.AlwaysShowGuidance, false)
+	q.AlwaysRequiresReview, q.AlwaysShowGuidance = deref(b.AlwaysRequiresReview, false), deref(b.AlwaysShowGuidance, true)
 	q.DependencyLogicOperator = checklist.LogicOperator(deref(b.DependencyLogicOperator, gen.DependencyLogicOperatorAnd))
 	q.ReviewAnswerValue, q.GuidanceAnswerValue = decodeAny(b.ReviewAnswerValue), decodeAny(b.GuidanceAnswerValue)
 	problems := checklist.FieldErrors{}
@@ -193,9 +193,9 @@ func (s *Server) questionFromRequest(ctx context.Context, b *gen.AdminQuestionRe
 		if value == nil {
 			continue
 		}
-		d, err := decimal.NewFromString(*value)
+		d, err := checklist.ParseDecimal(*value, checklist.BoundIntegerDigits, checklist.BoundFractionDigits)
 		if err != nil {
-			problems[field] = []string{"A valid number is required."}
+			problems[field] = []string{fmt.Sprintf("A valid number is required: it %v.", err)}
 			continue
 		}
 		if field == "min_value" {
@@ -210,7 +210,7 @@ func (s *Server) questionFromRequest(ctx context.Context, b *gen.AdminQuestionRe
 	if b.MaxValue == nil {
 		q.MaxValue = nil
 	}
-	for field, msgs := range checklist.ValidateQuestion(q) {
+	for field, msgs := range checklist.ValidateQuestion(&q) {
 		problems[field] = append(problems[field], msgs...)
 	}
 	if base.UUID != uuid.Nil && len(problems) == 0 {
@@ -223,7 +223,7 @@ func (s *Server) questionFromRequest(ctx context.Context, b *gen.AdminQuestionRe
 			if d.DependsOnQuestion != q.UUID {
 				continue
 			}
-			for _, msgs := range checklist.ValidateDependency(d, q) {
+			for _, msgs := range checklist.ValidateDependency(&d, q) {
 				problems["question_type"] = append(problems["question_type"], fmt.Sprintf("a dependency on this question no longer fits: %s", strings.Join(msgs, "; ")))
 			}
 		}
@@ -234,10 +234,14 @@ func (s *Server) questionFromRequest(ctx context.Context, b *gen.AdminQuestionRe
 	return &q, nil
 }
 
-func decodeAny(raw json.RawMessage) any {
+// decodeAny decodes JSON (nil when empty or invalid), numbers as
+// json.Number so that they keep every digit.
+func decodeAny(raw []byte) any {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
 	var v any
-	if len(raw) > 0 {
-		_ = json.Unmarshal(raw, &v)
+	if d.Decode(&v) != nil {
+		return nil
 	}
 	return v
 }
@@ -467,7 +471,7 @@ func (s *Server) dependencyFromRequest(ctx context.Context, b *gen.AdminQuestion
 	if questions["question"].Checklist != questions["depends_on_question"].Checklist {
 		return nil, domain.FieldError("depends_on_question", "Both questions must belong to the same checklist.")
 	}
-	if problems := checklist.ValidateDependency(*d, *questions["depends_on_question"]); len(problems) > 0 {
+	if problems := checklist.ValidateDependency(d, *questions["depends_on_question"]); len(problems) > 0 {
 		return nil, &domain.Error{Code: domain.EInvalid, Fields: problems}
 	}
 	content, err := s.store.ChecklistContent(ctx, questions["question"].Checklist)

@@ -50,9 +50,7 @@ func (s *Server) checklistState(ctx context.Context, v *domain.Verification) (*c
 	st := &checklistState{completion: c, content: content, answers: map[uuid.UUID]store.Answer{}, values: map[uuid.UUID]any{}}
 	for _, a := range answers {
 		st.answers[a.Question] = a
-		var val any
-		_ = json.Unmarshal(a.Data, &val)
-		st.values[a.Question] = val
+		st.values[a.Question] = decodeAny(a.Data)
 	}
 	return st, nil
 }
@@ -226,8 +224,7 @@ func (s *Server) OnboardingVerificationsSubmitAnswers(ctx context.Context, req g
 			continue
 		}
 		change := storable(q.UUID, value)
-		var decoded any
-		_ = json.Unmarshal(change.Data, &decoded)
+		decoded := decodeAny(change.Data)
 		change.RequiresReview = checklist.RequiresReview(q, decoded)
 		st.values[q.UUID] = decoded
 		changes = append(changes, change)
