@@ -473,12 +473,15 @@ func (e WebhookEventKind) Valid() bool {
 
 // AdminChecklist defines model for AdminChecklist.
 type AdminChecklist struct {
-	ChecklistType string             `json:"checklist_type"`
-	Created       time.Time          `json:"created"`
-	Description   string             `json:"description"`
-	Modified      time.Time          `json:"modified"`
-	Name          string             `json:"name"`
-	UUID          openapi_types.UUID `json:"uuid"`
+	ChecklistType string    `json:"checklist_type"`
+	Created       time.Time `json:"created"`
+	Description   string    `json:"description"`
+	Modified      time.Time `json:"modified"`
+	Name          string    `json:"name"`
+
+	// URL This object's address in the admin API (Waldur's hyperlinked field).
+	URL  string             `json:"url"`
+	UUID openapi_types.UUID `json:"uuid"`
 }
 
 // AdminChecklistRequest defines model for AdminChecklistRequest.
@@ -500,6 +503,12 @@ type AdminQuestion struct {
 	// AlwaysShowGuidance Show user_guidance always (the default, as in Waldur). If false, guidance shows when the answer matches guidance_answer_value with guidance_operator. Whitespace-only guidance counts as none.
 	AlwaysShowGuidance bool               `json:"always_show_guidance"`
 	Checklist          openapi_types.UUID `json:"checklist"`
+
+	// ChecklistName The name of the question's checklist.
+	ChecklistName string `json:"checklist_name"`
+
+	// ChecklistUUID The question's checklist (the same uuid as checklist, under Waldur's name).
+	ChecklistUUID openapi_types.UUID `json:"checklist_uuid"`
 
 	// DependencyLogicOperator Defines how multiple dependencies are evaluated. AND: All dependencies must be
 	// satisfied. OR: At least one dependency must be satisfied.
@@ -532,9 +541,12 @@ type AdminQuestion struct {
 	Required     bool         `json:"required"`
 
 	// ReviewAnswerValue Answer value that triggers review.
-	ReviewAnswerValue json.RawMessage    `json:"review_answer_value"`
-	UserGuidance      string             `json:"user_guidance"`
-	UUID              openapi_types.UUID `json:"uuid"`
+	ReviewAnswerValue json.RawMessage `json:"review_answer_value"`
+
+	// URL This object's address in the admin API (Waldur's hyperlinked field).
+	URL          string             `json:"url"`
+	UserGuidance string             `json:"user_guidance"`
+	UUID         openapi_types.UUID `json:"uuid"`
 }
 
 // AdminQuestionDependency defines model for AdminQuestionDependency.
@@ -546,8 +558,11 @@ type AdminQuestionDependency struct {
 	Question openapi_types.UUID `json:"question"`
 
 	// RequiredAnswerValue The answer the question depends on (option uuids for select questions).
-	RequiredAnswerValue json.RawMessage    `json:"required_answer_value"`
-	UUID                openapi_types.UUID `json:"uuid"`
+	RequiredAnswerValue json.RawMessage `json:"required_answer_value"`
+
+	// URL This object's address in the admin API (Waldur's hyperlinked field).
+	URL  string             `json:"url"`
+	UUID openapi_types.UUID `json:"uuid"`
 }
 
 // AdminQuestionDependencyRequest defines model for AdminQuestionDependencyRequest.
@@ -567,7 +582,10 @@ type AdminQuestionOption struct {
 	Label    string             `json:"label"`
 	Order    int                `json:"order"`
 	Question openapi_types.UUID `json:"question"`
-	UUID     openapi_types.UUID `json:"uuid"`
+
+	// URL This object's address in the admin API (Waldur's hyperlinked field).
+	URL  string             `json:"url"`
+	UUID openapi_types.UUID `json:"uuid"`
 }
 
 // AdminQuestionOptionRequest defines model for AdminQuestionOptionRequest.
@@ -1460,7 +1478,11 @@ type ChecklistsAdminQuestionDependenciesListParams struct {
 	// PageSize Number of results to return per page.
 	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
 
-	// Question Only the dependencies of this question.
+	// QuestionUUID Only the dependencies of this question (the question shown when they hold; Waldur's filter).
+	QuestionUUID *openapi_types.UUID `form:"question_uuid,omitempty" json:"question_uuid,omitempty"`
+
+	// Question The same as question_uuid; when both are given they must be equal.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	Question *openapi_types.UUID `form:"question,omitempty" json:"question,omitempty"`
 }
 
@@ -1485,7 +1507,11 @@ type ChecklistsAdminQuestionOptionsListParams struct {
 	// PageSize Number of results to return per page.
 	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
 
-	// Question Only the options of this question.
+	// QuestionUUID Only the options of this question (Waldur's filter).
+	QuestionUUID *openapi_types.UUID `form:"question_uuid,omitempty" json:"question_uuid,omitempty"`
+
+	// Question The same as question_uuid; when both are given they must be equal.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	Question *openapi_types.UUID `form:"question,omitempty" json:"question,omitempty"`
 }
 
@@ -1510,7 +1536,11 @@ type ChecklistsAdminQuestionsListParams struct {
 	// PageSize Number of results to return per page.
 	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
 
-	// Checklist Only the questions of this checklist.
+	// ChecklistUUID Only the questions of this checklist (Waldur's filter).
+	ChecklistUUID *openapi_types.UUID `form:"checklist_uuid,omitempty" json:"checklist_uuid,omitempty"`
+
+	// Checklist The same as checklist_uuid; when both are given they must be equal.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	Checklist *openapi_types.UUID `form:"checklist,omitempty" json:"checklist,omitempty"`
 }
 
@@ -2455,6 +2485,13 @@ func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionDependenciesList(ctx ech
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
 	}
 
+	// ------------- Optional query parameter "question_uuid" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "question_uuid", ctx.QueryParams(), &params.QuestionUUID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter question_uuid: %s", err))
+	}
+
 	// ------------- Optional query parameter "question" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "question", ctx.QueryParams(), &params.Question, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
@@ -2580,6 +2617,13 @@ func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionOptionsList(ctx echo.Con
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
 	}
 
+	// ------------- Optional query parameter "question_uuid" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "question_uuid", ctx.QueryParams(), &params.QuestionUUID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter question_uuid: %s", err))
+	}
+
 	// ------------- Optional query parameter "question" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "question", ctx.QueryParams(), &params.Question, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
@@ -2703,6 +2747,13 @@ func (w *ServerInterfaceWrapper) ChecklistsAdminQuestionsList(ctx echo.Context) 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// ------------- Optional query parameter "checklist_uuid" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "checklist_uuid", ctx.QueryParams(), &params.ChecklistUUID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter checklist_uuid: %s", err))
 	}
 
 	// ------------- Optional query parameter "checklist" -------------

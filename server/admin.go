@@ -33,8 +33,8 @@ func adminWrite(ctx context.Context) error {
 
 // --- checklists ---
 
-func checklistAPI(c *store.ChecklistRow) gen.AdminChecklist {
-	return gen.AdminChecklist{UUID: c.UUID, Name: c.Name, Description: c.Description, ChecklistType: c.ChecklistType, Created: c.Created, Modified: c.Modified}
+func checklistAPI(ctx context.Context, c *store.ChecklistRow) gen.AdminChecklist {
+	return gen.AdminChecklist{UUID: c.UUID, URL: absoluteURL(ctx, "/api/checklists-admin/"+c.UUID.String()+"/"), Name: c.Name, Description: c.Description, ChecklistType: c.ChecklistType, Created: c.Created, Modified: c.Modified}
 }
 
 func checklistFromRequest(b *gen.AdminChecklistRequest) (*store.ChecklistRow, error) {
@@ -54,7 +54,7 @@ func (s *Server) ChecklistsAdminList(ctx context.Context, req gen.ChecklistsAdmi
 	}
 	body, total, link, err := paginate(ctx, req.Params.Page, req.Params.PageSize, func(offset, limit int) ([]store.ChecklistRow, int, error) {
 		return s.store.ListChecklists(ctx, offset, limit)
-	}, checklistAPI)
+	}, func(c *store.ChecklistRow) gen.AdminChecklist { return checklistAPI(ctx, c) })
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +72,7 @@ func (s *Server) ChecklistsAdminCreate(ctx context.Context, req gen.ChecklistsAd
 	if err := s.store.SaveChecklist(ctx, c, true); err != nil {
 		return nil, err
 	}
-	return gen.ChecklistsAdminCreate201JSONResponse(checklistAPI(c)), nil
+	return gen.ChecklistsAdminCreate201JSONResponse(checklistAPI(ctx, c)), nil
 }
 
 func (s *Server) ChecklistsAdminRetrieve(ctx context.Context, req gen.ChecklistsAdminRetrieveRequestObject) (gen.ChecklistsAdminRetrieveResponseObject, error) {
@@ -83,7 +83,7 @@ func (s *Server) ChecklistsAdminRetrieve(ctx context.Context, req gen.Checklists
 	if err != nil {
 		return nil, err
 	}
-	return gen.ChecklistsAdminRetrieve200JSONResponse(checklistAPI(c)), nil
+	return gen.ChecklistsAdminRetrieve200JSONResponse(checklistAPI(ctx, c)), nil
 }
 
 func (s *Server) ChecklistsAdminUpdate(ctx context.Context, req gen.ChecklistsAdminUpdateRequestObject) (gen.ChecklistsAdminUpdateResponseObject, error) {
@@ -111,7 +111,7 @@ func (s *Server) editChecklist(ctx context.Context, id uuid.UUID, put *gen.Admin
 	if err != nil {
 		return gen.AdminChecklist{}, err
 	}
-	if put, err = putBody(put, patch, checklistAPI(old)); err != nil {
+	if put, err = putBody(put, patch, checklistAPI(ctx, old)); err != nil {
 		return gen.AdminChecklist{}, err
 	}
 	c, err := checklistFromRequest(put)
@@ -122,7 +122,7 @@ func (s *Server) editChecklist(ctx context.Context, id uuid.UUID, put *gen.Admin
 	if err := s.store.SaveChecklist(ctx, c, false); err != nil {
 		return gen.AdminChecklist{}, err
 	}
-	return checklistAPI(c), nil
+	return checklistAPI(ctx, c), nil
 }
 
 func (s *Server) ChecklistsAdminDestroy(ctx context.Context, req gen.ChecklistsAdminDestroyRequestObject) (gen.ChecklistsAdminDestroyResponseObject, error) {
@@ -145,16 +145,17 @@ func (s *Server) ChecklistsAdminChecklistQuestions(ctx context.Context, req gen.
 	}
 	out := gen.ChecklistsAdminChecklistQuestions200JSONResponse{}
 	for _, q := range content.Questions {
-		out = append(out, questionAPI(q))
+		out = append(out, questionAPI(ctx, q, content.Checklist.Name))
 	}
 	return out, nil
 }
 
 // --- questions ---
 
-func questionAPI(q checklist.Question) gen.AdminQuestion {
+func questionAPI(ctx context.Context, q checklist.Question, checklistName string) gen.AdminQuestion {
 	return gen.AdminQuestion{
-		UUID: q.UUID, Checklist: q.Checklist, Order: q.Order, Description: q.Description, UserGuidance: q.UserGuidance,
+		UUID: q.UUID, URL: absoluteURL(ctx, "/api/checklists-admin-questions/"+q.UUID.String()+"/"),
+		Checklist: q.Checklist, ChecklistUUID: q.Checklist, ChecklistName: checklistName, Order: q.Order, Description: q.Description, UserGuidance: q.UserGuidance,
 		QuestionType: gen.QuestionType(q.QuestionType), Required: q.Required,
 		MinValue: decimalString(q.MinValue), MaxValue: decimalString(q.MaxValue),
 		AllowedFileTypes: nonNil(q.AllowedFileTypes), AllowedMimeTypes: nonNil(q.AllowedMimeTypes),
@@ -236,6 +237,27 @@ func (s *Server) questionFromRequest(ctx context.Context, b *gen.AdminQuestionRe
 
 // decodeAny decodes JSON (nil when empty or invalid), numbers as
 // json.Number so that they keep every digit.
+// questionOut renders a question with its checklist's name.
+func (s *Server) questionOut(ctx context.Context, q *checklist.Question) (gen.AdminQuestion, error) {
+	c, err := s.store.ChecklistRow(ctx, q.Checklist)
+	if err != nil {
+		return gen.AdminQuestion{}, err
+	}
+	return questionAPI(ctx, *q, c.Name), nil
+}
+
+// filterParam is a list filter given under Waldur's name or the older,
+// deprecated one: either, or both when equal.
+func filterParam(name string, waldur, old *uuid.UUID) (*uuid.UUID, error) {
+	if waldur != nil && old != nil && *waldur != *old {
+		return nil, domain.FieldError(name, "Differs from the deprecated filter of the same meaning; give one of them.")
+	}
+	if waldur != nil {
+		return waldur, nil
+	}
+	return old, nil
+}
+
 func decodeAny(raw []byte) any {
 	d := json.NewDecoder(bytes.NewReader(raw))
 	d.UseNumber()
@@ -250,9 +272,24 @@ func (s *Server) ChecklistsAdminQuestionsList(ctx context.Context, req gen.Check
 	if err := adminRead(ctx); err != nil {
 		return nil, err
 	}
+	filter, err := filterParam("checklist_uuid", req.Params.ChecklistUUID, req.Params.Checklist)
+	if err != nil {
+		return nil, err
+	}
+	names := map[uuid.UUID]string{}
 	body, total, link, err := paginate(ctx, req.Params.Page, req.Params.PageSize, func(offset, limit int) ([]checklist.Question, int, error) {
-		return s.store.ListQuestions(ctx, req.Params.Checklist, offset, limit)
-	}, func(q *checklist.Question) gen.AdminQuestion { return questionAPI(*q) })
+		qs, total, err := s.store.ListQuestions(ctx, filter, offset, limit)
+		for _, q := range qs {
+			if _, ok := names[q.Checklist]; ok || err != nil {
+				continue
+			}
+			var c *store.ChecklistRow
+			if c, err = s.store.ChecklistRow(ctx, q.Checklist); err == nil {
+				names[q.Checklist] = c.Name
+			}
+		}
+		return qs, total, err
+	}, func(q *checklist.Question) gen.AdminQuestion { return questionAPI(ctx, *q, names[q.Checklist]) })
 	if err != nil {
 		return nil, err
 	}
@@ -270,7 +307,11 @@ func (s *Server) ChecklistsAdminQuestionsCreate(ctx context.Context, req gen.Che
 	if err := s.store.SaveQuestion(ctx, q, true); err != nil {
 		return nil, err
 	}
-	return gen.ChecklistsAdminQuestionsCreate201JSONResponse(questionAPI(*q)), nil
+	out, err := s.questionOut(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return gen.ChecklistsAdminQuestionsCreate201JSONResponse(out), nil
 }
 
 func (s *Server) ChecklistsAdminQuestionsRetrieve(ctx context.Context, req gen.ChecklistsAdminQuestionsRetrieveRequestObject) (gen.ChecklistsAdminQuestionsRetrieveResponseObject, error) {
@@ -281,7 +322,11 @@ func (s *Server) ChecklistsAdminQuestionsRetrieve(ctx context.Context, req gen.C
 	if err != nil {
 		return nil, err
 	}
-	return gen.ChecklistsAdminQuestionsRetrieve200JSONResponse(questionAPI(*q)), nil
+	out, err := s.questionOut(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return gen.ChecklistsAdminQuestionsRetrieve200JSONResponse(out), nil
 }
 
 func (s *Server) ChecklistsAdminQuestionsUpdate(ctx context.Context, req gen.ChecklistsAdminQuestionsUpdateRequestObject) (gen.ChecklistsAdminQuestionsUpdateResponseObject, error) {
@@ -309,7 +354,7 @@ func (s *Server) editQuestion(ctx context.Context, id uuid.UUID, put *gen.AdminQ
 	if err != nil {
 		return gen.AdminQuestion{}, err
 	}
-	if put, err = putBody(put, patch, questionAPI(*old)); err != nil {
+	if put, err = putBody(put, patch, questionAPI(ctx, *old, "")); err != nil {
 		return gen.AdminQuestion{}, err
 	}
 	q, err := s.questionFromRequest(ctx, put, *old)
@@ -319,7 +364,7 @@ func (s *Server) editQuestion(ctx context.Context, id uuid.UUID, put *gen.AdminQ
 	if err := s.store.SaveQuestion(ctx, q, false); err != nil {
 		return gen.AdminQuestion{}, err
 	}
-	return questionAPI(*q), nil
+	return s.questionOut(ctx, q)
 }
 
 func (s *Server) ChecklistsAdminQuestionsDestroy(ctx context.Context, req gen.ChecklistsAdminQuestionsDestroyRequestObject) (gen.ChecklistsAdminQuestionsDestroyResponseObject, error) {
@@ -334,8 +379,8 @@ func (s *Server) ChecklistsAdminQuestionsDestroy(ctx context.Context, req gen.Ch
 
 // --- options ---
 
-func optionAPI(o *store.OptionRow) gen.AdminQuestionOption {
-	return gen.AdminQuestionOption{UUID: o.UUID, Question: o.Question, Label: o.Label, Order: o.Order}
+func optionAPI(ctx context.Context, o *store.OptionRow) gen.AdminQuestionOption {
+	return gen.AdminQuestionOption{UUID: o.UUID, URL: absoluteURL(ctx, "/api/checklists-admin-question-options/"+o.UUID.String()+"/"), Question: o.Question, Label: o.Label, Order: o.Order}
 }
 
 // optionFromRequest checks that the option's question is a select question.
@@ -361,9 +406,13 @@ func (s *Server) ChecklistsAdminQuestionOptionsList(ctx context.Context, req gen
 	if err := adminRead(ctx); err != nil {
 		return nil, err
 	}
+	filter, err := filterParam("question_uuid", req.Params.QuestionUUID, req.Params.Question)
+	if err != nil {
+		return nil, err
+	}
 	body, total, link, err := paginate(ctx, req.Params.Page, req.Params.PageSize, func(offset, limit int) ([]store.OptionRow, int, error) {
-		return s.store.ListOptions(ctx, req.Params.Question, offset, limit)
-	}, optionAPI)
+		return s.store.ListOptions(ctx, filter, offset, limit)
+	}, func(o *store.OptionRow) gen.AdminQuestionOption { return optionAPI(ctx, o) })
 	if err != nil {
 		return nil, err
 	}
@@ -381,7 +430,7 @@ func (s *Server) ChecklistsAdminQuestionOptionsCreate(ctx context.Context, req g
 	if err := s.store.SaveOption(ctx, o, true); err != nil {
 		return nil, err
 	}
-	return gen.ChecklistsAdminQuestionOptionsCreate201JSONResponse(optionAPI(o)), nil
+	return gen.ChecklistsAdminQuestionOptionsCreate201JSONResponse(optionAPI(ctx, o)), nil
 }
 
 func (s *Server) ChecklistsAdminQuestionOptionsRetrieve(ctx context.Context, req gen.ChecklistsAdminQuestionOptionsRetrieveRequestObject) (gen.ChecklistsAdminQuestionOptionsRetrieveResponseObject, error) {
@@ -392,7 +441,7 @@ func (s *Server) ChecklistsAdminQuestionOptionsRetrieve(ctx context.Context, req
 	if err != nil {
 		return nil, err
 	}
-	return gen.ChecklistsAdminQuestionOptionsRetrieve200JSONResponse(optionAPI(o)), nil
+	return gen.ChecklistsAdminQuestionOptionsRetrieve200JSONResponse(optionAPI(ctx, o)), nil
 }
 
 func (s *Server) ChecklistsAdminQuestionOptionsUpdate(ctx context.Context, req gen.ChecklistsAdminQuestionOptionsUpdateRequestObject) (gen.ChecklistsAdminQuestionOptionsUpdateResponseObject, error) {
@@ -420,7 +469,7 @@ func (s *Server) editOption(ctx context.Context, id uuid.UUID, put *gen.AdminQue
 	if err != nil {
 		return gen.AdminQuestionOption{}, err
 	}
-	if put, err = putBody(put, patch, optionAPI(old)); err != nil {
+	if put, err = putBody(put, patch, optionAPI(ctx, old)); err != nil {
 		return gen.AdminQuestionOption{}, err
 	}
 	o, err := s.optionFromRequest(ctx, put)
@@ -431,7 +480,7 @@ func (s *Server) editOption(ctx context.Context, id uuid.UUID, put *gen.AdminQue
 	if err := s.store.SaveOption(ctx, o, false); err != nil {
 		return gen.AdminQuestionOption{}, err
 	}
-	return optionAPI(o), nil
+	return optionAPI(ctx, o), nil
 }
 
 func (s *Server) ChecklistsAdminQuestionOptionsDestroy(ctx context.Context, req gen.ChecklistsAdminQuestionOptionsDestroyRequestObject) (gen.ChecklistsAdminQuestionOptionsDestroyResponseObject, error) {
@@ -446,8 +495,8 @@ func (s *Server) ChecklistsAdminQuestionOptionsDestroy(ctx context.Context, req 
 
 // --- dependencies ---
 
-func dependencyAPI(d *checklist.Dependency) gen.AdminQuestionDependency {
-	return gen.AdminQuestionDependency{UUID: d.UUID, Question: d.Question, DependsOnQuestion: d.DependsOnQuestion,
+func dependencyAPI(ctx context.Context, d *checklist.Dependency) gen.AdminQuestionDependency {
+	return gen.AdminQuestionDependency{UUID: d.UUID, URL: absoluteURL(ctx, "/api/checklists-admin-question-dependencies/"+d.UUID.String()+"/"), Question: d.Question, DependsOnQuestion: d.DependsOnQuestion,
 		RequiredAnswerValue: rawJSON(d.RequiredAnswerValue), Operator: gen.Operator(d.Operator)}
 }
 
@@ -503,9 +552,13 @@ func (s *Server) ChecklistsAdminQuestionDependenciesList(ctx context.Context, re
 	if err := adminRead(ctx); err != nil {
 		return nil, err
 	}
+	filter, err := filterParam("question_uuid", req.Params.QuestionUUID, req.Params.Question)
+	if err != nil {
+		return nil, err
+	}
 	body, total, link, err := paginate(ctx, req.Params.Page, req.Params.PageSize, func(offset, limit int) ([]checklist.Dependency, int, error) {
-		return s.store.ListDependencies(ctx, req.Params.Question, offset, limit)
-	}, dependencyAPI)
+		return s.store.ListDependencies(ctx, filter, offset, limit)
+	}, func(d *checklist.Dependency) gen.AdminQuestionDependency { return dependencyAPI(ctx, d) })
 	if err != nil {
 		return nil, err
 	}
@@ -523,7 +576,7 @@ func (s *Server) ChecklistsAdminQuestionDependenciesCreate(ctx context.Context, 
 	if err := s.store.SaveDependency(ctx, d, true); err != nil {
 		return nil, err
 	}
-	return gen.ChecklistsAdminQuestionDependenciesCreate201JSONResponse(dependencyAPI(d)), nil
+	return gen.ChecklistsAdminQuestionDependenciesCreate201JSONResponse(dependencyAPI(ctx, d)), nil
 }
 
 func (s *Server) ChecklistsAdminQuestionDependenciesRetrieve(ctx context.Context, req gen.ChecklistsAdminQuestionDependenciesRetrieveRequestObject) (gen.ChecklistsAdminQuestionDependenciesRetrieveResponseObject, error) {
@@ -534,7 +587,7 @@ func (s *Server) ChecklistsAdminQuestionDependenciesRetrieve(ctx context.Context
 	if err != nil {
 		return nil, err
 	}
-	return gen.ChecklistsAdminQuestionDependenciesRetrieve200JSONResponse(dependencyAPI(d)), nil
+	return gen.ChecklistsAdminQuestionDependenciesRetrieve200JSONResponse(dependencyAPI(ctx, d)), nil
 }
 
 func (s *Server) ChecklistsAdminQuestionDependenciesUpdate(ctx context.Context, req gen.ChecklistsAdminQuestionDependenciesUpdateRequestObject) (gen.ChecklistsAdminQuestionDependenciesUpdateResponseObject, error) {
@@ -562,7 +615,7 @@ func (s *Server) editDependency(ctx context.Context, id uuid.UUID, put *gen.Admi
 	if err != nil {
 		return gen.AdminQuestionDependency{}, err
 	}
-	if put, err = putBody(put, patch, dependencyAPI(old)); err != nil {
+	if put, err = putBody(put, patch, dependencyAPI(ctx, old)); err != nil {
 		return gen.AdminQuestionDependency{}, err
 	}
 	d, err := s.dependencyFromRequest(ctx, put, id)
@@ -572,7 +625,7 @@ func (s *Server) editDependency(ctx context.Context, id uuid.UUID, put *gen.Admi
 	if err := s.store.SaveDependency(ctx, d, false); err != nil {
 		return gen.AdminQuestionDependency{}, err
 	}
-	return dependencyAPI(d), nil
+	return dependencyAPI(ctx, d), nil
 }
 
 func (s *Server) ChecklistsAdminQuestionDependenciesDestroy(ctx context.Context, req gen.ChecklistsAdminQuestionDependenciesDestroyRequestObject) (gen.ChecklistsAdminQuestionDependenciesDestroyResponseObject, error) {

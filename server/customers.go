@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -157,11 +156,6 @@ func (s *Server) CustomersRetrieve(ctx context.Context, req gen.CustomersRetriev
 // customerAPI renders a customer; relations this service does not own are
 // empty, counts are real.
 func (s *Server) customerAPI(ctx context.Context, c *domain.Customer) gen.Customer {
-	r := currentRequest(ctx)
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
 	toInt := func(p *int64) *int {
 		if p == nil {
 			return nil
@@ -175,7 +169,7 @@ func (s *Server) customerAPI(ctx context.Context, c *domain.Customer) gen.Custom
 	// Every declared field, as Django REST Framework sends them: "" for blank
 	// text, null for unset numbers and links, [] for empty relations.
 	return gen.Customer{
-		URL:  fmt.Sprintf("%s://%s/api/customers/%s/", scheme, r.Host, c.UUID),
+		URL:  absoluteURL(ctx, "/api/customers/"+c.UUID.String()+"/"),
 		UUID: c.UUID, Created: c.Created, Name: c.Name, DisplayName: c.Name,
 		Slug: c.Slug, NativeName: c.NativeName, Abbreviation: c.Abbreviation,
 		Description: c.Description, ContactDetails: c.ContactDetails,

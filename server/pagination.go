@@ -88,10 +88,6 @@ func keysetLinks(ctx context.Context, pageP *int, size int, cursor string, p sto
 // echoed).
 func pageLinks(ctx context.Context, page int, next string, last int) string {
 	r := currentRequest(ctx)
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
 	sent := r.URL.Query()
 	q := url.Values{}
 	names, _ := ctx.Value(queryParamsKey).([]string)
@@ -104,7 +100,7 @@ func pageLinks(ctx context.Context, page int, next string, last int) string {
 		name, value, _ := strings.Cut(param, "=")
 		q.Set(name, value)
 		defer q.Del(name)
-		return fmt.Sprintf(`<%s://%s%s?%s>; rel="%s"`, scheme, r.Host, r.URL.Path, q.Encode(), rel)
+		return fmt.Sprintf(`<%s?%s>; rel="%s"`, absoluteURL(ctx, r.URL.Path), q.Encode(), rel)
 	}
 	links := []string{link("page=1", "first")}
 	if page > 1 {
@@ -121,4 +117,15 @@ func pageLinks(ctx context.Context, page int, next string, last int) string {
 		links = append(links, link("page="+strconv.Itoa(last), "last"))
 	}
 	return strings.Join(links, ", ")
+}
+
+// absoluteURL is path on this service, as the request reached it
+// (scheme and host): for Link headers and hyperlinked `url` fields.
+func absoluteURL(ctx context.Context, path string) string {
+	r := currentRequest(ctx)
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + path
 }

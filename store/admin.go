@@ -132,15 +132,15 @@ func (s *Store) DeleteChecklist(ctx context.Context, id uuid.UUID) error {
 	return s.deleteRow(ctx, "checklists", id)
 }
 
-// ListQuestions returns a page of questions, of one checklist when
-// checklistID is set, each with its options.
+// ListQuestions returns a page of questions by order, of one checklist
+// when checklistID is set, each with its options.
 func (s *Store) ListQuestions(ctx context.Context, checklistID *uuid.UUID, offset, limit int) ([]checklist.Question, int, error) {
 	var rows []questionRow
 	from, args := `questions`, []any{}
 	if checklistID != nil {
 		from, args = `questions WHERE checklist_uuid = ?`, []any{*checklistID}
 	}
-	total, err := s.page(ctx, &rows, questionColumns, from, `checklist_uuid, sort_order, created, uuid`, offset, limit, args...)
+	total, err := s.page(ctx, &rows, questionColumns, from, `sort_order, checklist_uuid, created, uuid`, offset, limit, args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -193,14 +193,14 @@ func (s *Store) DeleteQuestion(ctx context.Context, id uuid.UUID) error {
 
 var optionCols = []string{"uuid", "question_uuid", "label", "sort_order", "created"}
 
-// ListOptions returns a page of options, of one question when questionID is set.
+// ListOptions returns a page of options by order, of one question when questionID is set.
 func (s *Store) ListOptions(ctx context.Context, questionID *uuid.UUID, offset, limit int) ([]OptionRow, int, error) {
 	out := []OptionRow{}
 	from, args := `question_options`, []any{}
 	if questionID != nil {
 		from, args = `question_options WHERE question_uuid = ?`, []any{*questionID}
 	}
-	total, err := s.page(ctx, &out, `uuid, question_uuid, label, sort_order AS "order"`, from, `question_uuid, sort_order, created, uuid`, offset, limit, args...)
+	total, err := s.page(ctx, &out, `uuid, question_uuid, label, sort_order AS "order"`, from, `sort_order, question_uuid, created, uuid`, offset, limit, args...)
 	return out, total, err
 }
 
@@ -249,7 +249,9 @@ func (s *Store) ListDependencies(ctx context.Context, questionID *uuid.UUID, off
 	if questionID != nil {
 		from, args = `question_dependencies WHERE question_uuid = ?`, []any{*questionID}
 	}
-	total, err := s.page(ctx, &rows, dependencyCols, from, `question_uuid, created, uuid`, offset, limit, args...)
+	// By the order of the question shown when they hold, as questions are.
+	total, err := s.page(ctx, &rows, dependencyCols, from,
+		`(SELECT q.sort_order FROM questions q WHERE q.uuid = question_dependencies.question_uuid), question_uuid, created, uuid`, offset, limit, args...)
 	out := make([]checklist.Dependency, len(rows))
 	for i, r := range rows {
 		out[i] = r.toDependency()
