@@ -345,3 +345,40 @@ var CustomerFields = []string{
 
 // IsCustomerField reports whether name is one of CustomerFields.
 func IsCustomerField(name string) bool { return slices.Contains(CustomerFields, name) }
+
+// OptionReferences names what refers to the option: the review or
+// guidance value of its question, and dependencies whose required value
+// names it. Deleting the option would leave them dangling.
+func OptionReferences(questions []Question, deps []Dependency, option uuid.UUID) []string {
+	names := func(v any) bool {
+		list, ok := canonical(v).([]any)
+		if !ok {
+			list = []any{canonical(v)}
+		}
+		return slices.ContainsFunc(list, func(x any) bool {
+			s, ok := x.(string)
+			id, err := uuid.Parse(s)
+			return ok && err == nil && id == option
+		})
+	}
+	description := map[uuid.UUID]string{}
+	var out []string
+	for _, q := range questions {
+		description[q.UUID] = q.Description
+		if !slices.ContainsFunc(q.Options, func(o Option) bool { return o.UUID == option }) {
+			continue
+		}
+		if names(q.ReviewAnswerValue) {
+			out = append(out, fmt.Sprintf("the review_answer_value of question %q (%s)", q.Description, q.UUID))
+		}
+		if names(q.GuidanceAnswerValue) {
+			out = append(out, fmt.Sprintf("the guidance_answer_value of question %q (%s)", q.Description, q.UUID))
+		}
+	}
+	for _, d := range deps {
+		if names(d.RequiredAnswerValue) {
+			out = append(out, fmt.Sprintf("dependency %s (question %q shown on an answer to %q)", d.UUID, description[d.Question], description[d.DependsOnQuestion]))
+		}
+	}
+	return out
+}

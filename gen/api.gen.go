@@ -5074,6 +5074,20 @@ func (response ChecklistsAdminQuestionOptionsDestroy404JSONResponse) VisitCheckl
 	return err
 }
 
+type ChecklistsAdminQuestionOptionsDestroy409JSONResponse struct{ ConflictJSONResponse }
+
+func (response ChecklistsAdminQuestionOptionsDestroy409JSONResponse) VisitChecklistsAdminQuestionOptionsDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ChecklistsAdminQuestionOptionsDestroy503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response ChecklistsAdminQuestionOptionsDestroy503JSONResponse) VisitChecklistsAdminQuestionOptionsDestroyResponse(w http.ResponseWriter) error {

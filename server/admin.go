@@ -211,32 +211,41 @@ func (s *Server) questionFromRequest(ctx context.Context, b *gen.AdminQuestionRe
 	if b.MaxValue == nil {
 		q.MaxValue = nil
 	}
-	for field, msgs := range checklist.ValidateQuestion(&q) {
-		problems[field] = append(problems[field], msgs...)
-	}
-	if base.UUID != uuid.Nil && len(problems) == 0 {
-		// The dependencies on this question must still fit it (its type may have changed).
-		content, err := s.store.ChecklistContent(ctx, q.Checklist)
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range content.Dependencies {
-			if d.DependsOnQuestion != q.UUID {
-				continue
-			}
-			for _, msgs := range checklist.ValidateDependency(&d, q) {
-				problems["question_type"] = append(problems["question_type"], fmt.Sprintf("a dependency on this question no longer fits: %s", strings.Join(msgs, "; ")))
-			}
-		}
-	}
 	if len(problems) > 0 {
 		return nil, &domain.Error{Code: domain.EInvalid, Fields: problems}
 	}
 	return &q, nil
 }
 
-// decodeAny decodes JSON (nil when empty or invalid), numbers as
-// json.Number so that they keep every digit.
+// questionFits checks q as a whole in its checklist as the store's
+// transaction reads it: against the question's options, and the
+// dependencies on it must still fit it (its type may have changed).
+func questionFits(q *checklist.Question) func(*store.ChecklistContent) error {
+	return func(c *store.ChecklistContent) error {
+		for _, other := range c.Questions {
+			if other.UUID == q.UUID {
+				q.Options = other.Options
+			}
+		}
+		problems := checklist.ValidateQuestion(q)
+		if problems == nil {
+			problems = checklist.FieldErrors{}
+		}
+		for _, d := range c.Dependencies {
+			if d.DependsOnQuestion != q.UUID || q.UUID == uuid.Nil || len(problems) > 0 {
+				continue
+			}
+			for _, msgs := range checklist.ValidateDependency(&d, *q) {
+				problems["question_type"] = append(problems["question_type"], fmt.Sprintf("a dependency on this question no longer fits: %s", strings.Join(msgs, "; ")))
+			}
+		}
+		if len(problems) > 0 {
+			return &domain.Error{Code: domain.EInvalid, Fields: problems}
+		}
+		return nil
+	}
+}
+
 // questionOut renders a question with its checklist's name.
 func (s *Server) questionOut(ctx context.Context, q *checklist.Question) (gen.AdminQuestion, error) {
 	c, err := s.store.ChecklistRow(ctx, q.Checklist)
@@ -258,6 +267,8 @@ func filterParam(name string, waldur, old *uuid.UUID) (*uuid.UUID, error) {
 	return old, nil
 }
 
+// decodeAny decodes JSON (nil when empty or invalid), numbers as
+// json.Number so that they keep every digit.
 func decodeAny(raw []byte) any {
 	d := json.NewDecoder(bytes.NewReader(raw))
 	d.UseNumber()
@@ -304,7 +315,7 @@ func (s *Server) ChecklistsAdminQuestionsCreate(ctx context.Context, req gen.Che
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.SaveQuestion(ctx, q, true); err != nil {
+	if err := s.store.SaveQuestion(ctx, q, true, questionFits(q)); err != nil {
 		return nil, err
 	}
 	out, err := s.questionOut(ctx, q)
@@ -361,7 +372,7 @@ func (s *Server) editQuestion(ctx context.Context, id uuid.UUID, put *gen.AdminQ
 	if err != nil {
 		return gen.AdminQuestion{}, err
 	}
-	if err := s.store.SaveQuestion(ctx, q, false); err != nil {
+	if err := s.store.SaveQuestion(ctx, q, false, questionFits(q)); err != nil {
 		return gen.AdminQuestion{}, err
 	}
 	return s.questionOut(ctx, q)
@@ -472,6 +483,10 @@ func (s *Server) editOption(ctx context.Context, id uuid.UUID, put *gen.AdminQue
 	if put, err = putBody(put, patch, optionAPI(ctx, old)); err != nil {
 		return gen.AdminQuestionOption{}, err
 	}
+	if put.Question != old.Question {
+		// As in Waldur: values and dependencies that name it belong to its question.
+		return gen.AdminQuestionOption{}, domain.FieldError("question", "An option cannot move to another question.")
+	}
 	o, err := s.optionFromRequest(ctx, put)
 	if err != nil {
 		return gen.AdminQuestionOption{}, err
@@ -500,10 +515,12 @@ func dependencyAPI(ctx context.Context, d *checklist.Dependency) gen.AdminQuesti
 		RequiredAnswerValue: rawJSON(d.RequiredAnswerValue), Operator: gen.Operator(d.Operator)}
 }
 
-// dependencyFromRequest checks a dependency: both questions exist in one
-// checklist, the operator and value fit the question depended on, and the
-// checklist's dependencies stay free of cycles.
-func (s *Server) dependencyFromRequest(ctx context.Context, b *gen.AdminQuestionDependencyRequest, id uuid.UUID) (*checklist.Dependency, error) {
+// saveDependency creates (id nil) or replaces a dependency. Both questions
+// must exist in one checklist, the operator and value must fit the
+// question depended on, and the checklist's dependencies must stay free of
+// cycles: checked in the store's transaction, against the checklist as it
+// is then, so that two dependencies saved at once cannot close a cycle.
+func (s *Server) saveDependency(ctx context.Context, b *gen.AdminQuestionDependencyRequest, id uuid.UUID) (*checklist.Dependency, error) {
 	d := &checklist.Dependency{UUID: id, Question: b.Question, DependsOnQuestion: b.DependsOnQuestion,
 		RequiredAnswerValue: decodeAny(b.RequiredAnswerValue), Operator: checklist.Operator(deref(b.Operator, gen.OperatorEquals))}
 	questions := map[string]*checklist.Question{}
@@ -517,33 +534,45 @@ func (s *Server) dependencyFromRequest(ctx context.Context, b *gen.AdminQuestion
 		}
 		questions[field] = q
 	}
-	if questions["question"].Checklist != questions["depends_on_question"].Checklist {
+	checklistID := questions["question"].Checklist
+	if questions["depends_on_question"].Checklist != checklistID {
 		return nil, domain.FieldError("depends_on_question", "Both questions must belong to the same checklist.")
 	}
-	if problems := checklist.ValidateDependency(d, *questions["depends_on_question"]); len(problems) > 0 {
-		return nil, &domain.Error{Code: domain.EInvalid, Fields: problems}
-	}
-	content, err := s.store.ChecklistContent(ctx, questions["question"].Checklist)
-	if err != nil {
-		return nil, err
-	}
-	deps := []checklist.Dependency{*d}
-	for _, other := range content.Dependencies {
-		if other.UUID != id {
-			deps = append(deps, other)
-		}
-	}
-	if cycle := checklist.FindCycle(deps); cycle != nil {
-		names := make([]string, len(cycle))
-		for i, qid := range cycle {
-			names[i] = qid.String()
-			for _, q := range content.Questions {
-				if q.UUID == qid {
-					names[i] = fmt.Sprintf("%q", q.Description)
-				}
+	check := func(content *store.ChecklistContent) error {
+		var on *checklist.Question
+		for i, q := range content.Questions {
+			if q.UUID == d.DependsOnQuestion {
+				on = &content.Questions[i]
 			}
 		}
-		return nil, domain.FieldError("depends_on_question", "This dependency would make a cycle: "+strings.Join(names, " → ")+".")
+		if on == nil {
+			return domain.FieldError("depends_on_question", fmt.Sprintf(`Invalid pk "%s" - object does not exist.`, d.DependsOnQuestion))
+		}
+		if problems := checklist.ValidateDependency(d, *on); len(problems) > 0 {
+			return &domain.Error{Code: domain.EInvalid, Fields: problems}
+		}
+		deps := []checklist.Dependency{*d}
+		for _, other := range content.Dependencies {
+			if other.UUID != id {
+				deps = append(deps, other)
+			}
+		}
+		if cycle := checklist.FindCycle(deps); cycle != nil {
+			names := make([]string, len(cycle))
+			for i, qid := range cycle {
+				names[i] = qid.String()
+				for _, q := range content.Questions {
+					if q.UUID == qid {
+						names[i] = fmt.Sprintf("%q", q.Description)
+					}
+				}
+			}
+			return domain.FieldError("depends_on_question", "This dependency would make a cycle: "+strings.Join(names, " → ")+".")
+		}
+		return nil
+	}
+	if err := s.store.SaveDependency(ctx, checklistID, d, id == uuid.Nil, check); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
@@ -569,11 +598,8 @@ func (s *Server) ChecklistsAdminQuestionDependenciesCreate(ctx context.Context, 
 	if err := adminWrite(ctx); err != nil {
 		return nil, err
 	}
-	d, err := s.dependencyFromRequest(ctx, req.Body, uuid.Nil)
+	d, err := s.saveDependency(ctx, req.Body, uuid.Nil)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.store.SaveDependency(ctx, d, true); err != nil {
 		return nil, err
 	}
 	return gen.ChecklistsAdminQuestionDependenciesCreate201JSONResponse(dependencyAPI(ctx, d)), nil
@@ -618,11 +644,8 @@ func (s *Server) editDependency(ctx context.Context, id uuid.UUID, put *gen.Admi
 	if put, err = putBody(put, patch, dependencyAPI(ctx, old)); err != nil {
 		return gen.AdminQuestionDependency{}, err
 	}
-	d, err := s.dependencyFromRequest(ctx, put, id)
+	d, err := s.saveDependency(ctx, put, id)
 	if err != nil {
-		return gen.AdminQuestionDependency{}, err
-	}
-	if err := s.store.SaveDependency(ctx, d, false); err != nil {
 		return gen.AdminQuestionDependency{}, err
 	}
 	return dependencyAPI(ctx, d), nil
@@ -802,7 +825,7 @@ func (s *Server) editMetadata(ctx context.Context, id uuid.UUID, put *gen.Questi
 	if q.MapsToCustomerField != "" && !checklist.IsCustomerField(q.MapsToCustomerField) {
 		return gen.QuestionMetadata{}, domain.FieldError("maps_to_customer_field", fmt.Sprintf("%q is not a Customer field (one of: %s).", q.MapsToCustomerField, strings.Join(checklist.CustomerFields, ", ")))
 	}
-	if err := s.store.SaveQuestion(ctx, q, false); err != nil {
+	if err := s.store.SaveQuestion(ctx, q, false, nil); err != nil {
 		return gen.QuestionMetadata{}, err
 	}
 	return metadataAPI(*q), nil

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
 
 	"github.com/onboarding-kyb/onboarding/checklist"
 	"github.com/onboarding-kyb/onboarding/domain"
@@ -14,6 +15,28 @@ import (
 // The admin side: each checklist object on its own. The rules that span
 // objects (option only on select questions, dependencies within one
 // checklist and without cycles) are checked by the caller.
+
+// inChecklistTx runs fn in one transaction that begins by locking the
+// checklist's row, so that changes to one checklist's questions, options
+// and dependencies, and the checks on them, happen one after another, also
+// across replicas: on PostgreSQL with SELECT … FOR UPDATE; SQLite has one
+// writer, and its transactions begin IMMEDIATE (see Open). fn gets the
+// checklist's content as read inside the transaction, to check against.
+func (s *Store) inChecklistTx(ctx context.Context, id uuid.UUID, fn func(tx *sqlx.Tx, c *ChecklistContent) error) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if s.dialect == "postgres" {
+			var locked uuid.UUID
+			if err := tx.GetContext(ctx, &locked, `SELECT uuid FROM checklists WHERE uuid = $1 FOR UPDATE`, id); err != nil {
+				return s.wrap(ctx, err)
+			}
+		}
+		c, err := checklistContent(ctx, s, tx, id)
+		if err != nil {
+			return err
+		}
+		return fn(tx, c)
+	})
+}
 
 // ChecklistRow is a checklist with its timestamps.
 type ChecklistRow struct {
@@ -67,6 +90,11 @@ func (s *Store) deleteRow(ctx context.Context, table string, id uuid.UUID) error
 // save inserts (create) or updates the row of arg by uuid; an update of a
 // missing row is ENotFound.
 func (s *Store) save(ctx context.Context, table string, cols []string, create bool, arg any) error {
+	return s.saveIn(ctx, s.db, table, cols, create, arg)
+}
+
+// saveIn is save on db, which may be a transaction.
+func (s *Store) saveIn(ctx context.Context, db sqlx.ExtContext, table string, cols []string, create bool, arg any) error {
 	var q string
 	if create {
 		q = `INSERT INTO ` + table + ` (` + joinCols(cols, "") + `) VALUES (` + joinCols(cols, ":") + `)`
@@ -79,7 +107,7 @@ func (s *Store) save(ctx context.Context, table string, cols []string, create bo
 		}
 		q = `UPDATE ` + table + ` SET ` + strings.Join(sets, ", ") + ` WHERE uuid = :uuid`
 	}
-	res, err := s.db.NamedExecContext(ctx, q, arg)
+	res, err := sqlx.NamedExecContext(ctx, db, q, arg)
 	if err != nil {
 		if isUniqueViolation(err) {
 			return domain.Errorf(domain.EConflict, "Already exists.")
@@ -175,15 +203,24 @@ func (s *Store) Question(ctx context.Context, id uuid.UUID) (*checklist.Question
 	return &q, nil
 }
 
-// SaveQuestion creates or updates a question (not its options).
-func (s *Store) SaveQuestion(ctx context.Context, q *checklist.Question, create bool) error {
-	row := fromQuestion(*q)
-	row.Modified = domain.Now()
-	if create {
-		q.UUID = uuid.New()
-		row.UUID, row.Created = q.UUID, row.Modified
-	}
-	return s.save(ctx, "questions", columnNames(questionColumns), create, row)
+// SaveQuestion creates or updates a question (not its options). check,
+// when not nil, runs first in the same transaction, with the checklist's
+// content as it is then (see inChecklistTx); its error stops the save.
+func (s *Store) SaveQuestion(ctx context.Context, q *checklist.Question, create bool, check func(*ChecklistContent) error) error {
+	return s.inChecklistTx(ctx, q.Checklist, func(tx *sqlx.Tx, c *ChecklistContent) error {
+		if check != nil {
+			if err := check(c); err != nil {
+				return err
+			}
+		}
+		row := fromQuestion(*q)
+		row.Modified = domain.Now()
+		if create {
+			q.UUID = uuid.New()
+			row.UUID, row.Created = q.UUID, row.Modified
+		}
+		return s.saveIn(ctx, tx, "questions", columnNames(questionColumns), create, row)
+	})
 }
 
 // DeleteQuestion deletes a question with its options, dependencies and answers.
@@ -222,9 +259,28 @@ func (s *Store) SaveOption(ctx context.Context, o *OptionRow, create bool) error
 		"uuid": o.UUID, "question_uuid": o.Question, "label": o.Label, "sort_order": o.Order, "created": domain.Now()})
 }
 
-// DeleteOption deletes an option.
+// DeleteOption deletes an option; EConflict, naming them, while a review
+// or guidance value or a dependency refers to it.
 func (s *Store) DeleteOption(ctx context.Context, id uuid.UUID) error {
-	return s.deleteRow(ctx, "question_options", id)
+	var checklistID uuid.UUID
+	err := s.db.GetContext(ctx, &checklistID, s.db.Rebind(`SELECT q.checklist_uuid FROM question_options o
+		JOIN questions q ON q.uuid = o.question_uuid WHERE o.uuid = ?`), id)
+	if err != nil {
+		return s.wrap(ctx, err)
+	}
+	return s.inChecklistTx(ctx, checklistID, func(tx *sqlx.Tx, c *ChecklistContent) error {
+		if refs := checklist.OptionReferences(c.Questions, c.Dependencies, id); len(refs) > 0 {
+			return domain.Errorf(domain.EConflict, "This option is referred to by %s; change or delete that first.", strings.Join(refs, " and "))
+		}
+		res, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM question_options WHERE uuid = ?`), id)
+		if err != nil {
+			return s.wrap(ctx, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return &domain.Error{Code: domain.ENotFound, Detail: "Not found."}
+		}
+		return nil
+	})
 }
 
 type dependencyRow struct {
@@ -269,14 +325,23 @@ func (s *Store) Dependency(ctx context.Context, id uuid.UUID) (*checklist.Depend
 	return &d, nil
 }
 
-// SaveDependency creates or updates a dependency.
-func (s *Store) SaveDependency(ctx context.Context, d *checklist.Dependency, create bool) error {
+// SaveDependency creates or updates a dependency between questions of
+// checklist checklistID. check runs first in the same transaction, with
+// the checklist's content as it is then (see inChecklistTx), so that two
+// dependencies saved at the same moment cannot together close a cycle
+// that each alone would not; its error stops the save.
+func (s *Store) SaveDependency(ctx context.Context, checklistID uuid.UUID, d *checklist.Dependency, create bool, check func(*ChecklistContent) error) error {
 	if create {
 		d.UUID = uuid.New()
 	}
-	err := s.save(ctx, "question_dependencies", append(columnNames(dependencyCols), "created"), create, map[string]any{
-		"uuid": d.UUID, "question_uuid": d.Question, "depends_on_question_uuid": d.DependsOnQuestion,
-		"required_answer_value": domain.MustJSON(d.RequiredAnswerValue), "operator": string(d.Operator), "created": domain.Now()})
+	err := s.inChecklistTx(ctx, checklistID, func(tx *sqlx.Tx, c *ChecklistContent) error {
+		if err := check(c); err != nil {
+			return err
+		}
+		return s.saveIn(ctx, tx, "question_dependencies", append(columnNames(dependencyCols), "created"), create, map[string]any{
+			"uuid": d.UUID, "question_uuid": d.Question, "depends_on_question_uuid": d.DependsOnQuestion,
+			"required_answer_value": domain.MustJSON(d.RequiredAnswerValue), "operator": string(d.Operator), "created": domain.Now()})
+	})
 	if domain.CodeOf(err) == domain.EConflict {
 		return domain.FieldError("depends_on_question", "The question already depends on this question.")
 	}
