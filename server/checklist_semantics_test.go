@@ -9,16 +9,22 @@ import (
 
 	"github.com/onboarding-kyb/onboarding/checklist"
 	"github.com/onboarding-kyb/onboarding/checklist/checklisttest"
+	"github.com/onboarding-kyb/onboarding/server"
 )
 
 // TestAdminEveryCombination: the admin API accepts exactly the operator ×
 // value shape × question type combinations of the operator table
 // (checklisttest; the checklist package's test shows each accepted one can
-// match), for review_answer_value, guidance_answer_value and a dependency's
-// required_answer_value, and refuses the others with a 400 naming the field.
+// match, as review, guidance and dependency), and refuses the others with a
+// 400 naming the field, as review_answer_value, guidance_answer_value and a
+// dependency's required_answer_value: every operator and value shape for a
+// type of each kind of value check (text, select, number, country; the
+// checklist package's test covers every type). On SQLite only: it is
+// validation, and hundreds of requests; what is stored is read back on both
+// databases by TestWaldurStyleChecklist.
 func TestAdminEveryCombination(t *testing.T) {
 	t.Parallel()
-	forEachDB(t, func(t *testing.T, a *api) {
+	func(t *testing.T, a *api) {
 		cid := a.create(t, adminChecklists, map[string]any{"name": "Combinations"})
 		dependent := a.question(t, cid, "Shown when", "boolean")
 		// One question per type to depend on; select options get the sample's labels.
@@ -64,6 +70,7 @@ func TestAdminEveryCombination(t *testing.T) {
 				}
 			}
 		}
+		everyPath := map[checklist.QuestionType]bool{checklist.TypeTextArea: true, checklist.TypeMultiSelect: true, checklist.TypeNumber: true, checklist.TypeCountry: true}
 		tryCombination := func(t *testing.T, c checklisttest.Combination) {
 			v := value(c)
 			review := map[string]any{"operator": c.Operator, "review_answer_value": v}
@@ -81,6 +88,7 @@ func TestAdminEveryCombination(t *testing.T) {
 				guidance["checklist"], guidance["description"], guidance["question_type"] = cid, "Guided", c.Type
 				check(t, "guidance", c, a.do(t, "POST", adminQuestions, a.staffT, guidance), http.StatusCreated, "guidance_operator", "guidance_answer_value")
 			}
+
 			res := a.do(t, "POST", adminDependencies, a.staffT, map[string]any{"question": dependent, "depends_on_question": on[c.Type],
 				"operator": c.Operator, "required_answer_value": v})
 			check(t, "dependency", c, res, http.StatusCreated, "operator", "required_answer_value")
@@ -90,6 +98,9 @@ func TestAdminEveryCombination(t *testing.T) {
 		}
 		byType := map[checklist.QuestionType][]checklisttest.Combination{}
 		for _, c := range checklisttest.Combinations() {
+			if !everyPath[c.Type] {
+				continue
+			}
 			byType[c.Type] = append(byType[c.Type], c)
 		}
 		for typ, combos := range byType {
@@ -101,7 +112,7 @@ func TestAdminEveryCombination(t *testing.T) {
 				}
 			})
 		}
-	})
+	}(t, newAPI(t, sqliteStore(t), server.Config{MaxBodyBytes: 1 << 20}))
 }
 
 // TestWaldurStyleChecklist: a checklist configured the way Waldur's
