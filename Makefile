@@ -2,7 +2,7 @@
 GO ?= go
 TEST_DATABASE_URL ?= $(ONBOARDING_TEST_DATABASE_URL)
 
-.PHONY: run build test generate check-generated vet bench soak lint client-go client-ts client-flows client-flow-go client-flow-ts browser-check consumers fuzz-contract
+.PHONY: run build test contract-coverage contract-validate generate check-generated vet bench soak lint client-go client-ts client-flows client-flow-go client-flow-ts browser-check consumers fuzz-contract
 
 ## run: build and start the service on ./onboarding.db (SQLite), registers in sandbox mode
 run: build
@@ -12,9 +12,25 @@ run: build
 build:
 	CGO_ENABLED=0 $(GO) build -o bin/onboarding ./cmd/onboarding
 
-## test: the whole suite; PostgreSQL too when ONBOARDING_TEST_DATABASE_URL is set
+# Where make test records every response the suite received (contracttest).
+CONTRACT_RECORDS ?= $(CURDIR)/artifacts/contract
+
+## test: the whole suite; PostgreSQL too when ONBOARDING_TEST_DATABASE_URL is set. Every response is
+## checked against openapi.yaml and recorded in artifacts/contract/; then the contract coverage report
 test:
-	ONBOARDING_TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(GO) test -race -count=1 ./...
+	rm -rf $(CONTRACT_RECORDS)
+	ONBOARDING_CONTRACT_RECORD=$(CONTRACT_RECORDS) ONBOARDING_TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(GO) test -race -count=1 ./...
+	$(GO) run ./tools/contract/coverage $(CONTRACT_RECORDS)
+
+## contract-coverage: which (operation, declared status) pairs the last make test exercised (runs it when none)
+contract-coverage:
+	@test -d $(CONTRACT_RECORDS) || $(MAKE) test
+	$(GO) run ./tools/contract/coverage $(CONTRACT_RECORDS)
+
+## contract-validate: the second, independent validator (Ajv) over the responses the last make test recorded
+contract-validate: node_modules/.package-lock.json
+	@test -d $(CONTRACT_RECORDS) || $(MAKE) test
+	node tools/contract/validate-recorded.mjs openapi.yaml $(CONTRACT_RECORDS)
 
 ## generate: recreate gen/ from openapi.yaml
 generate:
