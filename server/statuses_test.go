@@ -138,3 +138,49 @@ func TestClientChecksRealServerResponses(t *testing.T) {
 		t.Fatalf("%d %v", res.StatusCode, res.Header)
 	}
 }
+
+// Every operation with a uuid in its path answers 400 naming the parameter
+// for a value that is no uuid.
+func TestEveryUUIDPathAnswers400(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t, sqliteStore(t), server.Config{})
+	for path, item := range loadSpec(t).Paths.Map() {
+		if !strings.Contains(path, "{uuid}") {
+			continue
+		}
+		for method, op := range item.Operations() {
+			res := a.do(t, method, strings.ReplaceAll(path, "{uuid}", "not-a-uuid"), a.staffT, nil)
+			if res.Status != http.StatusBadRequest || !strings.Contains(string(res.Body), `"uuid":["Must be a valid UUID."]`) {
+				t.Errorf("%s with uuid not-a-uuid: %d %s", op.OperationID, res.Status, res.Body)
+			}
+		}
+	}
+}
+
+// Every seed operation with a uuid in its path answers 404 for a uuid no
+// verification has, with a body that is otherwise valid.
+func TestEverySeedUUIDPathAnswers404(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t, sqliteStore(t), server.Config{})
+	bodies := map[string]any{
+		"onboarding_verifications_update":         map[string]any{"user": a.alice.ID, "country": "EE"},
+		"onboarding_verifications_partial_update": map[string]any{"legal_name": "x"},
+		"onboarding_verifications_submit_answers": []any{},
+	}
+	n := 0
+	for path, item := range loadSpec(t).Paths.Map() {
+		if !strings.HasPrefix(path, base+"{uuid}/") {
+			continue
+		}
+		for method, op := range item.Operations() {
+			n++
+			res := a.do(t, method, strings.ReplaceAll(path, "{uuid}", uuid.NewString()), a.aliceT, bodies[op.OperationID])
+			if res.Status != http.StatusNotFound {
+				t.Errorf("%s of no verification: %d %s, want 404", op.OperationID, res.Status, res.Body)
+			}
+		}
+	}
+	if n < 10 {
+		t.Fatalf("only %d operations on a verification's path", n)
+	}
+}

@@ -202,10 +202,16 @@ func requestError(err error) error {
 		multi, isMulti := err.(openapi3.MultiError)
 		switch {
 		case isMulti:
+			// Parameter and field problems first: a path's bad uuid is named
+			// even when the body is missing too.
+			var first error
 			for _, e := range multi {
-				if de := walk(e); de != nil {
-					return de
+				if de := walk(e); de != nil && first == nil {
+					first = de
 				}
+			}
+			if len(fields) == 0 {
+				return first
 			}
 		case errors.As(err, &reqErr) && reqErr.Parameter != nil:
 			name := reqErr.Parameter.Name
