@@ -81,6 +81,9 @@ const (
 	DecisionPending  = "pending"
 	DecisionApproved = "approved"
 	DecisionRejected = "rejected"
+	// DecisionSuperseded: the verification's company changed after the
+	// justification was written, so it no longer speaks for it.
+	DecisionSuperseded = "superseded"
 )
 
 // More event kinds: the staff review.
@@ -100,6 +103,9 @@ type Justification struct {
 	// expired the way Verification.Expire does.
 	VerificationExpiresAt *time.Time `db:"verification_expires_at"`
 	UserID                int64      `db:"user_id"`
+	// The company the justification was written for.
+	Country               string     `db:"country"`
+	LegalPersonIdentifier string     `db:"legal_person_identifier"`
 	UserJustification     string     `db:"user_justification"`
 	Decision              string     `db:"decision"`
 	StaffNotes            string     `db:"staff_notes"`

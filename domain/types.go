@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -62,6 +63,10 @@ type Verification struct {
 	PersonFirstName  string  `db:"person_first_name"`
 	PersonLastName   string  `db:"person_last_name"`
 	PersonBirthDate  *string `db:"person_birth_date"` // YYYY-MM-DD
+	// The claim of the run_validation in progress (see Lifecycle): a random
+	// token and when it was taken; empty and nil when no run holds it.
+	RunClaim     string     `db:"run_claim"`
+	RunClaimedAt *time.Time `db:"run_claimed_at"`
 }
 
 // VerificationFilter selects verifications for a list.
@@ -92,15 +97,29 @@ const (
 // expiresAt, has expired by now: it waited (pending or escalated) past
 // expires_at.
 func HasExpired(status string, expiresAt *time.Time, now time.Time) bool {
-	return (status == StatusPending || status == StatusEscalated) && expiresAt != nil && expiresAt.Before(now)
+	return slices.Contains(ExpiringStatuses(), status) && expiresAt != nil && expiresAt.Before(now)
+}
+
+// ExpiringStatuses are the statuses the Lifecycle table lets expire.
+func ExpiringStatuses() []string {
+	var out []string
+	for _, st := range []string{StatusPending, StatusVerified, StatusFailed, StatusEscalated, StatusExpired} {
+		if slices.Contains(Lifecycle[st][ActionExpire].To, StatusExpired) {
+			out = append(out, st)
+		}
+	}
+	return out
 }
 
 // Expire makes v read as expired when it HasExpired, so no read shows a
-// stale status before the sweeper has run. It reports whether it changed v.
+// stale status before the sweeper has run, and forgets the person data (the
+// write that stores the expiry erases it). A running validation expires
+// only once it has stored its outcome. It reports whether it changed v.
 func (v *Verification) Expire(now time.Time) bool {
-	if !HasExpired(v.Status, v.ExpiresAt, now) {
+	if !HasExpired(v.Status, v.ExpiresAt, now) || v.Validating(now) {
 		return false
 	}
 	v.Status, v.ErrorMessage, v.ErrorTraceback = StatusExpired, ErrorExpired, TracebackExpired
+	v.ErasePerson()
 	return true
 }

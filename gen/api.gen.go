@@ -68,9 +68,10 @@ func (e HealthStatus) Valid() bool {
 
 // Defines values for JustificationDecision.
 const (
-	JustificationDecisionApproved JustificationDecision = "approved"
-	JustificationDecisionPending  JustificationDecision = "pending"
-	JustificationDecisionRejected JustificationDecision = "rejected"
+	JustificationDecisionApproved   JustificationDecision = "approved"
+	JustificationDecisionPending    JustificationDecision = "pending"
+	JustificationDecisionRejected   JustificationDecision = "rejected"
+	JustificationDecisionSuperseded JustificationDecision = "superseded"
 )
 
 // Valid indicates whether the value is a known member of the JustificationDecision enum.
@@ -81,6 +82,8 @@ func (e JustificationDecision) Valid() bool {
 	case JustificationDecisionPending:
 		return true
 	case JustificationDecisionRejected:
+		return true
+	case JustificationDecisionSuperseded:
 		return true
 	default:
 		return false
@@ -923,11 +926,19 @@ type HealthStatus string
 
 // Justification defines model for Justification.
 type Justification struct {
-	Created    time.Time               `json:"created"`
-	Decision   JustificationDecision   `json:"decision"`
-	Documents  []JustificationDocument `json:"documents"`
-	Modified   time.Time               `json:"modified"`
-	ReviewedAt *time.Time              `json:"reviewed_at"`
+	// Country The country of the company the justification was written for.
+	Country *string   `json:"country,omitempty"`
+	Created time.Time `json:"created"`
+
+	// Decision `superseded`: the verification's company changed after it was written; it can no longer be decided.
+	Decision  JustificationDecision   `json:"decision"`
+	Documents []JustificationDocument `json:"documents"`
+
+	// LegalPersonIdentifier The registration code the justification was written for. When the verification's country
+	// or code changes, a pending justification becomes `superseded`.
+	LegalPersonIdentifier *string    `json:"legal_person_identifier,omitempty"`
+	Modified              time.Time  `json:"modified"`
+	ReviewedAt            *time.Time `json:"reviewed_at"`
 
 	// Reviewer The staff user who decided.
 	Reviewer   *int   `json:"reviewer"`
@@ -947,7 +958,7 @@ type Justification struct {
 	VerificationUUID   openapi_types.UUID `json:"verification_uuid"`
 }
 
-// JustificationDecision defines model for Justification.Decision.
+// JustificationDecision `superseded`: the verification's company changed after it was written; it can no longer be decided.
 type JustificationDecision string
 
 // JustificationDecisionRequest defines model for JustificationDecisionRequest.
@@ -1008,7 +1019,13 @@ type OnboardingVerification struct {
 	Created time.Time `json:"created"`
 
 	// Customer Customer created after successful validation
-	Customer       *int   `json:"customer"`
+	Customer *int `json:"customer"`
+
+	// ErrorMessage Why the validation reached no verdict: `COMPANY_NOT_FOUND`, `COMPANY_INACTIVE` (failed);
+	// `NOT_AUTHORIZED`, `NO_BACKEND_AVAILABLE`, `NO_REGISTRATION_CODE` (the verification has no
+	// registration code: staff review it, e.g. a research group without a register entry),
+	// `IDENTITY_VALIDATION_FAILED`, `API_ERROR`, `CONFIGURATION_ERROR` (escalated); `REJECTED`
+	// (staff rejected it); `VERIFICATION_EXPIRED`; empty otherwise.
 	ErrorMessage   string `json:"error_message"`
 	ErrorTraceback string `json:"error_traceback"`
 

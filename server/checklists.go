@@ -182,11 +182,8 @@ func (s *Server) OnboardingVerificationsSubmitAnswers(ctx context.Context, req g
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case v.CustomerID != nil:
-		return nil, domain.Errorf(domain.EConflict, "A customer has already been created from this verification; its answers can no longer change.")
-	case v.Status == domain.StatusExpired:
-		return nil, errExpired
+	if err := v.Check(domain.ActionSubmitAnswers, domain.Now()); err != nil {
+		return nil, err
 	}
 	st, err := s.checklistState(ctx, v)
 	if err != nil {

@@ -21,17 +21,15 @@ func (s *Server) OnboardingVerificationsCreateCustomer(ctx context.Context, req 
 		return nil, err
 	}
 	// The checks, in the order a user fixes them.
-	switch {
-	case v.Status == domain.StatusExpired:
-		return nil, errExpired
-	case v.Status != domain.StatusVerified:
-		return nil, domain.Errorf(domain.EInvalid, "The verification is %s, not verified: run the validation (or wait for staff review) first.", v.Status)
-	case v.CustomerID != nil:
-		c, err := s.store.CustomerByID(ctx, *v.CustomerID)
-		if err != nil {
+	if err := v.Check(domain.ActionCreateCustomer, domain.Now()); err != nil {
+		if v.CustomerID == nil {
 			return nil, err
 		}
-		return nil, domain.Errorf(domain.EConflict, "A customer has already been created from this verification: customer %s.", c.UUID)
+		c, cerr := s.store.CustomerByID(ctx, *v.CustomerID)
+		if cerr != nil {
+			return nil, cerr
+		}
+		return nil, s.customerConflict(ctx, "A customer has already been created from this verification", c)
 	}
 	if _, err := s.completionOf(ctx, v); err == nil {
 		st, err := s.checklistState(ctx, v)
@@ -49,7 +47,7 @@ func (s *Server) OnboardingVerificationsCreateCustomer(ctx context.Context, req 
 		return nil, err
 	}
 	if existing, err := s.store.CustomerByCode(ctx, c.RegistrationCode, c.Country); err == nil {
-		return nil, domain.Errorf(domain.EConflict, "A customer with registration code %s in %s already exists: customer %s.", c.RegistrationCode, c.Country, existing.UUID)
+		return nil, s.customerConflict(ctx, fmt.Sprintf("A customer with registration code %s in %s already exists", c.RegistrationCode, c.Country), existing)
 	} else if domain.CodeOf(err) != domain.ENotFound {
 		return nil, err
 	}
@@ -58,6 +56,28 @@ func (s *Server) OnboardingVerificationsCreateCustomer(ctx context.Context, req 
 	}
 	s.log(ctx).InfoContext(ctx, "customer created", "verification", v.UUID, "customer", c.UUID)
 	return gen.OnboardingVerificationsCreateCustomer201JSONResponse(s.customerAPI(ctx, c)), nil
+}
+
+// customerConflict is a 409 for an existing customer, naming it only to a
+// caller who may see it.
+func (s *Server) customerConflict(ctx context.Context, why string, c *domain.Customer) error {
+	visible, err := s.canSeeCustomer(ctx, c)
+	if err != nil {
+		return err
+	}
+	if visible {
+		return domain.Errorf(domain.EConflict, "%s: customer %s.", why, c.UUID)
+	}
+	return domain.Errorf(domain.EConflict, "%s.", why)
+}
+
+// canSeeCustomer: staff and support see every customer, others those they
+// hold a role in.
+func (s *Server) canSeeCustomer(ctx context.Context, c *domain.Customer) (bool, error) {
+	if u := currentUser(ctx); !u.CanSeeAll() {
+		return s.store.IsCustomerMember(ctx, c.ID, u.ID)
+	}
+	return true, nil
 }
 
 // checkCustomer refuses a customer that openapi.yaml's Customer schema
@@ -141,14 +161,10 @@ func (s *Server) CustomersRetrieve(ctx context.Context, req gen.CustomersRetriev
 	if err != nil {
 		return nil, err
 	}
-	if u := currentUser(ctx); !u.CanSeeAll() {
-		member, err := s.store.IsCustomerMember(ctx, c.ID, u.ID)
-		if err != nil {
-			return nil, err
-		}
-		if !member {
-			return nil, &domain.Error{Code: domain.ENotFound, Detail: "Not found."}
-		}
+	if visible, err := s.canSeeCustomer(ctx, c); err != nil {
+		return nil, err
+	} else if !visible {
+		return nil, &domain.Error{Code: domain.ENotFound, Detail: "Not found."}
 	}
 	return gen.CustomersRetrieve200JSONResponse(s.customerAPI(ctx, c)), nil
 }

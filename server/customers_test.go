@@ -58,11 +58,17 @@ func TestCreateCustomer(t *testing.T) {
 		if !strings.Contains(res.Object(t)["detail"].(string), c["uuid"].(string)) {
 			t.Fatalf("second call: %s", res.Body)
 		}
+		// Bob may not see alice's customer: his 409 does not name it.
 		other := verified(t, a, a.bobT)
 		res = a.do(t, "POST", other+"create_customer/", a.bobT, nil)
 		wantStatus(t, res, http.StatusConflict)
-		if !strings.Contains(res.Object(t)["detail"].(string), c["uuid"].(string)) {
+		if d := res.Object(t)["detail"].(string); strings.Contains(d, c["uuid"].(string)) || !strings.Contains(d, "already exists") {
 			t.Fatalf("same company again: %s", res.Body)
+		}
+		res = a.do(t, "POST", other+"create_customer/", a.staffT, nil)
+		wantStatus(t, res, http.StatusConflict)
+		if !strings.Contains(res.Object(t)["detail"].(string), c["uuid"].(string)) {
+			t.Fatalf("staff see the customer, yet it is not named: %s", res.Body)
 		}
 		// No edits to the company once a customer exists.
 		wantStatus(t, a.do(t, "PATCH", path, a.aliceT, map[string]any{"legal_person_identifier": "10000018"}), http.StatusConflict)
@@ -166,7 +172,7 @@ func TestExpiry(t *testing.T) {
 	t.Parallel()
 	forEachDB(t, func(t *testing.T, a *api) {
 		past := time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
-		v := a.do(t, "POST", base, a.aliceT, map[string]any{"user": a.alice.ID, "country": "EE", "legal_person_identifier": "12417834", "expires_at": past}).Object(t)
+		v := a.do(t, "POST", base, a.staffT, map[string]any{"user": a.alice.ID, "country": "EE", "legal_person_identifier": "12417834", "expires_at": past}).Object(t)
 		// Reads never show a stale status, even before the sweeper ran.
 		if v["status"] != "expired" || v["error_message"] != "VERIFICATION_EXPIRED" {
 			t.Fatalf("created already past its time: %v / %v", v["status"], v["error_message"])
@@ -210,22 +216,24 @@ func TestExpiry(t *testing.T) {
 	})
 }
 
-// An edit of a verification that has expired but not been swept stores the
-// expiry: the audit trail records it once, and the sweeper finds nothing left.
-func TestEditStoresExpiryWithEvent(t *testing.T) {
+// An expired verification takes no more edits; the sweeper stores the
+// expiry once, with its event.
+func TestEditOfExpiredIsRefused(t *testing.T) {
 	t.Parallel()
 	forEachDB(t, func(t *testing.T, a *api) {
 		past := time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
-		v := a.do(t, "POST", base, a.aliceT, map[string]any{"user": a.alice.ID, "country": "EE", "expires_at": past}).Object(t)
+		v := a.do(t, "POST", base, a.staffT, map[string]any{"user": a.alice.ID, "country": "EE", "expires_at": past}).Object(t)
 		path := base + v["uuid"].(string) + "/"
 		res := a.do(t, "PATCH", path, a.aliceT, map[string]any{"legal_name": "Renamed OÜ"})
-		wantStatus(t, res, http.StatusOK)
-		if got := res.Object(t); got["status"] != "expired" || got["legal_name"] != "Renamed OÜ" {
-			t.Fatalf("after edit: %v %v", got["status"], got["legal_name"])
+		wantStatus(t, res, http.StatusConflict)
+		if got := a.do(t, "GET", path, a.aliceT, nil).Object(t); got["status"] != "expired" || got["legal_name"] != "" {
+			t.Fatalf("after a refused edit: %v %v", got["status"], got["legal_name"])
 		}
 		now := time.Now().UTC()
-		if expired, _, err := a.store.Sweep(context.Background(), now, now.Add(-time.Hour)); err != nil || expired != 0 {
-			t.Fatalf("sweep expired %d (%v) after the edit stored it", expired, err)
+		for i, want := range []int{1, 0} {
+			if expired, _, err := a.store.Sweep(context.Background(), now, now.Add(-time.Hour)); err != nil || expired != want {
+				t.Fatalf("sweep %d expired %d (%v), want %d", i, expired, err, want)
+			}
 		}
 		var events []map[string]any
 		a.do(t, "GET", path+"events/", a.aliceT, nil).JSON(t, &events)

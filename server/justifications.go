@@ -33,12 +33,8 @@ func (s *Server) OnboardingJustificationsCreate(ctx context.Context, req gen.Onb
 	if err != nil {
 		return nil, err
 	}
-	switch v.Status {
-	case domain.StatusEscalated, domain.StatusFailed:
-	case domain.StatusExpired:
-		return nil, errExpired
-	default:
-		return nil, domain.FieldError("verification_uuid", "Only an escalated or failed verification can be justified; this one is "+v.Status+".")
+	if err := v.Check(domain.ActionJustify, domain.Now()); err != nil {
+		return nil, err
 	}
 	j := &domain.Justification{Verification: v.UUID, UserID: u.ID, UserJustification: strings.TrimSpace(req.Body.UserJustification)}
 	if j.UserJustification == "" {
@@ -174,14 +170,18 @@ func (s *Server) decide(ctx context.Context, id uuid.UUID, notes, decision strin
 	if err != nil {
 		return nil, err
 	}
-	switch v.Status {
-	case domain.StatusEscalated, domain.StatusFailed:
-	case domain.StatusExpired:
-		return nil, domain.Errorf(domain.EConflict, "The verification has expired; the user must start a new one.")
-	default: // decided by another justification, validated again, or its company edited
-		return nil, domain.Errorf(domain.EConflict, "The verification is %s, no longer escalated or failed: there is nothing left to decide.", v.Status)
-	}
 	now := domain.Now()
+	action := domain.ActionReject
+	if decision == domain.DecisionApproved {
+		action = domain.ActionApprove
+	}
+	if err := v.Check(action, now); err != nil {
+		return nil, err
+	}
+	if j.Country != v.Country || j.LegalPersonIdentifier != v.LegalPersonIdentifier {
+		return nil, domain.Errorf(domain.EConflict, "This justification was written for registration code %q in %s; the verification is now for %q in %s.",
+			j.LegalPersonIdentifier, j.Country, v.LegalPersonIdentifier, v.Country)
+	}
 	ev := &domain.Event{ActorID: &u.ID, OldStatus: v.Status, Reason: strings.TrimSpace(notes)}
 	switch decision {
 	case domain.DecisionApproved:
@@ -193,9 +193,11 @@ func (s *Server) decide(ctx context.Context, id uuid.UUID, notes, decision strin
 		v.Status, v.ValidatedAt, v.ErrorMessage, v.ErrorTraceback = domain.StatusVerified, &now, "", ""
 		ev.Kind = domain.EventApproved
 	default:
-		v.Status, v.ErrorMessage, v.ErrorTraceback = domain.StatusFailed, "REJECTED", "A staff member reviewed the case and rejected it."
+		v.Status, v.ValidatedAt = domain.StatusFailed, nil
+		v.ErrorMessage, v.ErrorTraceback = "REJECTED", "A staff member reviewed the case and rejected it."
 		ev.Kind = domain.EventRejected
 	}
+	v.ErasePerson() // a decision is final: no register check is left to make
 	ev.NewStatus = v.Status
 	j.Decision, j.StaffNotes, j.ReviewerID, j.ReviewedAt, j.Modified = decision, strings.TrimSpace(notes), &u.ID, &now, now
 	if err := s.store.Decide(ctx, j, v, ev); err != nil {
@@ -208,6 +210,7 @@ func (s *Server) decide(ctx context.Context, id uuid.UUID, notes, decision strin
 func justificationAPI(j *domain.Justification) gen.Justification {
 	out := gen.Justification{
 		UUID: j.UUID, VerificationUUID: j.Verification, VerificationStatus: gen.VerificationStatus(j.VerificationStatus),
+		Country: j.Country, LegalPersonIdentifier: j.LegalPersonIdentifier,
 		User: int(j.UserID), UserJustification: j.UserJustification, Decision: gen.JustificationDecision(j.Decision),
 		StaffNotes: j.StaffNotes, ReviewedAt: j.ReviewedAt, Created: j.Created, Modified: j.Modified,
 		Documents: []gen.JustificationDocument{},

@@ -69,7 +69,7 @@ func TestSweeperRuns(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t, sqliteStore(t), server.Config{SweepInterval: 10 * time.Millisecond})
 	past := time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
-	v := a.do(t, "POST", base, a.aliceT, map[string]any{"user": a.alice.ID, "country": "EE", "expires_at": past}).Object(t)
+	v := a.do(t, "POST", base, a.staffT, map[string]any{"user": a.alice.ID, "country": "EE", "expires_at": past}).Object(t)
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {

@@ -54,37 +54,34 @@ func (s *Server) OnboardingVerificationsStartVerification(ctx context.Context, r
 }
 
 func (s *Server) OnboardingVerificationsRunValidation(ctx context.Context, req gen.OnboardingVerificationsRunValidationRequestObject) (gen.OnboardingVerificationsRunValidationResponseObject, error) {
-	v, err := s.changeableVerification(ctx, req.UUID)
+	if _, err := s.changeableVerification(ctx, req.UUID); err != nil {
+		return nil, err
+	}
+	u := currentUser(ctx)
+	// The claim is taken in the database before the register is asked:
+	// concurrent calls, on any replica, get 409 here and never reach it.
+	v, err := s.store.ClaimRun(ctx, req.UUID, u.ID)
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case v.Status == domain.StatusExpired:
-		return nil, errExpired
-	case v.CustomerID != nil:
-		return nil, domain.Errorf(domain.EConflict, "A customer has already been created from this verification.")
-	case v.ValidationMethod != nil && *v.ValidationMethod == string(gen.ValidationMethodManual) && v.Status == domain.StatusEscalated:
-		return nil, domain.Errorf(domain.EConflict, "This verification was sent to manual review; staff will decide on it.")
-	}
 	before := v.Status
-	if err := s.store.AddEvent(ctx, &domain.Event{Verification: v.UUID, Kind: domain.EventValidationStarted,
-		ActorID: &currentUser(ctx).ID, OldStatus: before, NewStatus: before}); err != nil {
-		return nil, err
-	}
 	verify.Run(ctx, s.registers, v)
 	outcome := v.ErrorMessage
 	if outcome == "" {
 		outcome = v.Status
 	}
-	// The update checks the version read above: of two concurrent runs, the
-	// later writer gets 409 instead of overwriting the other's outcome.
-	if err := s.store.UpdateVerification(ctx, v, &domain.Event{Kind: domain.EventValidationFinished,
-		ActorID: &currentUser(ctx).ID, OldStatus: before, NewStatus: v.Status, Reason: outcome}); err != nil {
+	// The outcome is stored even when the caller has gone: every start has
+	// its finish, and the claim is released.
+	if err := s.store.FinishRun(context.WithoutCancel(ctx), v, &domain.Event{Kind: domain.EventValidationFinished,
+		ActorID: &u.ID, OldStatus: before, NewStatus: v.Status, Reason: outcome}); err != nil {
 		return nil, err
 	}
 	s.metrics.Verification(v.Status)
 	s.log(ctx).InfoContext(ctx, "validation finished", "verification", v.UUID, "status", v.Status,
 		"method", deref(v.ValidationMethod, ""), "code", v.ErrorMessage)
+	if v, err = s.store.Verification(ctx, v.UUID); err != nil {
+		return nil, err
+	}
 	return gen.OnboardingVerificationsRunValidation200JSONResponse(toAPI(v)), nil
 }
 

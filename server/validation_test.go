@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -188,37 +187,6 @@ func TestManualValidationAndRunValidationRules(t *testing.T) {
 		wantStatus(t, a.do(t, "POST", run, a.bobT, nil), http.StatusNotFound)
 		wantStatus(t, a.do(t, "POST", run, a.supportT, nil), http.StatusForbidden)
 		wantStatus(t, a.do(t, "POST", base+uuid.NewString()+"/run_validation/", a.aliceT, nil), http.StatusNotFound)
-	})
-}
-
-func TestConcurrentRunValidationDoesNotLoseWrites(t *testing.T) {
-	t.Parallel()
-	forEachDB(t, func(t *testing.T, a *api) {
-		v := a.do(t, "POST", start, a.aliceT, map[string]any{"country": "EE", "legal_person_identifier": "12417834", "person_identifier": estonianPerson}).Object(t)
-		run := base + v["uuid"].(string) + "/run_validation/"
-		const n = 4
-		statuses := make(chan int, n)
-		var wg sync.WaitGroup
-		for range n {
-			wg.Go(func() { statuses <- a.do(t, "POST", run, a.aliceT, nil).Status })
-		}
-		wg.Wait()
-		close(statuses)
-		ok := 0
-		for s := range statuses {
-			switch s {
-			case http.StatusOK:
-				ok++
-			case http.StatusConflict:
-			default:
-				t.Fatalf("concurrent run_validation answered %d", s)
-			}
-		}
-		stored, _ := a.store.Verification(context.Background(), uuid.MustParse(v["uuid"].(string)))
-		// Every 200 wrote exactly once on top of the version it read.
-		if ok == 0 || stored.Version != int64(1+ok) {
-			t.Fatalf("%d successful runs, version %d", ok, stored.Version)
-		}
 	})
 }
 

@@ -79,7 +79,14 @@ func (s *Server) OnboardingVerificationsCreate(ctx context.Context, req gen.Onbo
 	if err := s.checkFields(ctx, v, int64(b.User), b.Country); err != nil {
 		return nil, err
 	}
-	v.ExpiresAt = utcMicros(b.ExpiresAt)
+	expires := domain.Now().Add(s.cfg.VerificationTTL)
+	v.ExpiresAt = &expires
+	if b.ExpiresAt != nil {
+		if err := s.checkExpiryChange(ctx); err != nil {
+			return nil, err
+		}
+		v.ExpiresAt = utcMicros(b.ExpiresAt)
+	}
 	if err := s.store.CreateVerification(ctx, v, currentUser(ctx).ID); err != nil {
 		return nil, err
 	}
@@ -96,7 +103,10 @@ func (s *Server) OnboardingVerificationsUpdate(ctx context.Context, req gen.Onbo
 	// PUT replaces every writable field; omitted optional ones become empty.
 	v.LegalPersonIdentifier = strings.TrimSpace(deref(b.LegalPersonIdentifier, ""))
 	v.LegalName = strings.TrimSpace(deref(b.LegalName, ""))
-	v.ExpiresAt = utcMicros(b.ExpiresAt)
+	// Only staff replace the expiry; others keep it by leaving it out.
+	if b.ExpiresAt != nil || currentUser(ctx).IsStaff {
+		v.ExpiresAt = utcMicros(b.ExpiresAt)
+	}
 	if err := s.checkFields(ctx, v, int64(b.User), b.Country); err != nil {
 		return nil, err
 	}
@@ -142,7 +152,11 @@ func (s *Server) OnboardingVerificationsPartialUpdate(ctx context.Context, req g
 }
 
 func (s *Server) OnboardingVerificationsDestroy(ctx context.Context, req gen.OnboardingVerificationsDestroyRequestObject) (gen.OnboardingVerificationsDestroyResponseObject, error) {
-	if _, err := s.changeableVerification(ctx, req.UUID); err != nil {
+	v, err := s.changeableVerification(ctx, req.UUID)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.Check(domain.ActionDelete, domain.Now()); err != nil {
 		return nil, err
 	}
 	if err := s.store.DeleteVerification(ctx, req.UUID, currentUser(ctx).ID); err != nil {
@@ -151,25 +165,46 @@ func (s *Server) OnboardingVerificationsDestroy(ctx context.Context, req gen.Onb
 	return gen.OnboardingVerificationsDestroy204Response{}, nil
 }
 
-// saveEdit stores a PUT or PATCH. A verification speaks for one company: when
-// its country or code changes, what was found out about the old one no
-// longer holds, so it goes back to pending; once a customer exists it can
-// no longer change.
+// saveEdit stores a PUT or PATCH, as the lifecycle table allows. A
+// verification speaks for one company: when its country or code changes,
+// what was found out about the old one no longer holds, so it goes back to
+// pending with no outcome, and its pending justifications are superseded
+// (store.UpdateVerification). Only staff change expires_at.
 func (s *Server) saveEdit(ctx context.Context, v *domain.Verification, before domain.Verification) error {
-	var ev *domain.Event
+	now := domain.Now()
+	action := domain.ActionEdit
 	if v.Country != before.Country || v.LegalPersonIdentifier != before.LegalPersonIdentifier {
-		if v.CustomerID != nil {
-			return domain.Errorf(domain.EConflict, "A customer has already been created from this verification; its company can no longer change.")
-		}
-		v.Status, v.ValidationMethod, v.ValidatedAt = domain.StatusPending, nil, nil
-		v.VerifiedCompanyData, v.VerifiedUserRoles, v.RawResponse = nil, nil, nil
-		v.ErrorMessage, v.ErrorTraceback = "", ""
-		if before.Status != v.Status {
-			ev = &domain.Event{Kind: domain.EventUpdated, ActorID: &currentUser(ctx).ID, OldStatus: before.Status,
-				NewStatus: v.Status, Reason: "the company was changed"}
+		action = domain.ActionEditCompany
+	}
+	if err := before.Check(action, now); err != nil {
+		return err
+	}
+	if !sameTime(v.ExpiresAt, before.ExpiresAt) {
+		if err := s.checkExpiryChange(ctx); err != nil {
+			return err
 		}
 	}
+	var ev *domain.Event
+	if action == domain.ActionEditCompany {
+		v.Status = domain.StatusPending
+		v.ResetOutcome()
+		ev = &domain.Event{Kind: domain.EventUpdated, ActorID: &currentUser(ctx).ID, OldStatus: before.Status,
+			NewStatus: v.Status, Reason: "the company was changed"}
+	}
 	return s.store.UpdateVerification(ctx, v, ev)
+}
+
+// checkExpiryChange refuses a change of expires_at by anyone but staff: the
+// service sets it from ONBOARDING_VERIFICATION_TTL.
+func (s *Server) checkExpiryChange(ctx context.Context) error {
+	if !currentUser(ctx).IsStaff {
+		return domain.Errorf(domain.EForbidden, "Only staff may set expires_at; the service sets it from ONBOARDING_VERIFICATION_TTL.")
+	}
+	return nil
+}
+
+func sameTime(a, b *time.Time) bool {
+	return (a == nil) == (b == nil) && (a == nil || a.Equal(*b))
 }
 
 // visibleVerification loads a verification the current user may see.

@@ -103,7 +103,8 @@ func TestAuthMessages(t *testing.T) {
 func TestUpdateDeleteVisibility(t *testing.T) {
 	t.Parallel()
 	forEachDB(t, func(t *testing.T, a *api) {
-		v := a.do(t, "POST", base, a.aliceT, map[string]any{"user": a.alice.ID, "country": "NO", "legal_name": "Old",
+		// Staff set expires_at (for alice's verification here).
+		v := a.do(t, "POST", base, a.staffT, map[string]any{"user": a.alice.ID, "country": "NO", "legal_name": "Old",
 			"expires_at": "2030-01-02T03:04:05.123456789+02:00"}).Object(t)
 		if v["expires_at"] != "2030-01-02T01:04:05.123456Z" {
 			t.Fatalf("expires_at stored as %v, want UTC microseconds", v["expires_at"])
@@ -111,7 +112,7 @@ func TestUpdateDeleteVisibility(t *testing.T) {
 		path := base + v["uuid"].(string) + "/"
 
 		// PATCH changes only what it names; null clears expires_at.
-		res := a.do(t, "PATCH", path, a.aliceT, map[string]any{"legal_name": "New", "expires_at": nil})
+		res := a.do(t, "PATCH", path, a.staffT, map[string]any{"legal_name": "New", "expires_at": nil})
 		wantStatus(t, res, http.StatusOK)
 		p := res.Object(t)
 		if p["legal_name"] != "New" || p["country"] != "NO" || p["expires_at"] != nil || p["modified"] == v["modified"] {

@@ -20,11 +20,12 @@ const customerColumns = `id, uuid, name, slug, native_name, abbreviation, descri
 const ownersCount = `(SELECT COUNT(*) FROM customer_permissions p WHERE p.customer_id = c.id AND p.role = 'owner') AS owners_count`
 
 // CreateCustomer creates c from verification v (read earlier at version
-// v.Version), makes owner its owner, links it to v and records the event,
-// in one transaction. The row lock and the unique constraints make sure
-// exactly one customer comes out of concurrent calls, also from several
-// processes: the losers get a conflict naming the customer that exists.
-func (s *Store) CreateCustomer(ctx context.Context, c *domain.Customer, v *domain.Verification, owner int64) error {
+// v.Version), makes v's owner the customer's owner, links it to v and
+// records the event by actor, in one transaction. The row lock and the
+// unique constraints make sure exactly one customer comes out of
+// concurrent calls, also from several processes: the losers get a conflict
+// (which names no customer: the caller may not be allowed to see it).
+func (s *Store) CreateCustomer(ctx context.Context, c *domain.Customer, v *domain.Verification, actor int64) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		lock := ""
 		if s.dialect == "postgres" {
@@ -35,11 +36,7 @@ func (s *Store) CreateCustomer(ctx context.Context, c *domain.Customer, v *domai
 			return err
 		}
 		if current.CustomerID != nil {
-			return s.customerConflict(ctx, tx, "A customer has already been created from this verification", `id = ?`, *current.CustomerID)
-		}
-		if err := s.customerConflict(ctx, tx, "A customer with this registration code already exists",
-			`registration_code = ? AND country = ?`, c.RegistrationCode, c.Country); domain.CodeOf(err) != domain.ENotFound {
-			return err
+			return domain.Errorf(domain.EConflict, "A customer has already been created from this verification.")
 		}
 		c.UUID, c.Created = uuid.New(), domain.Now()
 		cols := strings.Replace(customerColumns, "id, ", "", 1)
@@ -55,7 +52,7 @@ func (s *Store) CreateCustomer(ctx context.Context, c *domain.Customer, v *domai
 			return s.wrap(ctx, err)
 		}
 		if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO customer_permissions (customer_id, user_id, role, created) VALUES (?, ?, ?, ?)`),
-			c.ID, owner, domain.RoleOwner, c.Created); err != nil {
+			c.ID, current.UserID, domain.RoleOwner, c.Created); err != nil {
 			return s.wrap(ctx, err)
 		}
 		c.OwnersCount = 1
@@ -65,20 +62,11 @@ func (s *Store) CreateCustomer(ctx context.Context, c *domain.Customer, v *domai
 			return err
 		}
 		*v = *current
-		return addEvent(ctx, s, tx, &domain.Event{Verification: v.UUID, Kind: domain.EventCustomerCreated, ActorID: &owner,
+		return addEvent(ctx, s, tx, &domain.Event{Verification: v.UUID, Kind: domain.EventCustomerCreated, ActorID: &actor,
 			OldStatus: v.Status, NewStatus: v.Status, Reason: "customer " + c.UUID.String()})
 	})
 }
 
-// customerConflict returns a 409 naming the customer where selects, or
-// ENotFound when there is none.
-func (s *Store) customerConflict(ctx context.Context, q sqlx.QueryerContext, why, where string, args ...any) error {
-	var id uuid.UUID
-	if err := sqlx.GetContext(ctx, q, &id, s.db.Rebind(`SELECT uuid FROM customers WHERE `+where), args...); err != nil {
-		return s.wrap(ctx, err)
-	}
-	return domain.Errorf(domain.EConflict, "%s: customer %s.", why, id)
-}
 
 // CustomerByCode finds the customer of a company; ENotFound when none.
 func (s *Store) CustomerByCode(ctx context.Context, registrationCode, country string) (*domain.Customer, error) {

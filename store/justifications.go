@@ -11,18 +11,19 @@ import (
 )
 
 const justificationSelect = `SELECT j.uuid, j.verification_uuid, v.status AS verification_status,
-	v.expires_at AS verification_expires_at, j.user_id,
+	v.expires_at AS verification_expires_at, j.user_id, j.country, j.legal_person_identifier,
 	j.user_justification, j.decision, j.staff_notes, j.reviewer_id, j.reviewed_at, j.created, j.modified
 	FROM justifications j JOIN verifications v ON v.uuid = j.verification_uuid`
 
 // CreateJustification stores j for verification v and records the event.
 func (s *Store) CreateJustification(ctx context.Context, j *domain.Justification, v *domain.Verification) error {
 	j.UUID, j.Decision, j.VerificationStatus = uuid.New(), domain.DecisionPending, v.Status
+	j.Country, j.LegalPersonIdentifier = v.Country, v.LegalPersonIdentifier
 	j.Created = domain.Now()
 	j.Modified = j.Created
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.NamedExecContext(ctx, `INSERT INTO justifications (uuid, verification_uuid, user_id, user_justification, decision, created, modified)
-			VALUES (:uuid, :verification_uuid, :user_id, :user_justification, :decision, :created, :modified)`, j); err != nil {
+		if _, err := tx.NamedExecContext(ctx, `INSERT INTO justifications (uuid, verification_uuid, user_id, country, legal_person_identifier, user_justification, decision, created, modified)
+			VALUES (:uuid, :verification_uuid, :user_id, :country, :legal_person_identifier, :user_justification, :decision, :created, :modified)`, j); err != nil {
 			return s.wrap(ctx, err)
 		}
 		return addEvent(ctx, s, tx, &domain.Event{Verification: v.UUID, Kind: domain.EventJustificationSubmitted, ActorID: &j.UserID,

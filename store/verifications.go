@@ -20,7 +20,7 @@ const verificationColumns = `uuid, user_id, country, legal_person_identifier, le
 	validation_method, verified_user_roles, verified_company_data, raw_response, error_traceback,
 	error_message, validated_at, expires_at, customer_id, onboarding_metadata,
 	user_submitted_customer_data, person_identifier, person_first_name, person_last_name,
-	person_birth_date, created, modified, version`
+	person_birth_date, created, modified, version, run_claim, run_claimed_at`
 
 // shownColumns are the columns a response shows and Verification.Expire
 // needs: every column but the person data, which is never shown.
@@ -146,14 +146,6 @@ func (s *Store) UpdateVerification(ctx context.Context, v *domain.Verification, 
 func updateVerification(ctx context.Context, s *Store, tx *sqlx.Tx, v *domain.Verification) error {
 	v.Modified = domain.Now()
 	withDefaults(v)
-	// An expiry seen on read (Verification.Expire) is stored by this write:
-	// record it as the sweeper would have.
-	var stored string
-	if v.Status == domain.StatusExpired {
-		if err := tx.GetContext(ctx, &stored, s.db.Rebind(`SELECT status FROM verifications WHERE uuid = ?`), v.UUID); err != nil {
-			return s.wrap(ctx, err)
-		}
-	}
 	var sets []string
 	for _, c := range columnNames(verificationColumns) {
 		if c != "uuid" && c != "created" && c != "version" {
@@ -172,10 +164,78 @@ func updateVerification(ctx context.Context, s *Store, tx *sqlx.Tx, v *domain.Ve
 		return domain.Errorf(domain.EConflict, "The verification was changed by another request; read it again and retry.")
 	}
 	v.Version++
-	if stored != "" && stored != domain.StatusExpired {
-		return addEvent(ctx, s, tx, expiredEvent(v.UUID, stored))
+	// A pending justification speaks for the company it was written for:
+	// when the verification's company is another now, it is superseded.
+	if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE justifications SET decision = ?, modified = ?
+		WHERE verification_uuid = ? AND decision = ? AND (country <> ? OR legal_person_identifier <> ?)`),
+		domain.DecisionSuperseded, v.Modified, v.UUID, domain.DecisionPending, v.Country, v.LegalPersonIdentifier); err != nil {
+		return s.wrap(ctx, err)
 	}
 	return nil
+}
+
+// ClaimRun claims verification id for one run_validation by actor: on the
+// locked row it checks the lifecycle table (a live claim refuses with 409),
+// records a dead claim's run as abandoned, takes the claim and records
+// validation_started, in one transaction. Of concurrent calls, from one
+// process or many, one gets the claim and the others a 409 at once.
+func (s *Store) ClaimRun(ctx context.Context, id uuid.UUID, actor int64) (*domain.Verification, error) {
+	var v *domain.Verification
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		lock := ""
+		if s.dialect == "postgres" {
+			lock = " FOR UPDATE" // SQLite's immediate transactions already serialise writers
+		}
+		var err error
+		if v, err = getVerification(ctx, s, tx, id, lock); err != nil {
+			return err
+		}
+		now := domain.Now()
+		if err := v.Check(domain.ActionRun, now); err != nil {
+			return err
+		}
+		if v.RunClaim != "" { // a claim past RunClaimTimeout: its run died
+			if err := addEvent(ctx, s, tx, &domain.Event{Verification: id, Kind: domain.EventValidationFinished,
+				OldStatus: v.Status, NewStatus: v.Status, Reason: "ABANDONED"}); err != nil {
+				return err
+			}
+		}
+		v.RunClaim, v.RunClaimedAt = uuid.NewString(), &now
+		if err := updateVerification(ctx, s, tx, v); err != nil {
+			return err
+		}
+		return addEvent(ctx, s, tx, &domain.Event{Verification: id, Kind: domain.EventValidationStarted, ActorID: &actor,
+			OldStatus: v.Status, NewStatus: v.Status})
+	})
+	return v, err
+}
+
+// FinishRun stores the outcome of the run holding v's claim, releases the
+// claim and records ev, in one transaction. It writes only what a run
+// decides, so answers submitted meanwhile stay. A claim taken over (the run
+// outlived RunClaimTimeout) is a conflict and stores nothing.
+func (s *Store) FinishRun(ctx context.Context, v *domain.Verification, ev *domain.Event) error {
+	withDefaults(v)
+	claim := v.RunClaim
+	v.RunClaim, v.RunClaimedAt, v.Modified = "", nil, domain.Now()
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE verifications SET status = ?, validation_method = ?,
+			verified_user_roles = ?, verified_company_data = ?, raw_response = ?, error_traceback = ?, error_message = ?,
+			validated_at = ?, person_identifier = ?, person_first_name = ?, person_last_name = ?, person_birth_date = ?,
+			run_claim = '', run_claimed_at = NULL, modified = ?, version = version + 1
+			WHERE uuid = ? AND run_claim = ?`),
+			v.Status, v.ValidationMethod, v.VerifiedUserRoles, v.VerifiedCompanyData, v.RawResponse, v.ErrorTraceback,
+			v.ErrorMessage, v.ValidatedAt, v.PersonIdentifier, v.PersonFirstName, v.PersonLastName, v.PersonBirthDate,
+			v.Modified, v.UUID, claim)
+		if err != nil {
+			return s.wrap(ctx, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return domain.Errorf(domain.EConflict, "The validation took longer than its claim lasts and was taken over; its outcome was not stored.")
+		}
+		ev.Verification = v.UUID
+		return addEvent(ctx, s, tx, ev)
+	})
 }
 
 // DeleteVerification removes one verification with its answers and their

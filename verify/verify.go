@@ -17,10 +17,22 @@ import (
 // and explanation. Every failure is an outcome, never an error: an outage
 // escalates (a real company must not be rejected because a register is
 // down), only a register's own "no such company" or "not live" fails.
-// The person data is erased afterwards, whatever the outcome.
+// Nothing of an earlier outcome survives (domain.ResetOutcome). The person
+// data is erased afterwards unless the register could not answer
+// (domain.Retryable), so the run can be retried.
 func Run(ctx context.Context, reg *validators.Registry, v *domain.Verification) {
-	defer erasePerson(v)
-	v.ErrorMessage, v.ErrorTraceback = "", ""
+	defer func() {
+		if !domain.Retryable(v.ErrorMessage) {
+			v.ErasePerson()
+		}
+	}()
+	v.ResetOutcome()
+	if v.LegalPersonIdentifier == "" {
+		// Organisations without a register entry (research groups, say) are
+		// for staff to review, not failures.
+		escalate(v, CodeNoRegistrationCode, "The verification has no registration code, so no register can be asked; a staff member will review the case.")
+		return
+	}
 	validator, ok := reg.ForCountry(v.Country)
 	if !ok {
 		escalate(v, validators.CodeNoBackend, "No business register is configured for "+v.Country+"; a staff member will review the case.")
@@ -34,9 +46,13 @@ func Run(ctx context.Context, reg *validators.Registry, v *domain.Verification) 
 		if !errors.As(err, &verr) {
 			verr = &validators.Error{Code: validators.CodeAPIError, Message: "The register could not be asked."}
 		}
-		if verr.Code == validators.CodeCompanyNotFound || verr.Code == validators.CodeInvalidCode {
+		switch verr.Code {
+		case validators.CodeCompanyNotFound:
 			fail(v, verr.Code, verr.Message)
-		} else {
+		case validators.CodeInvalidCode:
+			// Codes are checked when stored, so no company can have this one.
+			fail(v, validators.CodeCompanyNotFound, verr.Message)
+		default:
 			escalate(v, verr.Code, verr.Message)
 		}
 		return
@@ -58,6 +74,9 @@ func Run(ctx context.Context, reg *validators.Registry, v *domain.Verification) 
 	}
 }
 
+// CodeNoRegistrationCode escalates a verification without a registration code.
+const CodeNoRegistrationCode validators.Code = "NO_REGISTRATION_CODE"
+
 func fail(v *domain.Verification, code validators.Code, why string) {
 	v.Status, v.ErrorMessage, v.ErrorTraceback = domain.StatusFailed, string(code), why
 }
@@ -74,10 +93,6 @@ func person(v *domain.Verification) validators.Person {
 		}
 	}
 	return p
-}
-
-func erasePerson(v *domain.Verification) {
-	v.PersonIdentifier, v.PersonFirstName, v.PersonLastName, v.PersonBirthDate = "", "", "", nil
 }
 
 // rawObject keeps the register's answer as an object, as the API declares.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/onboarding-kyb/onboarding/domain"
 	"github.com/onboarding-kyb/onboarding/validators"
@@ -41,15 +42,24 @@ func TestRunOutcomes(t *testing.T) {
 		{"EE", "10000030", "48001010005", domain.StatusEscalated, "API_ERROR"},
 		{"FI", "0112038-9", "", domain.StatusEscalated, "IDENTITY_VALIDATION_FAILED"},
 		{"DE", "HRB 1", "", domain.StatusEscalated, "NO_BACKEND_AVAILABLE"},
+		// Organisations without a register entry go to staff review.
+		{"EE", "", "48001010005", domain.StatusEscalated, "NO_REGISTRATION_CODE"},
 	} {
+		// An earlier outcome's data must not survive the new one.
+		old := time.Now()
 		v := &domain.Verification{Country: c.country, LegalPersonIdentifier: c.code, Status: domain.StatusPending,
-			PersonIdentifier: c.person, PersonFirstName: "Mari"}
+			PersonIdentifier: c.person, PersonFirstName: "Mari", ValidatedAt: &old,
+			VerifiedUserRoles: domain.JSON(`[{"role":"OLD"}]`), VerifiedCompanyData: domain.JSON(`{"name":"Old company"}`)}
 		Run(context.Background(), reg, v)
 		if v.Status != c.status || v.ErrorMessage != c.errorMessage {
 			t.Errorf("%s %s: %s/%s, want %s/%s", c.country, c.code, v.Status, v.ErrorMessage, c.status, c.errorMessage)
 		}
-		if v.PersonIdentifier != "" || v.PersonFirstName != "" {
-			t.Errorf("%s %s: person data kept", c.country, c.code)
+		// Kept only while the register could not answer, for a retry.
+		if kept := v.PersonIdentifier != "" || v.PersonFirstName != ""; kept != domain.Retryable(c.errorMessage) {
+			t.Errorf("%s %s: person data kept %v after %s", c.country, c.code, kept, c.errorMessage)
+		}
+		if strings.Contains(string(v.VerifiedUserRoles), "OLD") || strings.Contains(string(v.VerifiedCompanyData), "Old company") {
+			t.Errorf("%s %s: an earlier outcome survived: %s %s", c.country, c.code, v.VerifiedUserRoles, v.VerifiedCompanyData)
 		}
 		if (v.ValidatedAt != nil) != (c.status == domain.StatusVerified) {
 			t.Errorf("%s %s: validated_at %v", c.country, c.code, v.ValidatedAt)

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -88,6 +90,86 @@ func TestTwoProcessesCreateOneCustomer(t *testing.T) {
 	}
 	if _, err := s.CustomerByCode(context.Background(), "12417834", "EE"); created != 1 || customerEvents != 1 || err != nil {
 		t.Fatalf("%d created responses, %d customer events, customer lookup: %v", created, customerEvents, err)
+	}
+}
+
+// TestTwoProcessesRunOneValidation starts two service processes on one
+// PostgreSQL database and fires 20 concurrent run_validation calls at both:
+// the register is asked exactly once (counted by a fake register), one call
+// answers 200, the others 409, and the audit trail has one start and its
+// finish.
+func TestTwoProcessesRunOneValidation(t *testing.T) {
+	t.Parallel()
+	needPostgres(t)
+	dbURL := storetest.PostgresURL(t)
+	var calls atomic.Int64
+	register := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/enhetsregisteret/api/enheter/923609016":
+			calls.Add(1)
+			time.Sleep(200 * time.Millisecond) // the calls overlap
+			fmt.Fprint(w, `{"organisasjonsnummer":"923609016","navn":"EQUINOR ASA"}`)
+		case "/enhetsregisteret/api/enheter/923609016/roller":
+			fmt.Fprint(w, `{"rollegrupper":[{"roller":[{"type":{"kode":"DAGL","beskrivelse":"Daglig leder"},
+				"person":{"fodselsdato":"1975-04-12","navn":{"fornavn":"Kari","etternavn":"Nordmann"}}}]}]}`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer register.Close()
+	realRegister := []string{"ONBOARDING_SANDBOX=false", "ONBOARDING_BREG_URL=" + register.URL}
+	who, addrs := startProcesses(t, dbURL, [][]string{realRegister, realRegister})
+	call := func(base, path, body string) (int, map[string]any) {
+		req, _ := http.NewRequest("POST", base+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Token "+who.Token)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Error(err)
+			return 0, nil
+		}
+		defer res.Body.Close()
+		var m map[string]any
+		json.NewDecoder(res.Body).Decode(&m)
+		return res.StatusCode, m
+	}
+	_, v := call(addrs[0], "/api/onboarding-verifications/start_verification/",
+		`{"country":"NO","legal_person_identifier":"923609016","first_name":"Kari","last_name":"Nordmann","birth_date":"1975-04-12"}`)
+	path := fmt.Sprintf("/api/onboarding-verifications/%s/run_validation/", v["uuid"])
+	const perProcess = 10
+	statuses := make(chan int, 2*perProcess)
+	var wg sync.WaitGroup
+	for i := range 2 * perProcess {
+		wg.Go(func() {
+			status, _ := call(addrs[i%2], path, "")
+			statuses <- status
+		})
+	}
+	wg.Wait()
+	close(statuses)
+	count := map[int]int{}
+	for s := range statuses {
+		count[s]++
+	}
+	if count[http.StatusOK] != 1 || count[http.StatusConflict] != 2*perProcess-1 || calls.Load() != 1 {
+		t.Fatalf("answers %v, register calls %d; want one 200, the rest 409, one register call", count, calls.Load())
+	}
+	s, err := store.Open(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	events, err := s.Events(context.Background(), uuid.MustParse(v["uuid"].(string)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, e := range events {
+		kinds[e.Kind]++
+	}
+	if kinds["validation_started"] != 1 || kinds["validation_finished"] != 1 {
+		t.Fatalf("events %v", kinds)
 	}
 }
 

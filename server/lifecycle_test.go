@@ -1,0 +1,434 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/onboarding-kyb/onboarding/domain"
+	"github.com/onboarding-kyb/onboarding/server"
+	"github.com/onboarding-kyb/onboarding/store"
+	"github.com/onboarding-kyb/onboarding/store/storetest"
+)
+
+// lifecycleCase is a verification of alice's, put into one state of the
+// lifecycle table.
+type lifecycleCase struct {
+	id   uuid.UUID
+	path string
+}
+
+// inState makes a new verification of alice's in state (a row of
+// domain.Lifecycle).
+func inState(t *testing.T, a *api, state string) lifecycleCase {
+	t.Helper()
+	ctx := context.Background()
+	var v map[string]any
+	switch state {
+	case domain.StatePending, domain.StateValidating:
+		res := a.do(t, "POST", start, a.aliceT, map[string]any{"country": "EE", "legal_person_identifier": "12417834", "person_identifier": estonianPerson})
+		wantStatus(t, res, http.StatusOK)
+		v = res.Object(t)
+	case domain.StateVerified: // Norwegian, so that creating its customer does not clash with the onboarded one
+		v = startAndRun(t, a, map[string]any{"country": "NO", "legal_person_identifier": "923609016",
+			"first_name": "Kari", "last_name": "Nordmann", "birth_date": "1975-04-12"})
+	case domain.StateOnboarded:
+		v = eeCase(t, a, "12417834", domain.StatusVerified)
+		// A customer of its own (one customer per registration code), as create_customer makes it.
+		stored, _ := a.store.Verification(ctx, uuid.MustParse(v["uuid"].(string)))
+		c := &domain.Customer{Name: "Customer", RegistrationCode: uuid.NewString()[:8], Country: "EE", DefaultTaxPercent: "0.00"}
+		if err := a.store.CreateCustomer(ctx, c, stored, a.alice.ID); err != nil {
+			t.Fatal(err)
+		}
+	case domain.StateFailed:
+		v = eeCase(t, a, "10000001", domain.StatusFailed)
+	case domain.StateRetryable:
+		// As a run ends when the register answers 500 (asking it ten times would open its circuit breaker).
+		res := a.do(t, "POST", start, a.aliceT, map[string]any{"country": "EE", "legal_person_identifier": "10000047", "person_identifier": estonianPerson})
+		wantStatus(t, res, http.StatusOK)
+		v = res.Object(t)
+		stored, _ := a.store.Verification(ctx, uuid.MustParse(v["uuid"].(string)))
+		stored.Status, stored.ErrorMessage = domain.StatusEscalated, "API_ERROR"
+		if err := a.store.UpdateVerification(ctx, stored, nil); err != nil {
+			t.Fatal(err)
+		}
+	case domain.StateEscalated:
+		v = eeCase(t, a, escalatedCode, domain.StatusEscalated)
+	case domain.StateExpired:
+		past := time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
+		res := a.do(t, "POST", base, a.staffT, map[string]any{"user": a.alice.ID, "country": "EE", "legal_person_identifier": "12417834", "expires_at": past})
+		wantStatus(t, res, http.StatusCreated)
+		v = res.Object(t)
+	default:
+		t.Fatalf("no setup for state %s", state)
+	}
+	c := lifecycleCase{id: uuid.MustParse(v["uuid"].(string)), path: base + v["uuid"].(string) + "/"}
+	if state == domain.StateValidating {
+		if _, err := a.store.ClaimRun(ctx, c.id, a.alice.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stored, err := a.store.Verification(ctx, c.id)
+	if err != nil || stored.State(domain.Now()) != state {
+		t.Fatalf("setup of %s: %v, %v", state, stored, err)
+	}
+	return c
+}
+
+// act takes action on c through the API (or, for expire, lets its time
+// pass and the sweeper run).
+func act(t *testing.T, a *api, c lifecycleCase, action domain.Action) response {
+	t.Helper()
+	ctx := context.Background()
+	// A pending justification to decide on, whatever the state allows.
+	decide := func(op string) response {
+		v, err := a.store.Verification(ctx, c.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		j := &domain.Justification{Verification: c.id, UserID: a.alice.ID, UserJustification: "Please review."}
+		if err := a.store.CreateJustification(ctx, j, v); err != nil {
+			t.Fatal(err)
+		}
+		return a.do(t, "POST", jbase+j.UUID.String()+"/"+op+"/", a.staffT, map[string]any{})
+	}
+	switch action {
+	case domain.ActionRun:
+		return a.do(t, "POST", c.path+"run_validation/", a.aliceT, nil)
+	case domain.ActionEditCompany:
+		return a.do(t, "PATCH", c.path, a.aliceT, map[string]any{"country": "DE", "legal_person_identifier": "HRB 1"})
+	case domain.ActionEdit:
+		return a.do(t, "PATCH", c.path, a.aliceT, map[string]any{"legal_name": "Renamed"})
+	case domain.ActionSubmitAnswers:
+		return a.do(t, "POST", c.path+"submit_answers/", a.aliceT, []any{})
+	case domain.ActionJustify:
+		return a.do(t, "POST", jbase, a.aliceT, map[string]any{"verification_uuid": c.id, "user_justification": "Please review."})
+	case domain.ActionApprove:
+		return decide("approve")
+	case domain.ActionReject:
+		return decide("reject")
+	case domain.ActionCreateCustomer:
+		return a.do(t, "POST", c.path+"create_customer/", a.aliceT, nil)
+	case domain.ActionDelete:
+		return a.do(t, "DELETE", c.path, a.aliceT, nil)
+	case domain.ActionExpire:
+		v, err := a.store.Verification(ctx, c.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		past := domain.Now().Add(-time.Second)
+		v.ExpiresAt = &past
+		if err := a.store.UpdateVerification(ctx, v, nil); err != nil {
+			t.Fatal(err)
+		}
+		now := domain.Now()
+		if _, _, err := a.store.Sweep(ctx, now, now.Add(-time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		return response{Status: http.StatusOK}
+	}
+	t.Fatalf("no way to take action %s", action)
+	return response{}
+}
+
+// TestLifecycleTable walks every pair of the lifecycle table through the
+// API: a refusal answers its HTTP status and detail and changes nothing; an
+// allowed action ends in one of the statuses the table names.
+func TestLifecycleTable(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, a *api) {
+		ctx := context.Background()
+		for _, state := range domain.States {
+			for _, action := range domain.Actions {
+				cell := domain.Lifecycle[state][action]
+				if cell.Refuse == nil && len(cell.To) == 0 {
+					t.Fatalf("%s × %s: the table has no cell", state, action)
+				}
+				c := inState(t, a, state)
+				before, _ := a.store.Verification(ctx, c.id)
+				res := act(t, a, c, action)
+				after, err := a.store.Verification(ctx, c.id)
+				name := fmt.Sprintf("%s × %s", state, action)
+				if cell.Refuse != nil {
+					wantStatus(t, res, map[domain.ErrorCode]int{domain.EInvalid: 400, domain.EConflict: 409, domain.EForbidden: 403}[cell.Refuse.Code])
+					body := res.Object(t)
+					// A handler may add what the caller may see (the customer, say).
+					if d, _ := body["detail"].(string); cell.Refuse.Detail != "" && !strings.HasPrefix(d, strings.TrimSuffix(cell.Refuse.Detail, ".")) {
+						t.Errorf("%s: detail %v, want %q", name, body["detail"], cell.Refuse.Detail)
+					}
+					for field := range cell.Refuse.Fields {
+						if body[field] == nil {
+							t.Errorf("%s: %s names no %s", name, res.Body, field)
+						}
+					}
+					if err != nil || after.Status != before.Status || after.LegalName != before.LegalName || after.Country != before.Country {
+						t.Errorf("%s: a refused action changed the verification: %v → %v (%v)", name, before, after, err)
+					}
+					continue
+				}
+				if res.Status >= 300 && !(action == domain.ActionSubmitAnswers && strings.Contains(string(res.Body), "No checklist configured")) {
+					t.Errorf("%s: allowed by the table, answered %d %s", name, res.Status, res.Body)
+					continue
+				}
+				got := domain.Gone
+				if err == nil {
+					got = after.Status
+					if got == before.Status {
+						got = domain.Same
+					}
+				}
+				if !slices.Contains(cell.To, got) && !(got == domain.Same && slices.Contains(cell.To, before.Status)) {
+					t.Errorf("%s: ended %s, the table says %v", name, got, cell.To)
+				}
+			}
+		}
+	})
+}
+
+// countingRegister is a Norwegian register (breg) that counts the company
+// look-ups and answers slowly, so concurrent validations overlap.
+func countingRegister(t testing.TB) (*httptest.Server, *atomic.Int64) {
+	var calls atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/enhetsregisteret/api/enheter/923609016":
+			calls.Add(1)
+			time.Sleep(100 * time.Millisecond)
+			fmt.Fprint(w, `{"organisasjonsnummer":"923609016","navn":"EQUINOR ASA"}`)
+		case "/enhetsregisteret/api/enheter/923609016/roller":
+			fmt.Fprint(w, `{"rollegrupper":[{"roller":[{"type":{"kode":"DAGL","beskrivelse":"Daglig leder"},
+				"person":{"fodselsdato":"1975-04-12","navn":{"fornavn":"Kari","etternavn":"Nordmann"}}}]}]}`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &calls
+}
+
+// TestRunValidationIsClaimed: of 20 concurrent run_validation calls one
+// runs, the others get 409 at once and never reach the register, and the
+// audit trail has one start and its finish. Then the verified result is
+// final: another run is 409 and changes nothing.
+func TestRunValidationIsClaimed(t *testing.T) {
+	t.Parallel()
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		register, calls := countingRegister(t)
+		a := newAPIWithEnv(t, s, server.Config{}, func(k string) string {
+			if k == "ONBOARDING_BREG_URL" {
+				return register.URL
+			}
+			return ""
+		})
+		res := a.do(t, "POST", start, a.aliceT, map[string]any{"country": "NO", "legal_person_identifier": "923609016",
+			"first_name": "Kari", "last_name": "Nordmann", "birth_date": "1975-04-12"})
+		wantStatus(t, res, http.StatusOK)
+		path := base + res.Object(t)["uuid"].(string) + "/"
+		const n = 20
+		statuses := make(chan int, n)
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(func() { statuses <- a.do(t, "POST", path+"run_validation/", a.aliceT, nil).Status })
+		}
+		wg.Wait()
+		close(statuses)
+		count := map[int]int{}
+		for s := range statuses {
+			count[s]++
+		}
+		if count[http.StatusOK] != 1 || count[http.StatusConflict] != n-1 || calls.Load() != 1 {
+			t.Fatalf("answers %v, register calls %d; want one 200, %d 409 and one call", count, calls.Load(), n-1)
+		}
+		first := a.do(t, "GET", path, a.aliceT, nil).Object(t)
+		if first["status"] != "verified" || first["validated_at"] == nil {
+			t.Fatalf("after the run: %v", first)
+		}
+		// A double click on a verified case: 409, the result stays.
+		res = a.do(t, "POST", path+"run_validation/", a.aliceT, nil)
+		wantStatus(t, res, http.StatusConflict)
+		again := a.do(t, "GET", path, a.aliceT, nil).Object(t)
+		if again["status"] != "verified" || again["validated_at"] != first["validated_at"] ||
+			fmt.Sprint(again["verified_user_roles"]) != fmt.Sprint(first["verified_user_roles"]) || calls.Load() != 1 {
+			t.Fatalf("a second run changed a verified result: %v", again)
+		}
+		var events []map[string]any
+		a.do(t, "GET", path+"events/", a.aliceT, nil).JSON(t, &events)
+		kinds := map[string]int{}
+		for _, e := range events {
+			kinds[e["kind"].(string)]++
+		}
+		if kinds["validation_started"] != 1 || kinds["validation_finished"] != 1 {
+			t.Fatalf("events %v", kinds)
+		}
+	})
+}
+
+// A run whose process died leaves a claim; once it is older than
+// RunClaimTimeout the next run takes it over and records the lost run as
+// finished, so every start has its finish.
+func TestDeadRunClaimIsTakenOver(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, a *api) {
+		ctx := context.Background()
+		c := inState(t, a, domain.StateValidating)
+		wantStatus(t, a.do(t, "POST", c.path+"run_validation/", a.aliceT, nil), http.StatusConflict)
+		v, _ := a.store.Verification(ctx, c.id)
+		old := v.RunClaimedAt.Add(-domain.RunClaimTimeout - time.Second)
+		v.RunClaimedAt = &old
+		if err := a.store.UpdateVerification(ctx, v, nil); err != nil {
+			t.Fatal(err)
+		}
+		res := a.do(t, "POST", c.path+"run_validation/", a.aliceT, nil)
+		wantStatus(t, res, http.StatusOK)
+		if res.Object(t)["status"] != "verified" {
+			t.Fatalf("after the takeover: %s", res.Body)
+		}
+		events, _ := a.store.Events(ctx, c.id)
+		var reasons []string
+		for _, e := range events {
+			if strings.HasPrefix(e.Kind, "validation_") {
+				reasons = append(reasons, e.Kind+":"+e.Reason)
+			}
+		}
+		if strings.Join(reasons, ",") != "validation_started:,validation_finished:ABANDONED,validation_started:,validation_finished:verified" {
+			t.Fatalf("trail %v", reasons)
+		}
+	})
+}
+
+// expires_at is the service's: set from ONBOARDING_VERIFICATION_TTL, changed
+// only by staff; expiry and the sweeper erase the person data.
+func TestExpiryRules(t *testing.T) {
+	t.Parallel()
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		a := newAPI(t, s, server.Config{VerificationTTL: 3 * time.Hour})
+		ctx := context.Background()
+		before := time.Now()
+		res := a.do(t, "POST", base, a.aliceT, map[string]any{"user": a.alice.ID, "country": "EE"})
+		wantStatus(t, res, http.StatusCreated)
+		v := res.Object(t)
+		exp, err := time.Parse(time.RFC3339Nano, v["expires_at"].(string))
+		if err != nil || exp.Before(before.Add(3*time.Hour-time.Minute)) || exp.After(before.Add(3*time.Hour+time.Minute)) {
+			t.Fatalf("expires_at %v, want now + ONBOARDING_VERIFICATION_TTL", v["expires_at"])
+		}
+		path := base + v["uuid"].(string) + "/"
+		future := time.Now().Add(24 * 365 * time.Hour).UTC().Format(time.RFC3339)
+		for _, r := range []response{
+			a.do(t, "POST", base, a.aliceT, map[string]any{"user": a.alice.ID, "country": "EE", "expires_at": future}),
+			a.do(t, "PATCH", path, a.aliceT, map[string]any{"expires_at": nil}),
+			a.do(t, "PATCH", path, a.aliceT, map[string]any{"expires_at": future}),
+			a.do(t, "PUT", path, a.aliceT, map[string]any{"user": a.alice.ID, "country": "EE", "expires_at": future}),
+		} {
+			wantStatus(t, r, http.StatusForbidden)
+			if !strings.Contains(r.Object(t)["detail"].(string), "expires_at") {
+				t.Fatalf("403 does not name expires_at: %s", r.Body)
+			}
+		}
+		// A PUT that leaves expires_at out keeps it.
+		res = a.do(t, "PUT", path, a.aliceT, map[string]any{"user": a.alice.ID, "country": "EE", "legal_name": "Kept"})
+		wantStatus(t, res, http.StatusOK)
+		if res.Object(t)["expires_at"] != v["expires_at"] {
+			t.Fatalf("PUT without expires_at changed it: %s", res.Body)
+		}
+		wantStatus(t, a.do(t, "PATCH", path, a.staffT, map[string]any{"expires_at": future}), http.StatusOK)
+
+		// Person data goes with the expiry: on the sweeper's write ...
+		started := a.do(t, "POST", start, a.aliceT, map[string]any{"country": "EE", "legal_person_identifier": "12417834", "person_identifier": estonianPerson}).Object(t)
+		id := uuid.MustParse(started["uuid"].(string))
+		stored, _ := a.store.Verification(ctx, id)
+		past := domain.Now().Add(-time.Second)
+		stored.ExpiresAt = &past
+		if err := a.store.UpdateVerification(ctx, stored, nil); err != nil {
+			t.Fatal(err)
+		}
+		// ... and already on read.
+		if read, _ := a.store.Verification(ctx, id); read.Status != domain.StatusExpired || read.HasPerson() {
+			t.Fatalf("read past its time: %s, person kept %v", read.Status, read.HasPerson())
+		}
+		now := domain.Now()
+		if n, _, err := a.store.Sweep(ctx, now, now.Add(-time.Hour)); err != nil || n != 1 {
+			t.Fatalf("swept %d (%v)", n, err)
+		}
+		// Stored as expired now, so a read shows what is stored.
+		if swept, err := a.store.Verification(ctx, id); err != nil || swept.Status != domain.StatusExpired || swept.HasPerson() {
+			t.Fatalf("the sweeper kept the person data: %+v (%v)", swept, err)
+		}
+	})
+}
+
+// A justification speaks for the company it was written for: changing the
+// company supersedes it, and approving one that no longer matches is 409.
+func TestJustificationIsBoundToItsCompany(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, a *api) {
+		v := eeCase(t, a, escalatedCode, domain.StatusEscalated)
+		j := justify(t, a, v)
+		if j["country"] != "EE" || j["legal_person_identifier"] != escalatedCode {
+			t.Fatalf("justification does not say what it was written for: %v", j)
+		}
+		path := base + v["uuid"].(string) + "/"
+		// Another company, validated again: escalated once more.
+		wantStatus(t, a.do(t, "PATCH", path, a.aliceT, map[string]any{"country": "DE", "legal_person_identifier": "HRB 1"}), http.StatusOK)
+		res := a.do(t, "POST", path+"run_validation/", a.aliceT, nil)
+		wantStatus(t, res, http.StatusOK)
+		if res.Object(t)["status"] != "escalated" {
+			t.Fatalf("setup: %s", res.Body)
+		}
+		res = a.do(t, "POST", jbase+j["uuid"].(string)+"/approve/", a.staffT, map[string]any{})
+		wantStatus(t, res, http.StatusConflict)
+		if got := a.do(t, "GET", path, a.aliceT, nil).Object(t); got["status"] != "escalated" {
+			t.Fatalf("the old justification decided the new company: %v", got["status"])
+		}
+		wantStatus(t, a.do(t, "POST", path+"create_customer/", a.aliceT, nil), http.StatusBadRequest)
+		var js []map[string]any
+		a.do(t, "GET", jbase, a.aliceT, nil).JSON(t, &js)
+		if len(js) != 1 || js[0]["decision"] != "superseded" {
+			t.Fatalf("justifications %v", js)
+		}
+	})
+}
+
+// A verification without a registration code goes to staff review with a
+// documented code, and staff can still approve it.
+func TestMissingRegistrationCodeEscalates(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, a *api) {
+		v := startAndRun(t, a, map[string]any{"country": "EE", "legal_name": "Research group", "person_identifier": estonianPerson})
+		if v["status"] != "escalated" || v["error_message"] != "NO_REGISTRATION_CODE" || v["error_traceback"] == "" {
+			t.Fatalf("no code: %v / %v", v["status"], v["error_message"])
+		}
+		j := justify(t, a, v)
+		wantStatus(t, a.do(t, "POST", jbase+j["uuid"].(string)+"/approve/", a.staffT, map[string]any{}), http.StatusOK)
+	})
+}
+
+// When staff create the customer of someone's verification, the
+// verification's owner owns it.
+func TestCustomerOwnerIsTheVerificationsOwner(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, a *api) {
+		path := verified(t, a, a.aliceT)
+		res := a.do(t, "POST", path+"create_customer/", a.staffT, nil)
+		wantStatus(t, res, http.StatusCreated)
+		c := res.Object(t)
+		wantStatus(t, a.do(t, "GET", "/api/customers/"+c["uuid"].(string)+"/", a.aliceT, nil), http.StatusOK)
+		if got := a.do(t, "GET", "/api/customers/", a.aliceT, nil).Header.Get("X-Result-Count"); got != "1" {
+			t.Fatalf("alice lists %s customers", got)
+		}
+		var events []map[string]any
+		a.do(t, "GET", path+"events/", a.aliceT, nil).JSON(t, &events)
+		if last := events[len(events)-1]; last["kind"] != "customer_created" || last["actor"] != float64(a.staff.ID) {
+			t.Fatalf("event %v", last)
+		}
+	})
+}
