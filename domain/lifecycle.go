@@ -1,9 +1,6 @@
 package domain
 
-import (
-	"slices"
-	"time"
-)
+import "time"
 
 // The lifecycle of a verification is one table: for each state a
 // verification can be in and each action a caller (or the service) can
@@ -175,11 +172,6 @@ func (v *Verification) Check(a Action, now time.Time) error {
 		return t.Refuse
 	}
 	return nil
-}
-
-// Allows reports whether the table lets a lead from v's state to status.
-func (v *Verification) Allows(a Action, status string, now time.Time) bool {
-	return slices.Contains(Lifecycle[v.State(now)][a].To, status)
 }
 
 // ResetOutcome clears what a validation found out, before a new validation

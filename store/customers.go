@@ -67,7 +67,6 @@ func (s *Store) CreateCustomer(ctx context.Context, c *domain.Customer, v *domai
 	})
 }
 
-
 // CustomerByCode finds the customer of a company; ENotFound when none.
 func (s *Store) CustomerByCode(ctx context.Context, registrationCode, country string) (*domain.Customer, error) {
 	return s.getCustomer(ctx, `c.registration_code = ? AND c.country = ?`, registrationCode, country)
