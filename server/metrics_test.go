@@ -95,7 +95,7 @@ func TestMetricsSweeper(t *testing.T) {
 	a := newAPI(t, sqliteStore(t), server.Config{SweepInterval: time.Hour})
 	past := time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
 	for range 3 {
-		wantStatus(t, a.do(t, "POST", base, a.aliceT, map[string]any{"user": a.alice.ID, "country": "EE", "expires_at": past}), http.StatusCreated)
+		wantStatus(t, a.do(t, "POST", base, a.staffT, map[string]any{"user": a.alice.ID, "country": "EE", "expires_at": past}), http.StatusCreated)
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
