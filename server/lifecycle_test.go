@@ -18,6 +18,7 @@ import (
 	"github.com/onboarding-kyb/onboarding/server"
 	"github.com/onboarding-kyb/onboarding/store"
 	"github.com/onboarding-kyb/onboarding/store/storetest"
+	"github.com/onboarding-kyb/onboarding/validators"
 )
 
 // lifecycleCase is a verification of alice's, put into one state of the
@@ -429,6 +430,157 @@ func TestCustomerOwnerIsTheVerificationsOwner(t *testing.T) {
 		a.do(t, "GET", path+"events/", a.aliceT, nil).JSON(t, &events)
 		if last := events[len(events)-1]; last["kind"] != "customer_created" || last["actor"] != float64(a.staff.ID) {
 			t.Fatalf("event %v", last)
+		}
+	})
+}
+
+// What the sandbox registers publish about people: personal codes and birth
+// dates (never in any response), and names (shown to staff and support
+// only), as the JSON strings or fragments a response would carry them in.
+var sandboxPeople = map[string]struct{ codes, births, names []string }{
+	"ariregister": {
+		codes: []string{"48001010005", "37505050004"},
+		names: []string{`"Mari"`, `"Maasikas"`, `"Jaan"`, `"Tamm"`},
+	},
+	"bolagsverket": {
+		codes: []string{"191212121212", "19121212-1212", "198112289874", "198507099805", "196408233234"},
+		names: []string{`"Tolvan"`, `"Tolvansson"`, `"Sven Erik"`, `"Lindqvist"`, `"Karin"`, `"Åberg"`, `"Lena"`, `"Ek"`},
+	},
+	"breg": {
+		births: []string{"1958-09-09", "1962-11-03", "1966-03-18", "1970-02-21", "1975-04-12", "1979-12-01", "1980-07-07", "1981-06-30", "1990-01-15"},
+		names: []string{`"Kari"`, `"Ola"`, `"Nordmann"`, `"Anne"`, `"Solberg"`, `"Ingrid Marie"`, `"Berg"`, `"Lars"`, `"Johansen"`,
+			`"Bjørn-Åge"`, `"Lie"`, `"Haugen"`, `"Per"`, `"Sigrid"`, `"Dahl"`, `"Hansen"`},
+	},
+	"cvr": {
+		names: []string{"Mette Louise Kjær", "Søren Østergaard", "Anne Holm", "Jens Møller", "Karen Bech", "Mette Kjærsgaard"},
+	},
+	"companies_house": {
+		births: []string{`"year":1961`, `"year":1968`, `"year":1972`, `"year":1979`, `"year":1966`, `"year":1970`, `"year":1958`, "1972-06-15"},
+		names: []string{"TAYLOR, Andrew Mark", "BROWN, Robert James", "O'NEILL, Fiona", "SMITH, Jane Elizabeth", "PATEL, Sanjay",
+			"EVANS, Thomas Huw", "MCCANN, Sean Patrick", "WILLIAMS, Clare"},
+	},
+	"sirene": {
+		births: []string{`"1971-02"`, `"1974-09"`, `"1960-02"`, `"1960-05"`, `"1980-01"`, `"1971"`, `"1974"`, `"1960"`, `"1969"`, `"1980"`, "1974-09-21"},
+		names:  []string{`"MOREAU"`, `"DUBOIS"`, `"BERNARD"`, `"LEFÈVRE"`, `"MARTIN"`, `"Julien"`, `"Claire"`, `"Claire Marie"`, `"Luc"`, `"Paul"`, `"Étienne"`},
+	},
+	"wirtschaftscompass": {
+		births: []string{"1959-09-30", "1962-05-20", "1968-12-01", "1970-07-07", "1971-03-14", "1974-08-09", "1980-11-02", "1985-02-27"},
+		names: []string{`"Franz"`, `"Johann"`, `"Katharina"`, `"Lukas"`, `"Maria Anna"`, `"Peter"`, `"Sabine"`, `"Thomas"`,
+			`"Berger"`, `"Gruber"`, `"Hofer"`, `"Huber"`, `"Mayr"`, `"Schuster"`, `"Steiner"`, `"Wimmer"`},
+	},
+	"prh": {}, // YTJ publishes no people
+}
+
+// TestRawResponseRedaction runs every sandbox case of every register as
+// alice, with the person the register lists, and reads the result as the
+// owner, staff and support: no response carries a personal code or a birth
+// date, and only staff and support see people's names. A NOT_AUTHORIZED
+// answer therefore shows the claimant nobody's identity.
+func TestRawResponseRedaction(t *testing.T) {
+	t.Parallel()
+	registers, err := validators.NewRegistry(sandboxEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	countries := map[string]string{}
+	for _, m := range registers.Methods() {
+		countries[m.Method] = m.Countries[0]
+	}
+	for method, cases := range registers.SandboxCases() {
+		people, ok := sandboxPeople[method]
+		if !ok {
+			t.Fatalf("no list of the people register %s publishes", method)
+		}
+		t.Run(method, func(t *testing.T) {
+			t.Parallel()
+			a := newAPI(t, sqliteStore(t), server.Config{})
+			var person validators.Person
+			for _, c := range cases {
+				if c.Outcome == validators.OutcomeVerified {
+					person = c.Person
+				}
+			}
+			var paths []string
+			sawRaw := false
+			for _, c := range cases {
+				if c.Outcome == validators.OutcomeTimeout {
+					continue
+				}
+				body := map[string]any{"country": countries[method], "legal_person_identifier": c.Code,
+					"person_identifier": person.Identifier, "first_name": person.FirstName, "last_name": person.LastName}
+				if person.BirthDate != nil {
+					body["birth_date"] = person.BirthDate.Format(time.DateOnly)
+				}
+				v := startAndRun(t, a, body)
+				sawRaw = sawRaw || len(v["raw_response"].(map[string]any)) > 1
+				paths = append(paths, base+v["uuid"].(string)+"/", base+v["uuid"].(string)+"/events/")
+			}
+			if !sawRaw {
+				t.Fatalf("no sandbox case of %s stored a register answer", method)
+			}
+			paths = append(paths, base, jbase)
+			read := func(token string) string {
+				var all strings.Builder
+				for _, p := range paths {
+					res := a.do(t, "GET", p, token, nil)
+					wantStatus(t, res, http.StatusOK)
+					all.Write(res.Body)
+				}
+				return all.String()
+			}
+			owner := a.bodies.String() + read(a.aliceT) // every response alice got, the runs included
+			for who, bodies := range map[string]string{"owner": owner, "staff": read(a.staffT), "support": read(a.supportT)} {
+				for _, secret := range append(slices.Clone(people.codes), people.births...) {
+					if strings.Contains(bodies, secret) {
+						t.Errorf("%s: a response to %s contains %s", method, who, secret)
+					}
+				}
+				shown := 0
+				for _, name := range people.names {
+					if strings.Contains(bodies, name) {
+						shown++
+						if who == "owner" {
+							t.Errorf("%s: name %s shown to the owner", method, name)
+						}
+					}
+				}
+				if who != "owner" && len(people.names) > 0 && shown == 0 {
+					t.Errorf("%s: %s see none of the names the register published", method, who)
+				}
+			}
+			// Removed before it was stored: nothing of it in the database either.
+			list, _, err := a.store.ListVerifications(context.Background(), domain.VerificationFilter{Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range list {
+				for _, secret := range append(slices.Clone(people.codes), people.births...) {
+					if strings.Contains(string(v.RawResponse), secret) {
+						t.Errorf("%s: stored raw_response contains %s", method, secret)
+					}
+				}
+			}
+		})
+	}
+}
+
+// When the register lists the person with a role that does not let them
+// represent the company alone (joint representation), the roles are shown
+// and the outcome stays NOT_AUTHORIZED.
+func TestRolesWithoutRepresentationAreShown(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, a *api) {
+		v := eeCase(t, a, escalatedCode, domain.StatusEscalated)
+		roles, _ := v["verified_user_roles"].([]any)
+		if v["error_message"] != "NOT_AUTHORIZED" || len(roles) != 1 || roles[0].(map[string]any)["role"] != "JUHL" {
+			t.Fatalf("joint representative: %v, roles %v", v["error_message"], v["verified_user_roles"])
+		}
+		// A deputy board member (VARA) in Norway.
+		v = startAndRun(t, a, map[string]any{"country": "NO", "legal_person_identifier": "923609016",
+			"first_name": "Sigrid", "last_name": "Dahl", "birth_date": "1990-01-15"})
+		roles, _ = v["verified_user_roles"].([]any)
+		if v["error_message"] != "NOT_AUTHORIZED" || len(roles) != 1 || roles[0].(map[string]any)["role"] != "VARA" {
+			t.Fatalf("deputy: %v, roles %v", v["error_message"], v["verified_user_roles"])
 		}
 	})
 }

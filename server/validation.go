@@ -50,7 +50,7 @@ func (s *Server) OnboardingVerificationsStartVerification(ctx context.Context, r
 	if err := s.store.CreateVerification(ctx, v, u.ID); err != nil {
 		return nil, err
 	}
-	return gen.OnboardingVerificationsStartVerification200JSONResponse(toAPI(v)), nil
+	return gen.OnboardingVerificationsStartVerification200JSONResponse(toAPI(ctx, v)), nil
 }
 
 func (s *Server) OnboardingVerificationsRunValidation(ctx context.Context, req gen.OnboardingVerificationsRunValidationRequestObject) (gen.OnboardingVerificationsRunValidationResponseObject, error) {
@@ -82,7 +82,7 @@ func (s *Server) OnboardingVerificationsRunValidation(ctx context.Context, req g
 	if v, err = s.store.Verification(ctx, v.UUID); err != nil {
 		return nil, err
 	}
-	return gen.OnboardingVerificationsRunValidation200JSONResponse(toAPI(v)), nil
+	return gen.OnboardingVerificationsRunValidation200JSONResponse(toAPI(ctx, v)), nil
 }
 
 func (s *Server) OnboardingSupportedCountriesRetrieve(context.Context, gen.OnboardingSupportedCountriesRetrieveRequestObject) (gen.OnboardingSupportedCountriesRetrieveResponseObject, error) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/onboarding-kyb/onboarding/domain"
 	"github.com/onboarding-kyb/onboarding/gen"
+	"github.com/onboarding-kyb/onboarding/validators"
 )
 
 var (
@@ -52,7 +53,7 @@ func (s *Server) OnboardingVerificationsList(ctx context.Context, req gen.Onboar
 	}
 	body := make([]gen.OnboardingVerification, len(page.Rows))
 	for i := range page.Rows {
-		body[i] = toAPI(&page.Rows[i])
+		body[i] = toAPI(ctx, &page.Rows[i])
 	}
 	return gen.OnboardingVerificationsList200JSONResponse{Body: body, Headers: gen.OnboardingVerificationsList200ResponseHeaders{
 		XResultCount: page.Total, Link: keysetLinks(ctx, p.Page, size, cursor, page)}}, nil
@@ -66,7 +67,7 @@ func (s *Server) OnboardingVerificationsRetrieve(ctx context.Context, req gen.On
 	if err != nil {
 		return nil, err
 	}
-	return gen.OnboardingVerificationsRetrieve200JSONResponse(toAPI(v)), nil
+	return gen.OnboardingVerificationsRetrieve200JSONResponse(toAPI(ctx, v)), nil
 }
 
 func (s *Server) OnboardingVerificationsCreate(ctx context.Context, req gen.OnboardingVerificationsCreateRequestObject) (gen.OnboardingVerificationsCreateResponseObject, error) {
@@ -90,7 +91,7 @@ func (s *Server) OnboardingVerificationsCreate(ctx context.Context, req gen.Onbo
 	if err := s.store.CreateVerification(ctx, v, currentUser(ctx).ID); err != nil {
 		return nil, err
 	}
-	return gen.OnboardingVerificationsCreate201JSONResponse(toAPI(v)), nil
+	return gen.OnboardingVerificationsCreate201JSONResponse(toAPI(ctx, v)), nil
 }
 
 func (s *Server) OnboardingVerificationsUpdate(ctx context.Context, req gen.OnboardingVerificationsUpdateRequestObject) (gen.OnboardingVerificationsUpdateResponseObject, error) {
@@ -113,7 +114,7 @@ func (s *Server) OnboardingVerificationsUpdate(ctx context.Context, req gen.Onbo
 	if err := s.saveEdit(ctx, v, before); err != nil {
 		return nil, err
 	}
-	return gen.OnboardingVerificationsUpdate200JSONResponse(toAPI(v)), nil
+	return gen.OnboardingVerificationsUpdate200JSONResponse(toAPI(ctx, v)), nil
 }
 
 func (s *Server) OnboardingVerificationsPartialUpdate(ctx context.Context, req gen.OnboardingVerificationsPartialUpdateRequestObject) (gen.OnboardingVerificationsPartialUpdateResponseObject, error) {
@@ -148,7 +149,7 @@ func (s *Server) OnboardingVerificationsPartialUpdate(ctx context.Context, req g
 	if err := s.saveEdit(ctx, v, before); err != nil {
 		return nil, err
 	}
-	return gen.OnboardingVerificationsPartialUpdate200JSONResponse(toAPI(v)), nil
+	return gen.OnboardingVerificationsPartialUpdate200JSONResponse(toAPI(ctx, v)), nil
 }
 
 func (s *Server) OnboardingVerificationsDestroy(ctx context.Context, req gen.OnboardingVerificationsDestroyRequestObject) (gen.OnboardingVerificationsDestroyResponseObject, error) {
@@ -279,9 +280,11 @@ func normaliseCountry(c string) (string, error) {
 	return "", domain.FieldError("country", fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 country code.", c))
 }
 
-// toAPI renders a verification; person data never leaves the service, and
-// a verification past its time reads as expired (as the store reads it).
-func toAPI(v *domain.Verification) gen.OnboardingVerification {
+// toAPI renders a verification for the current user: person data never
+// leaves the service, the register's answer shows natural persons' names to
+// staff and support only (validators.HideNames), and a verification past its
+// time reads as expired (as the store reads it).
+func toAPI(ctx context.Context, v *domain.Verification) gen.OnboardingVerification {
 	v.Expire(domain.Now())
 	out := gen.OnboardingVerification{
 		UUID:                  v.UUID,
@@ -301,6 +304,9 @@ func toAPI(v *domain.Verification) gen.OnboardingVerification {
 		RawResponse:               jsonOr(v.RawResponse, "{}"),
 		OnboardingMetadata:        jsonOr(v.OnboardingMetadata, "{}"),
 		UserSubmittedCustomerData: jsonOr(v.UserSubmittedCustomerData, "{}"),
+	}
+	if !currentUser(ctx).CanSeeAll() {
+		out.RawResponse = validators.HideNames(out.RawResponse)
 	}
 	out.ValidationMethod = (*gen.ValidationMethod)(v.ValidationMethod)
 	out.ValidatedAt, out.ExpiresAt = v.ValidatedAt, v.ExpiresAt

@@ -211,11 +211,11 @@ func (a *ariregister) Validate(ctx context.Context, req Request) (*Result, error
 	if result.Company.LegalForm == "" {
 		result.Company.LegalForm = string(co.LegalForm)
 	}
-	// Only a natural person with an Estonian code and the sole right of
-	// representation may act alone; joint representatives go to a human.
+	// Every role of the person is listed; only the sole right of
+	// representation lets them act alone: joint representatives go to a human.
 	for _, p := range co.Persons.Item {
-		if string(p.Code) == person && p.Kind != "J" && (p.Country == "" || p.Country == "EST") && p.Sole == "JAH" {
-			result.Roles = append(result.Roles, Role{Role: string(p.Role), Name: string(p.RoleText)})
+		if string(p.Code) == person && p.Kind != "J" && (p.Country == "" || p.Country == "EST") {
+			result.Roles = append(result.Roles, Role{Role: string(p.Role), Name: string(p.RoleText), Represents: p.Sole == "JAH"})
 		}
 	}
 	if result.Raw, err = ariregisterRaw(res.Body); err != nil {
@@ -237,14 +237,13 @@ func ariregisterStatus(s string) string {
 }
 
 // ariregisterRaw keeps the answer for audit, minus the echoed request (it
-// holds our password) and natural persons' personal codes.
+// holds our password); person data goes by the redaction policy (redact.go).
 func ariregisterRaw(body []byte) (json.RawMessage, error) {
-	var doc map[string]any
+	var doc map[string]json.RawMessage
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return nil, err
 	}
 	delete(doc, "paring")
-	redact(doc, "fyysilise_isiku_kood", func(parent map[string]any) bool { return parent["isiku_liik"] != "J" })
 	return json.Marshal(map[string]any{"esindus_v1": doc})
 }
 

@@ -228,7 +228,7 @@ func (b *bolagsverket) Validate(ctx context.Context, req Request) (*Result, erro
 	default:
 		return nil, Errorf(CodeAPIError, "bolagsverket register answered HTTP %d for officers", ores.Status)
 	}
-	return &Result{Company: company, Roles: bolagsverketMatch(officers, pnr), PersonChecked: true, Raw: nordicRaw(res.Body, bolagsverketRedact(ores.Body))}, nil
+	return &Result{Company: company, Roles: bolagsverketMatch(officers, pnr), PersonChecked: true, Raw: nordicRaw(res.Body, ores.Body)}, nil
 }
 
 func bolagsverketCompany(orgnr string, orgs []bolagsverketOrganisation) (Company, error) {
@@ -288,7 +288,7 @@ func bolagsverketCompany(orgnr string, orgs []bolagsverketOrganisation) (Company
 	return c, nil
 }
 
-// bolagsverketMatch returns the representing roles of the officer whose
+// bolagsverketMatch returns the roles (Represents for the representing ones) of the officer whose
 // personal number equals pnr (12 digits; a 10-digit register value is
 // compared without the century).
 func bolagsverketMatch(orgs bolagsverketOfficers, pnr string) []Role {
@@ -304,9 +304,9 @@ func bolagsverketMatch(orgs bolagsverketOfficers, pnr string) []Role {
 				continue
 			}
 			for _, r := range f.Funktionarsroller {
-				if bolagsverketRepresentingRoles[r.Kod] && !seen[r.Kod] {
+				if !seen[r.Kod] {
 					seen[r.Kod] = true
-					roles = append(roles, Role{Role: r.Kod, Name: r.Klartext})
+					roles = append(roles, Role{Role: r.Kod, Name: r.Klartext, Represents: bolagsverketRepresentingRoles[r.Kod]})
 				}
 			}
 		}
@@ -391,17 +391,3 @@ func (b *bolagsverket) dropToken(token string) {
 	}
 }
 
-// bolagsverketRedact replaces officers' personal identity numbers in the
-// officers body before it is kept for audit.
-func bolagsverketRedact(body []byte) []byte {
-	var doc any
-	if json.Unmarshal(body, &doc) != nil {
-		return nil
-	}
-	redact(doc, "identitetsbeteckning", func(identity map[string]any) bool {
-		typ, _ := identity["typ"].(map[string]any)
-		return typ["kod"] != "ORGNR" // keep company numbers, hide every personal one
-	})
-	out, _ := json.Marshal(doc)
-	return out
-}

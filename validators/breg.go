@@ -198,7 +198,8 @@ func bregCompany(orgnr string, e bregEnhet) Company {
 	return c
 }
 
-// bregMatch returns the representing roles held by p: same birth date, every
+// bregMatch returns the roles held by p (Represents for those in
+// bregRepresentingRoles): same birth date, every
 // word of the first name among the given (and middle) names and every word of
 // the last name among the middle and family names. Resigned roles and
 // deceased persons are skipped.
@@ -210,7 +211,7 @@ func bregMatch(r bregRoller, p Person) []Role {
 	for _, g := range r.Rollegrupper {
 		for _, rl := range g.Roller {
 			per := rl.Person
-			if per == nil || rl.Fratraadt || per.ErDoed || !bregRepresentingRoles[rl.Type.Kode] || per.Fodselsdato != birth {
+			if per == nil || rl.Fratraadt || per.ErDoed || per.Fodselsdato != birth {
 				continue
 			}
 			n := per.Navn
@@ -220,7 +221,7 @@ func bregMatch(r bregRoller, p Person) []Role {
 			}
 			if !seen[rl.Type.Kode] {
 				seen[rl.Type.Kode] = true
-				roles = append(roles, Role{Role: rl.Type.Kode, Name: rl.Type.Beskrivelse})
+				roles = append(roles, Role{Role: rl.Type.Kode, Name: rl.Type.Beskrivelse, Represents: bregRepresentingRoles[rl.Type.Kode]})
 			}
 		}
 	}

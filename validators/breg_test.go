@@ -92,7 +92,9 @@ func TestBregValidate(t *testing.T) {
 			}
 			var got []string
 			for _, r := range res.Roles {
-				got = append(got, r.Role)
+				if r.Represents { // the roles that represent the company
+					got = append(got, r.Role)
+				}
 			}
 			if !slices.Equal(got, tt.wantRoles) {
 				t.Errorf("roles = %v, want %v", got, tt.wantRoles)

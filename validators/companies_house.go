@@ -182,13 +182,13 @@ func (ch *companiesHouse) Validate(ctx context.Context, req Request) (*Result, e
 		}
 		pages = append(pages, res.Body)
 		for _, o := range off.Items {
-			if o.ResignedOn != "" || !chRepresentativeRoles[o.OfficerRole] || o.DateOfBirth == nil ||
+			if o.ResignedOn != "" || o.DateOfBirth == nil ||
 				o.DateOfBirth.Year != req.Person.BirthDate.Year() || o.DateOfBirth.Month != int(req.Person.BirthDate.Month()) {
 				continue
 			}
 			surname, forenames, _ := strings.Cut(o.Name, ",")
 			if sameName(surname, req.Person.LastName) && givenNamesMatch(forenames, req.Person.FirstName) {
-				roles = append(roles, Role{Role: o.OfficerRole, Name: chRoleLabel(o.OfficerRole)})
+				roles = append(roles, Role{Role: o.OfficerRole, Name: chRoleLabel(o.OfficerRole), Represents: chRepresentativeRoles[o.OfficerRole]})
 			}
 		}
 		start += len(off.Items)

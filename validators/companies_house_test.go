@@ -104,7 +104,9 @@ func TestCompaniesHouseValidate(t *testing.T) {
 			}
 			var got []string
 			for _, r := range res.Roles {
-				got = append(got, r.Role)
+				if r.Represents { // the roles that represent the company
+					got = append(got, r.Role)
+				}
 			}
 			if strings.Join(got, ",") != strings.Join(tc.wantRoles, ",") {
 				t.Errorf("roles = %v, want %v", got, tc.wantRoles)

@@ -282,7 +282,7 @@ func cvrMatch(vr *cvrVirksomhed, p Person) []Role {
 					continue
 				}
 				seen[code] = true
-				roles = append(roles, Role{Role: code, Name: body})
+				roles = append(roles, Role{Role: code, Name: body, Represents: true})
 			}
 		}
 	}

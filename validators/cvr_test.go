@@ -120,7 +120,7 @@ func TestCVRVerifiedDetails(t *testing.T) {
 	if res.Company != want {
 		t.Errorf("company = %+v\nwant      %+v", res.Company, want)
 	}
-	if !res.Authorized() || res.Roles[0] != (Role{Role: "ADM. DIR.", Name: "Direktion"}) {
+	if !res.Authorized() || res.Roles[0] != (Role{Role: "ADM. DIR.", Name: "Direktion", Represents: true}) {
 		t.Errorf("roles = %+v", res.Roles)
 	}
 	var raw struct{ Company json.RawMessage }

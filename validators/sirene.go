@@ -149,7 +149,7 @@ func (s *sirene) Validate(ctx context.Context, req Request) (*Result, error) {
 	birth := *req.Person.BirthDate
 	var roles []Role
 	for _, d := range ul.Dirigeants {
-		if d.TypeDirigeant != "personne physique" || !sireneRepresents(d.Qualite) || !sameName(d.Nom, req.Person.LastName) ||
+		if d.TypeDirigeant != "personne physique" || !sameName(d.Nom, req.Person.LastName) ||
 			!givenNamesMatch(d.Prenoms, req.Person.FirstName) {
 			continue
 		}
@@ -161,7 +161,7 @@ func (s *sirene) Validate(ctx context.Context, req Request) (*Result, error) {
 		case d.AnneeDeNaissance != strconv.Itoa(birth.Year()):
 			continue
 		}
-		roles = append(roles, Role{Role: d.Qualite, Name: d.Qualite})
+		roles = append(roles, Role{Role: d.Qualite, Name: d.Qualite, Represents: sireneRepresents(d.Qualite)})
 	}
 
 	raw, _ := json.Marshal(map[string]json.RawMessage{"search": res.Body})

@@ -58,16 +58,20 @@ const (
 // Live reports whether the company may be onboarded.
 func (c Company) Live() bool { return c.Status == StatusActive }
 
-// Role is one role the requesting person holds in the company.
+// Role is one role the register lists for the requesting person.
 type Role struct {
 	Role string `json:"role"`           // register's role code, e.g. DAGL, DIRECTOR
 	Name string `json:"name,omitempty"` // register's human label of the role
+	// Represents: the role lets its holder represent the company alone
+	// (a joint representative or a shareholder holds a role, yet does not).
+	Represents bool `json:"-"`
 }
 
 // Result is a register's answer about a company and the requesting person.
 type Result struct {
 	Company Company
-	// Roles the requesting person holds; empty when not listed.
+	// Roles the register lists for the requesting person, also those that
+	// do not let them represent the company; empty when not listed.
 	Roles []Role
 	// PersonChecked is false when the register publishes no representation
 	// data (then Roles is empty and says nothing about the person).
@@ -76,8 +80,19 @@ type Result struct {
 	Raw json.RawMessage
 }
 
-// Authorized reports whether the register lists the person with a role.
-func (r *Result) Authorized() bool { return r.PersonChecked && len(r.Roles) > 0 }
+// Authorized reports whether the register lists the person with a role
+// that represents the company.
+func (r *Result) Authorized() bool {
+	if !r.PersonChecked {
+		return false
+	}
+	for _, role := range r.Roles {
+		if role.Represents {
+			return true
+		}
+	}
+	return false
+}
 
 // Code classifies why a validation could not reach a verdict.
 type Code string
@@ -167,23 +182,4 @@ type SandboxCase struct {
 	Code    string
 	Outcome string
 	Person  Person
-}
-
-// redact replaces, anywhere in the decoded JSON v, the value of key in the
-// objects for which when returns true: registers publish personal codes
-// that must not reach raw_response.
-func redact(v any, key string, when func(map[string]any) bool) {
-	switch t := v.(type) {
-	case map[string]any:
-		if _, ok := t[key]; ok && when(t) {
-			t[key] = "[redacted]"
-		}
-		for _, c := range t {
-			redact(c, key, when)
-		}
-	case []any:
-		for _, c := range t {
-			redact(c, key, when)
-		}
-	}
 }

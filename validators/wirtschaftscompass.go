@@ -219,7 +219,7 @@ func (w *wirtschaftscompass) Validate(ctx context.Context, req Request) (*Result
 		if name == "" {
 			name = f.Type
 		}
-		roles = append(roles, Role{Role: f.Type, Name: name})
+		roles = append(roles, Role{Role: f.Type, Name: name, Represents: true})
 	}
 
 	raw, _ := json.Marshal(map[string]json.RawMessage{"resolve": resolved.Body, "report": report.Body})

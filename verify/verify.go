@@ -59,7 +59,8 @@ func Run(ctx context.Context, reg *validators.Registry, v *domain.Verification) 
 	}
 	v.VerifiedCompanyData = domain.MustJSON(res.Company)
 	v.VerifiedUserRoles = domain.MustJSON(nonNil(res.Roles))
-	v.RawResponse = rawObject(res.Raw)
+	// The redaction policy applies before anything is stored.
+	v.RawResponse = rawObject(validators.RedactPersons(res.Raw))
 	switch {
 	case !res.Company.Live():
 		fail(v, validators.CodeCompanyInactive, "The register lists the company as "+res.Company.Status+".")
