@@ -390,4 +390,3 @@ func (b *bolagsverket) dropToken(token string) {
 		b.token = ""
 	}
 }
-
