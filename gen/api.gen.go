@@ -743,7 +743,9 @@ type ChecklistTemplate struct {
 	Questions               []ChecklistTemplateQuestion `json:"questions"`
 }
 
-// ChecklistTemplateQuestion A question of a checklist template, with its review, guidance and dependency rules.
+// ChecklistTemplateQuestion A question of a checklist template, with its guidance and dependency rules; its review
+// triggers (`operator`, `review_answer_value`, `always_requires_review`) are shown to staff and
+// support only, and left out for everyone else.
 type ChecklistTemplateQuestion struct {
 	// AllowedFileTypes List of allowed file extensions (e.g., ['.pdf', '.doc', '.docx']). If empty, all file types are allowed.
 	AllowedFileTypes []string `json:"allowed_file_types"`
@@ -751,8 +753,8 @@ type ChecklistTemplateQuestion struct {
 	// AllowedMimeTypes List of allowed MIME types (e.g., ['application/pdf', 'application/msword']). If empty, MIME type validation is not enforced. When both extensions and MIME types are specified, files must match both criteria for security.
 	AllowedMimeTypes []string `json:"allowed_mime_types"`
 
-	// AlwaysRequiresReview This question always requires review regardless of answer
-	AlwaysRequiresReview bool `json:"always_requires_review"`
+	// AlwaysRequiresReview This question always requires review regardless of answer. Staff and support only.
+	AlwaysRequiresReview *bool `json:"always_requires_review,omitempty"`
 
 	// AlwaysShowGuidance Show user guidance always, regardless of answer. If False, guidance is conditional on answer matching guidance_answer_value with guidance_operator
 	AlwaysShowGuidance bool `json:"always_show_guidance"`
@@ -780,17 +782,17 @@ type ChecklistTemplateQuestion struct {
 	// MinValue Minimum value allowed for NUMBER, YEAR and RATING type questions (a rating scale without bounds is 1 to 5)
 	MinValue *string `json:"min_value"`
 
-	// Operator An operator, or "" when the question has none configured.
-	Operator        OptionalOperator `json:"operator"`
-	Order           int              `json:"order"`
-	QuestionOptions []QuestionOption `json:"question_options"`
+	// Operator How an answer is compared with review_answer_value. Staff and support only.
+	Operator        *OptionalOperator `json:"operator,omitempty"`
+	Order           int               `json:"order"`
+	QuestionOptions []QuestionOption  `json:"question_options"`
 
 	// QuestionType Type of question and expected answer format
 	QuestionType QuestionType `json:"question_type"`
 	Required     bool         `json:"required"`
 
-	// ReviewAnswerValue Answer value that trigger review.
-	ReviewAnswerValue json.RawMessage `json:"review_answer_value"`
+	// ReviewAnswerValue Answer value that trigger review. Staff and support only.
+	ReviewAnswerValue json.RawMessage `json:"review_answer_value,omitempty"`
 
 	// UserGuidance Additional guidance text visible to users when answering and reviewing
 	UserGuidance string             `json:"user_guidance"`

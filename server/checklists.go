@@ -154,7 +154,7 @@ func (s *Server) OnboardingVerificationsChecklistTemplateRetrieve(ctx context.Co
 		InitialVisibleQuestions: []gen.ChecklistTemplateQuestion{},
 	}
 	for _, q := range content.Questions {
-		tq := templateQuestion(q)
+		tq := templateQuestion(q, currentUser(ctx).CanSeeAll())
 		out.Questions = append(out.Questions, tq)
 		if initial[q.UUID] {
 			out.InitialVisibleQuestions = append(out.InitialVisibleQuestions, tq)
@@ -163,18 +163,24 @@ func (s *Server) OnboardingVerificationsChecklistTemplateRetrieve(ctx context.Co
 	return out, nil
 }
 
-func templateQuestion(q checklist.Question) gen.ChecklistTemplateQuestion {
-	return gen.ChecklistTemplateQuestion{
+// templateQuestion renders a template question; its review triggers only
+// for staff and support (withReview): review logic is theirs.
+func templateQuestion(q checklist.Question, withReview bool) gen.ChecklistTemplateQuestion {
+	tq := gen.ChecklistTemplateQuestion{
 		UUID: q.UUID, Description: q.Description, UserGuidance: q.UserGuidance,
 		QuestionType: gen.QuestionType(q.QuestionType), Required: q.Required, Order: q.Order,
 		QuestionOptions: options(q), MinValue: decimalString(q.MinValue), MaxValue: decimalString(q.MaxValue),
 		AllowedFileTypes: nonNil(q.AllowedFileTypes), AllowedMimeTypes: nonNil(q.AllowedMimeTypes),
 		MaxFileSizeMb: q.MaxFileSizeMB, MaxFilesCount: q.MaxFilesCount,
-		Operator: gen.OptionalOperator(q.Operator), ReviewAnswerValue: rawJSON(q.ReviewAnswerValue),
-		AlwaysRequiresReview: q.AlwaysRequiresReview, GuidanceOperator: gen.OptionalOperator(q.GuidanceOperator),
+		GuidanceOperator:    gen.OptionalOperator(q.GuidanceOperator),
 		GuidanceAnswerValue: rawJSON(q.GuidanceAnswerValue), AlwaysShowGuidance: q.AlwaysShowGuidance,
 		DependencyLogicOperator: gen.DependencyLogicOperator(q.DependencyLogicOperator),
 	}
+	if withReview {
+		tq.Operator, tq.ReviewAnswerValue = new(gen.OptionalOperator(q.Operator)), rawJSON(q.ReviewAnswerValue)
+		tq.AlwaysRequiresReview = new(q.AlwaysRequiresReview)
+	}
+	return tq
 }
 
 func (s *Server) OnboardingVerificationsSubmitAnswers(ctx context.Context, req gen.OnboardingVerificationsSubmitAnswersRequestObject) (gen.OnboardingVerificationsSubmitAnswersResponseObject, error) {

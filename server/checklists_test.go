@@ -223,16 +223,22 @@ func TestChecklistTemplateAndMissingChecklist(t *testing.T) {
 	forEachDB(t, func(t *testing.T, a *api) {
 		checklistID, q := withExampleChecklist(t, a)
 		tmpl := base + "checklist-template/"
-		for _, parent := range []string{checklistID.String()} {
-			res := a.do(t, "GET", tmpl+"?parent_uuid="+parent, a.aliceT, nil)
+		// Review triggers are for staff and support; a regular user sees none.
+		for token, reviewer := range map[string]bool{a.staffT: true, a.supportT: true, a.aliceT: false} {
+			res := a.do(t, "GET", tmpl+"?parent_uuid="+checklistID.String(), token, nil)
 			wantStatus(t, res, http.StatusOK)
 			body := res.Object(t)
 			if len(body["questions"].([]any)) != 9 || len(body["initial_visible_questions"].([]any)) != 8 {
 				t.Fatalf("template: %d questions, %d initially visible", len(body["questions"].([]any)), len(body["initial_visible_questions"].([]any)))
 			}
 			usage := body["questions"].([]any)[4].(map[string]any)
-			if usage["operator"] != "equals" || usage["review_answer_value"] != optionID(q["planned_usage"], "Commercial services") {
-				t.Fatalf("template question %v", usage)
+			if reviewer && (usage["operator"] != "equals" || usage["review_answer_value"] != optionID(q["planned_usage"], "Commercial services")) {
+				t.Fatalf("template question for a reviewer %v", usage)
+			}
+			for _, key := range []string{"operator", "review_answer_value", "always_requires_review"} {
+				if strings.Contains(string(res.Body), `"`+key+`"`) != reviewer {
+					t.Errorf("reviewer %v: %s shown %v", reviewer, key, !reviewer)
+				}
 			}
 		}
 		v := a.do(t, "POST", start, a.aliceT, map[string]any{"country": "NO"}).Object(t)
