@@ -1629,6 +1629,12 @@ type OnboardingCountryConfigsCreateParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// OnboardingEventsListParams defines parameters for OnboardingEventsList.
+type OnboardingEventsListParams struct {
+	// VerificationUUID The verification whose trail to read.
+	VerificationUUID openapi_types.UUID `form:"verification_uuid" json:"verification_uuid"`
+}
+
 // OnboardingJustificationsListParams defines parameters for OnboardingJustificationsList.
 type OnboardingJustificationsListParams struct {
 	// Page A page number within the paginated result set.
@@ -2372,6 +2378,9 @@ type ServerInterface interface {
 	// OnboardingCountryConfigsUpdate Replace a country configuration
 	// (PUT /api/onboarding-country-configs/{uuid}/)
 	OnboardingCountryConfigsUpdate(ctx echo.Context, uuid ObjectUUID) error
+	// OnboardingEventsList Audit trail by verification, also of a deleted one (staff and support)
+	// (GET /api/onboarding-events/)
+	OnboardingEventsList(ctx echo.Context, params OnboardingEventsListParams) error
 	// OnboardingJustificationsList List justifications
 	// (GET /api/onboarding-justifications/)
 	OnboardingJustificationsList(ctx echo.Context, params OnboardingJustificationsListParams) error
@@ -3170,6 +3179,24 @@ func (w *ServerInterfaceWrapper) OnboardingCountryConfigsUpdate(ctx echo.Context
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.OnboardingCountryConfigsUpdate(ctx, uuid)
+	return err
+}
+
+// OnboardingEventsList converts echo context to params.
+func (w *ServerInterfaceWrapper) OnboardingEventsList(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OnboardingEventsListParams
+	// ------------- Required query parameter "verification_uuid" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "verification_uuid", ctx.QueryParams(), &params.VerificationUUID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter verification_uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OnboardingEventsList(ctx, params)
 	return err
 }
 
@@ -4095,6 +4122,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/onboarding-country-configs/:uuid/", wrapper.OnboardingCountryConfigsRetrieve, options.OperationMiddlewares["onboarding_country_configs_retrieve"]...)
 	router.PATCH(options.BaseURL+"/api/onboarding-country-configs/:uuid/", wrapper.OnboardingCountryConfigsPartialUpdate, options.OperationMiddlewares["onboarding_country_configs_partial_update"]...)
 	router.PUT(options.BaseURL+"/api/onboarding-country-configs/:uuid/", wrapper.OnboardingCountryConfigsUpdate, options.OperationMiddlewares["onboarding_country_configs_update"]...)
+	router.GET(options.BaseURL+"/api/onboarding-events/", wrapper.OnboardingEventsList, options.OperationMiddlewares["onboarding_events_list"]...)
 	router.GET(options.BaseURL+"/api/onboarding-justifications/", wrapper.OnboardingJustificationsList, options.OperationMiddlewares["onboarding_justifications_list"]...)
 	router.POST(options.BaseURL+"/api/onboarding-justifications/", wrapper.OnboardingJustificationsCreate, options.OperationMiddlewares["onboarding_justifications_create"]...)
 	router.POST(options.BaseURL+"/api/onboarding-justifications/:uuid/approve/", wrapper.OnboardingJustificationsApprove, options.OperationMiddlewares["onboarding_justifications_approve"]...)
@@ -7637,6 +7665,84 @@ func (response OnboardingCountryConfigsUpdate413JSONResponse) VisitOnboardingCou
 type OnboardingCountryConfigsUpdate503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response OnboardingCountryConfigsUpdate503JSONResponse) VisitOnboardingCountryConfigsUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingEventsListRequestObject struct {
+	Params OnboardingEventsListParams
+}
+
+type OnboardingEventsListResponseObject interface {
+	VisitOnboardingEventsListResponse(w http.ResponseWriter) error
+}
+
+type OnboardingEventsList200JSONResponse []VerificationEvent
+
+func (response OnboardingEventsList200JSONResponse) VisitOnboardingEventsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingEventsList400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response OnboardingEventsList400JSONResponse) VisitOnboardingEventsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingEventsList401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response OnboardingEventsList401JSONResponse) VisitOnboardingEventsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingEventsList403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response OnboardingEventsList403JSONResponse) VisitOnboardingEventsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingEventsList503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response OnboardingEventsList503JSONResponse) VisitOnboardingEventsListResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -11202,6 +11308,9 @@ type StrictServerInterface interface {
 	// OnboardingCountryConfigsUpdate Replace a country configuration
 	// (PUT /api/onboarding-country-configs/{uuid}/)
 	OnboardingCountryConfigsUpdate(ctx context.Context, request OnboardingCountryConfigsUpdateRequestObject) (OnboardingCountryConfigsUpdateResponseObject, error)
+	// OnboardingEventsList Audit trail by verification, also of a deleted one (staff and support)
+	// (GET /api/onboarding-events/)
+	OnboardingEventsList(ctx context.Context, request OnboardingEventsListRequestObject) (OnboardingEventsListResponseObject, error)
 	// OnboardingJustificationsList List justifications
 	// (GET /api/onboarding-justifications/)
 	OnboardingJustificationsList(ctx context.Context, request OnboardingJustificationsListRequestObject) (OnboardingJustificationsListResponseObject, error)
@@ -12485,6 +12594,31 @@ func (sh *strictHandler) OnboardingCountryConfigsUpdate(ctx echo.Context, uuid O
 		return err
 	} else if validResponse, ok := response.(OnboardingCountryConfigsUpdateResponseObject); ok {
 		return validResponse.VisitOnboardingCountryConfigsUpdateResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OnboardingEventsList operation middleware
+func (sh *strictHandler) OnboardingEventsList(ctx echo.Context, params OnboardingEventsListParams) error {
+	var request OnboardingEventsListRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OnboardingEventsList(ctx.Request().Context(), request.(OnboardingEventsListRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OnboardingEventsList")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OnboardingEventsListResponseObject); ok {
+		return validResponse.VisitOnboardingEventsListResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
@@ -40,8 +41,12 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if key == "" || strings.ContainsAny(key, " \t") {
 			return domain.Errorf(domain.EUnauthorized, "Invalid token header.")
 		}
+		var issuedAfter time.Time // ONBOARDING_TOKEN_TTL: older tokens no longer work
+		if s.cfg.TokenTTL > 0 {
+			issuedAfter = domain.Now().Add(-s.cfg.TokenTTL)
+		}
 		lookup, cancel := context.WithTimeout(ctx, s.cfg.DBTimeout)
-		user, err := s.store.UserByToken(lookup, key)
+		user, err := s.store.UserByToken(lookup, key, issuedAfter)
 		cancel()
 		if domain.CodeOf(err) == domain.ENotFound {
 			return domain.Errorf(domain.EUnauthorized, "Invalid token.")

@@ -215,11 +215,27 @@ func (s *Server) OnboardingVerificationsEventsList(ctx context.Context, req gen.
 	if _, err := s.visibleVerification(ctx, req.UUID); err != nil {
 		return nil, err
 	}
-	events, err := s.store.Events(ctx, uuid.UUID(req.UUID))
+	events, err := s.events(ctx, req.UUID)
+	return gen.OnboardingVerificationsEventsList200JSONResponse(events), err
+}
+
+// OnboardingEventsList reads a trail by the verification's uuid alone, so
+// staff and support can still read it once the verification is deleted.
+func (s *Server) OnboardingEventsList(ctx context.Context, req gen.OnboardingEventsListRequestObject) (gen.OnboardingEventsListResponseObject, error) {
+	if !currentUser(ctx).CanSeeAll() {
+		return nil, errForbidden
+	}
+	events, err := s.events(ctx, req.Params.VerificationUUID)
+	return gen.OnboardingEventsList200JSONResponse(events), err
+}
+
+// events renders a verification's audit trail.
+func (s *Server) events(ctx context.Context, id uuid.UUID) ([]gen.VerificationEvent, error) {
+	events, err := s.store.Events(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	out := gen.OnboardingVerificationsEventsList200JSONResponse{}
+	out := []gen.VerificationEvent{}
 	for i := range events {
 		out = append(out, eventAPI(&events[i]))
 	}

@@ -584,3 +584,77 @@ func TestRolesWithoutRepresentationAreShown(t *testing.T) {
 		}
 	})
 }
+
+// ONBOARDING_TOKEN_TTL: a token works for that long after it was issued.
+func TestTokenLifetime(t *testing.T) {
+	t.Parallel()
+	cfg, err := server.ConfigFromEnv(func(k string) string {
+		if k == "ONBOARDING_TOKEN_TTL" {
+			return "2s"
+		}
+		return ""
+	})
+	if err != nil || cfg.TokenTTL != 2*time.Second {
+		t.Fatalf("ONBOARDING_TOKEN_TTL read as %v (%v)", cfg.TokenTTL, err)
+	}
+	a := newAPI(t, sqliteStore(t), cfg)
+	wantStatus(t, a.do(t, "GET", base, a.aliceT, nil), http.StatusOK)
+	time.Sleep(2100 * time.Millisecond)
+	res := a.do(t, "GET", base, a.aliceT, nil)
+	wantStatus(t, res, http.StatusUnauthorized)
+	if res.Object(t)["detail"] != "Invalid token." {
+		t.Fatalf("expired token: %s", res.Body)
+	}
+	// Without a lifetime, tokens work until revoked.
+	b := newAPI(t, sqliteStore(t), server.Config{})
+	time.Sleep(2100 * time.Millisecond)
+	wantStatus(t, b.do(t, "GET", base, b.aliceT, nil), http.StatusOK)
+}
+
+// The audit trail outlives its verification: staff and support read the
+// trail of a deleted verification until the retention period removes it.
+func TestTrailOfDeletedVerification(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, a *api) {
+		ctx := context.Background()
+		v := eeCase(t, a, "10000001", domain.StatusFailed)
+		id := v["uuid"].(string)
+		wantStatus(t, a.do(t, "DELETE", base+id+"/", a.aliceT, nil), http.StatusNoContent)
+		deletedAt := domain.Now()
+		wantStatus(t, a.do(t, "GET", base+id+"/events/", a.staffT, nil), http.StatusNotFound)
+		trail := "/api/onboarding-events/?verification_uuid=" + id
+		for _, token := range []string{a.staffT, a.supportT} {
+			res := a.do(t, "GET", trail, token, nil)
+			wantStatus(t, res, http.StatusOK)
+			var events []map[string]any
+			res.JSON(t, &events)
+			var kinds []string
+			for _, e := range events {
+				kinds = append(kinds, e["kind"].(string))
+			}
+			if strings.Join(kinds, ",") != "created,validation_started,validation_finished,deleted" || events[3]["actor"] != float64(a.alice.ID) {
+				t.Fatalf("trail of a deleted verification: %v", events)
+			}
+		}
+		wantStatus(t, a.do(t, "GET", trail, a.aliceT, nil), http.StatusForbidden)
+		wantStatus(t, a.do(t, "GET", "/api/onboarding-events/", a.staffT, nil), http.StatusBadRequest)
+
+		// Kept for the retention period after the deletion, then removed.
+		other := eeCase(t, a, "10000001", domain.StatusFailed) // a live verification's trail stays
+		if n, err := a.store.SweepTrails(ctx, deletedAt.Add(-time.Hour)); err != nil || n != 0 {
+			t.Fatalf("swept %d events (%v) of a verification deleted within the retention period", n, err)
+		}
+		if n, err := a.store.SweepTrails(ctx, domain.Now().Add(time.Second)); err != nil || n != 4 {
+			t.Fatalf("retention swept %d events (%v), want 4", n, err)
+		}
+		var events []any
+		a.do(t, "GET", trail, a.staffT, nil).JSON(t, &events)
+		if len(events) != 0 {
+			t.Fatalf("trail after retention: %v", events)
+		}
+		a.do(t, "GET", "/api/onboarding-events/?verification_uuid="+other["uuid"].(string), a.staffT, nil).JSON(t, &events)
+		if len(events) != 3 {
+			t.Fatalf("a live verification's trail: %v", events)
+		}
+	})
+}

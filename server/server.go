@@ -51,6 +51,7 @@ type Config struct {
 	WebhookInterval   time.Duration // ONBOARDING_WEBHOOK_INTERVAL: how often the dispatcher looks for due deliveries
 	WebhookRetryBase  time.Duration // ONBOARDING_WEBHOOK_RETRY_BASE: the first retry's delay, doubled each time
 	WebhookRetryFor   time.Duration // ONBOARDING_WEBHOOK_RETRY_FOR: how long a delivery is retried before it fails
+	TokenTTL          time.Duration // ONBOARDING_TOKEN_TTL: how long an API token works after it was issued; 0: until revoked
 }
 
 // ConfigFromEnv reads the variables named in Config; README's Configuration
@@ -63,7 +64,8 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		"ONBOARDING_READ_TIMEOUT": &cfg.ReadTimeout, "ONBOARDING_WRITE_TIMEOUT": &cfg.WriteTimeout,
 		"ONBOARDING_IDLE_TIMEOUT": &cfg.IdleTimeout, "ONBOARDING_IDEMPOTENCY_TTL": &cfg.IdempotencyTTL,
 		"ONBOARDING_IDEMPOTENCY_WAIT": &cfg.IdempotencyWait, "ONBOARDING_WEBHOOK_INTERVAL": &cfg.WebhookInterval,
-		"ONBOARDING_WEBHOOK_RETRY_BASE": &cfg.WebhookRetryBase, "ONBOARDING_WEBHOOK_RETRY_FOR": &cfg.WebhookRetryFor} {
+		"ONBOARDING_WEBHOOK_RETRY_BASE": &cfg.WebhookRetryBase, "ONBOARDING_WEBHOOK_RETRY_FOR": &cfg.WebhookRetryFor,
+		"ONBOARDING_TOKEN_TTL": &cfg.TokenTTL} {
 		if v := getenv(name); v != "" {
 			parsed, err := time.ParseDuration(v)
 			if err != nil || parsed <= 0 {

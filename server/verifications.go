@@ -280,11 +280,16 @@ func normaliseCountry(c string) (string, error) {
 	return "", domain.FieldError("country", fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 country code.", c))
 }
 
-// toAPI renders a verification for the current user: person data never
-// leaves the service, the register's answer shows natural persons' names to
-// staff and support only (validators.HideNames), and a verification past its
-// time reads as expired (as the store reads it).
+// toAPI renders a verification for the current user (see renderVerification).
 func toAPI(ctx context.Context, v *domain.Verification) gen.OnboardingVerification {
+	return renderVerification(v, currentUser(ctx).CanSeeAll())
+}
+
+// renderVerification renders a verification: person data never leaves the
+// service, the register's answer shows natural persons' names only
+// withNames (to staff and support; validators.HideNames), and a
+// verification past its time reads as expired (as the store reads it).
+func renderVerification(v *domain.Verification, withNames bool) gen.OnboardingVerification {
 	v.Expire(domain.Now())
 	out := gen.OnboardingVerification{
 		UUID:                  v.UUID,
@@ -305,7 +310,7 @@ func toAPI(ctx context.Context, v *domain.Verification) gen.OnboardingVerificati
 		OnboardingMetadata:        jsonOr(v.OnboardingMetadata, "{}"),
 		UserSubmittedCustomerData: jsonOr(v.UserSubmittedCustomerData, "{}"),
 	}
-	if !currentUser(ctx).CanSeeAll() {
+	if !withNames {
 		out.RawResponse = validators.HideNames(out.RawResponse)
 	}
 	out.ValidationMethod = (*gen.ValidationMethod)(v.ValidationMethod)

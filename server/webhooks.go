@@ -54,7 +54,7 @@ func Sign(secret string, t time.Time, body []byte) string {
 // webhookPayload renders what subscribers receive: the event and the
 // verification as the API renders it to staff.
 func webhookPayload(ev *domain.Event, kinds []string, v *domain.Verification) ([]byte, error) {
-	p := gen.WebhookPayload{EventID: ev.ID, Type: gen.WebhookEventKind(kinds[0]), Created: ev.Created, Event: eventAPI(ev), Verification: toAPI(v)}
+	p := gen.WebhookPayload{EventID: ev.ID, Type: gen.WebhookEventKind(kinds[0]), Created: ev.Created, Event: eventAPI(ev), Verification: renderVerification(v, true)}
 	for _, k := range kinds {
 		p.Kinds = append(p.Kinds, gen.WebhookEventKind(k))
 	}

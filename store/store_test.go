@@ -31,11 +31,11 @@ func TestTokens(t *testing.T) {
 		if len(token) != 40 {
 			t.Fatalf("token %q: want 40 hex characters", token)
 		}
-		got, err := s.UserByToken(ctx, token)
+		got, err := s.UserByToken(ctx, token, time.Time{})
 		if err != nil || got.ID != u.ID || got.Username != "alice" {
 			t.Fatalf("UserByToken = %+v, %v", got, err)
 		}
-		if _, err := s.UserByToken(ctx, token+"x"); domain.CodeOf(err) != domain.ENotFound {
+		if _, err := s.UserByToken(ctx, token+"x", time.Time{}); domain.CodeOf(err) != domain.ENotFound {
 			t.Fatalf("wrong token: got %v, want not found", err)
 		}
 	})

@@ -5,6 +5,9 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"github.com/onboarding-kyb/onboarding/domain"
 )
@@ -56,17 +59,55 @@ func (s *Store) CreateToken(ctx context.Context, userID int64) (string, error) {
 	return token, nil
 }
 
-// UserByToken finds the active user a token belongs to; an unknown token or
-// an inactive user is ENotFound.
-func (s *Store) UserByToken(ctx context.Context, token string) (*domain.User, error) {
+// UserByToken finds the active user a token issued after issuedAfter (zero:
+// whenever) belongs to; an unknown, revoked or too old token, or an
+// inactive user, is ENotFound.
+func (s *Store) UserByToken(ctx context.Context, token string, issuedAfter time.Time) (*domain.User, error) {
 	var u domain.User
 	err := s.db.GetContext(ctx, &u, s.db.Rebind(`
 		SELECT users.* FROM users JOIN tokens ON tokens.user_id = users.id
-		WHERE tokens.key_hash = ? AND users.is_active`), hashToken(token))
+		WHERE tokens.key_hash = ? AND users.is_active AND tokens.created > ?`), hashToken(token), issuedAfter)
 	if err != nil {
 		return nil, s.wrap(ctx, err)
 	}
 	return &u, nil
+}
+
+// RevokeToken deletes one token; it reports whether it existed.
+func (s *Store) RevokeToken(ctx context.Context, token string) (bool, error) {
+	res, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM tokens WHERE key_hash = ?`), hashToken(token))
+	if err != nil {
+		return false, s.wrap(ctx, err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// RevokeTokens deletes every token of user id and returns how many.
+func (s *Store) RevokeTokens(ctx context.Context, id int64) (int64, error) {
+	res, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM tokens WHERE user_id = ?`), id)
+	if err != nil {
+		return 0, s.wrap(ctx, err)
+	}
+	return res.RowsAffected()
+}
+
+// DeactivateUser marks a user inactive (no token of theirs works; their
+// records stay) and revokes their tokens; it returns how many tokens went.
+func (s *Store) DeactivateUser(ctx context.Context, id int64) (int64, error) {
+	var revoked int64
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE users SET is_active = ? WHERE id = ?`), false, id); err != nil {
+			return s.wrap(ctx, err)
+		}
+		res, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM tokens WHERE user_id = ?`), id)
+		if err != nil {
+			return s.wrap(ctx, err)
+		}
+		revoked, err = res.RowsAffected()
+		return err
+	})
+	return revoked, err
 }
 
 // hashToken: tokens are 160 random bits, so a plain SHA-256 (no salt, no

@@ -4,10 +4,13 @@
 //	onboarding [serve]                      start the HTTP API with the sweeper and the webhook dispatcher (default)
 //	onboarding migrate                      bring the database schema up to date
 //	onboarding user create --username NAME [--email E] [--first-name F] [--last-name L] [--staff] [--support]
+//	onboarding user deactivate --username NAME   no token of theirs works any more; their records stay
 //	onboarding token create --username NAME
+//	onboarding token revoke --token TOKEN | --username NAME   one token, or all of a user's
 //	onboarding checklist import FILE.yaml   create or update a checklist (idempotent)
 //
-// user create and token create print {"id": N, "username": "…", "token": "…"}.
+// user create and token create print {"id": N, "username": "…", "token": "…"};
+// user deactivate and token revoke print {"username": "…", "tokens_revoked": N}.
 package main
 
 import (
@@ -34,7 +37,9 @@ const usage = `usage:
   onboarding [serve]
   onboarding migrate
   onboarding user create --username NAME [--email E] [--first-name F] [--last-name L] [--staff] [--support]
+  onboarding user deactivate --username NAME
   onboarding token create --username NAME
+  onboarding token revoke --token TOKEN | --username NAME
   onboarding checklist import FILE.yaml
 `
 
@@ -107,6 +112,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return createUser(ctx, args, getenv, stdout)
 	case "token create":
 		return createToken(ctx, args, getenv, stdout)
+	case "token revoke":
+		return revokeTokens(ctx, args, getenv, stdout)
+	case "user deactivate":
+		return deactivateUser(ctx, args, getenv, stdout)
 	case "checklist import":
 		return importChecklist(ctx, args, getenv, stdout)
 	default:
@@ -184,6 +193,74 @@ func createToken(ctx context.Context, args []string, getenv func(string) string,
 		return fmt.Errorf("token create: user %q: %w", *username, err)
 	}
 	return printToken(ctx, s, u.ID, u.Username, stdout)
+}
+
+// revoked is what token revoke and user deactivate print.
+type revoked struct {
+	Username      string `json:"username,omitempty"`
+	TokensRevoked int64  `json:"tokens_revoked"`
+}
+
+func revokeTokens(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("token revoke", flag.ContinueOnError)
+	token := fs.String("token", "", "the token to revoke")
+	username := fs.String("username", "", "revoke every token of this user")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if (*token == "") == (*username == "") {
+		return errors.New("token revoke: give --token or --username")
+	}
+	s, err := openStore(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	out := revoked{Username: *username}
+	if *token != "" {
+		found, err := s.RevokeToken(ctx, *token)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return errors.New("token revoke: no such token")
+		}
+		out.TokensRevoked = 1
+	} else {
+		u, err := s.UserByUsername(ctx, *username)
+		if err != nil {
+			return fmt.Errorf("token revoke: user %q: %w", *username, err)
+		}
+		if out.TokensRevoked, err = s.RevokeTokens(ctx, u.ID); err != nil {
+			return err
+		}
+	}
+	return json.NewEncoder(stdout).Encode(out)
+}
+
+func deactivateUser(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("user deactivate", flag.ContinueOnError)
+	username := fs.String("username", "", "who (required)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *username == "" {
+		return errors.New("user deactivate: --username is required")
+	}
+	s, err := openStore(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	u, err := s.UserByUsername(ctx, *username)
+	if err != nil {
+		return fmt.Errorf("user deactivate: user %q: %w", *username, err)
+	}
+	n, err := s.DeactivateUser(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(stdout).Encode(revoked{Username: u.Username, TokensRevoked: n})
 }
 
 func printToken(ctx context.Context, s *store.Store, id int64, username string, stdout io.Writer) error {

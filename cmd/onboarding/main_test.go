@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/onboarding-kyb/onboarding/store"
 )
@@ -45,13 +46,53 @@ func TestUserAndTokenCreate(t *testing.T) {
 	}
 	defer s.Close()
 	for _, tok := range []string{first.Token, second.Token} {
-		u, err := s.UserByToken(ctx, tok)
+		u, err := s.UserByToken(ctx, tok, time.Time{})
 		if err != nil || !u.IsStaff || u.Email != "e@example.com" {
 			t.Fatalf("token %s: %+v %v", tok, u, err)
 		}
 	}
 
+	// Revoke one token: it stops working, the other does not.
+	out.Reset()
+	if err := run(ctx, []string{"token", "revoke", "--token", first.Token}, env, &out); err != nil || !strings.Contains(out.String(), `"tokens_revoked":1`) {
+		t.Fatalf("token revoke: %v %q", err, out.String())
+	}
+	if _, err := s.UserByToken(ctx, first.Token, time.Time{}); err == nil {
+		t.Fatal("a revoked token still works")
+	}
+	if _, err := s.UserByToken(ctx, second.Token, time.Time{}); err != nil {
+		t.Fatalf("revoking one token revoked another: %v", err)
+	}
+	// Deactivate the user: no token of theirs works, new ones neither.
+	out.Reset()
+	if err := run(ctx, []string{"token", "create", "--username", "erin"}, env, &out); err != nil {
+		t.Fatal(err)
+	}
+	var third credentials
+	_ = json.Unmarshal(out.Bytes(), &third)
+	out.Reset()
+	if err := run(ctx, []string{"user", "deactivate", "--username", "erin"}, env, &out); err != nil || !strings.Contains(out.String(), `"tokens_revoked":2`) {
+		t.Fatalf("user deactivate: %v %q", err, out.String())
+	}
+	for _, tok := range []string{second.Token, third.Token} {
+		if _, err := s.UserByToken(ctx, tok, time.Time{}); err == nil {
+			t.Fatal("a deactivated user's token still works")
+		}
+	}
+	out.Reset()
+	if err := run(ctx, []string{"token", "create", "--username", "erin"}, env, &out); err != nil {
+		t.Fatal(err)
+	}
+	var fourth credentials
+	_ = json.Unmarshal(out.Bytes(), &fourth)
+	if _, err := s.UserByToken(ctx, fourth.Token, time.Time{}); err == nil {
+		t.Fatal("a new token of a deactivated user works")
+	}
+
 	for _, args := range [][]string{
+		{"token", "revoke"},                         // neither --token nor --username
+		{"token", "revoke", "--token", "nope"},      // unknown token
+		{"user", "deactivate", "--username", "x"},   // unknown user
 		{"user", "create"},                          // no username
 		{"user", "create", "--username", "erin"},    // taken
 		{"token", "create", "--username", "nobody"}, // unknown user
