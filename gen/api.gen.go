@@ -1079,7 +1079,7 @@ type OnboardingVerificationRequest struct {
 	// Country ISO country code (e.g., 'EE' for Estonia)
 	Country string `json:"country"`
 
-	// ExpiresAt When this verification expires
+	// ExpiresAt When this verification expires. Set by the service to now + ONBOARDING_VERIFICATION_TTL; only staff may send another value (403 otherwise; a PUT that leaves it out keeps it).
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 
 	// LegalName Company name(optional, for reference)
@@ -1129,7 +1129,7 @@ type PatchedOnboardingVerificationRequest struct {
 	// Country ISO country code (e.g., 'EE' for Estonia)
 	Country *string `json:"country,omitempty"`
 
-	// ExpiresAt When this verification expires. `null` clears it; leaving it out keeps it.
+	// ExpiresAt When this verification expires. `null` clears it; leaving it out keeps it. Only staff may change it (403 otherwise).
 	ExpiresAt nullable.Nullable[time.Time] `json:"expires_at,omitempty"`
 
 	// LegalName Company name(optional, for reference)
