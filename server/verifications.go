@@ -16,11 +16,7 @@ import (
 	"github.com/onboarding-kyb/onboarding/validators"
 )
 
-var (
-	errForbidden = domain.Errorf(domain.EForbidden, "You do not have permission to perform this action.")
-	// errExpired: an expired verification takes no more steps.
-	errExpired = domain.Errorf(domain.EConflict, "The verification has expired; start a new one.")
-)
+var errForbidden = domain.Errorf(domain.EForbidden, "You do not have permission to perform this action.")
 
 func (s *Server) OnboardingVerificationsList(ctx context.Context, req gen.OnboardingVerificationsListRequestObject) (gen.OnboardingVerificationsListResponseObject, error) {
 	p := req.Params
