@@ -745,7 +745,7 @@ type ChecklistTemplate struct {
 
 // ChecklistTemplateQuestion A question of a checklist template, with its guidance and dependency rules; its review
 // triggers (`operator`, `review_answer_value`, `always_requires_review`) are shown to staff and
-// support only, and left out for everyone else.
+// support only, and are null for everyone else.
 type ChecklistTemplateQuestion struct {
 	// AllowedFileTypes List of allowed file extensions (e.g., ['.pdf', '.doc', '.docx']). If empty, all file types are allowed.
 	AllowedFileTypes []string `json:"allowed_file_types"`
@@ -753,8 +753,8 @@ type ChecklistTemplateQuestion struct {
 	// AllowedMimeTypes List of allowed MIME types (e.g., ['application/pdf', 'application/msword']). If empty, MIME type validation is not enforced. When both extensions and MIME types are specified, files must match both criteria for security.
 	AllowedMimeTypes []string `json:"allowed_mime_types"`
 
-	// AlwaysRequiresReview This question always requires review regardless of answer. Staff and support only.
-	AlwaysRequiresReview *bool `json:"always_requires_review,omitempty"`
+	// AlwaysRequiresReview This question always requires review regardless of answer. Staff and support only (null for others).
+	AlwaysRequiresReview *bool `json:"always_requires_review"`
 
 	// AlwaysShowGuidance Show user guidance always, regardless of answer. If False, guidance is conditional on answer matching guidance_answer_value with guidance_operator
 	AlwaysShowGuidance bool `json:"always_show_guidance"`
@@ -782,8 +782,8 @@ type ChecklistTemplateQuestion struct {
 	// MinValue Minimum value allowed for NUMBER, YEAR and RATING type questions (a rating scale without bounds is 1 to 5)
 	MinValue *string `json:"min_value"`
 
-	// Operator How an answer is compared with review_answer_value. Staff and support only.
-	Operator        *OptionalOperator `json:"operator,omitempty"`
+	// Operator How an answer is compared with review_answer_value. Staff and support only (null for others).
+	Operator        *OptionalOperator `json:"operator"`
 	Order           int               `json:"order"`
 	QuestionOptions []QuestionOption  `json:"question_options"`
 
@@ -791,8 +791,8 @@ type ChecklistTemplateQuestion struct {
 	QuestionType QuestionType `json:"question_type"`
 	Required     bool         `json:"required"`
 
-	// ReviewAnswerValue Answer value that trigger review. Staff and support only.
-	ReviewAnswerValue json.RawMessage `json:"review_answer_value,omitempty"`
+	// ReviewAnswerValue Answer value that trigger review. Staff and support only (null for others).
+	ReviewAnswerValue json.RawMessage `json:"review_answer_value"`
 
 	// UserGuidance Additional guidance text visible to users when answering and reviewing
 	UserGuidance string             `json:"user_guidance"`
@@ -9309,6 +9309,20 @@ func (response OnboardingVerificationsDestroy404JSONResponse) VisitOnboardingVer
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingVerificationsDestroy409JSONResponse struct{ ConflictJSONResponse }
+
+func (response OnboardingVerificationsDestroy409JSONResponse) VisitOnboardingVerificationsDestroyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
 }
