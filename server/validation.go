@@ -70,9 +70,12 @@ func (s *Server) OnboardingVerificationsRunValidation(ctx context.Context, req g
 	if outcome == "" {
 		outcome = v.Status
 	}
-	// The outcome is stored even when the caller has gone: every start has
-	// its finish, and the claim is released.
-	if err := s.store.FinishRun(context.WithoutCancel(ctx), v, &domain.Event{Kind: domain.EventValidationFinished,
+	// The outcome is stored even when the caller has gone or the request's
+	// deadline has passed (the register may have used it up): every start
+	// has its finish, and the claim is released.
+	finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.DBTimeout)
+	defer cancel()
+	if err := s.store.FinishRun(finishCtx, v, &domain.Event{Kind: domain.EventValidationFinished,
 		ActorID: &u.ID, OldStatus: before, NewStatus: v.Status, Reason: outcome}); err != nil {
 		return nil, err
 	}
