@@ -549,11 +549,11 @@ func TestRawResponseRedaction(t *testing.T) {
 				}
 			}
 			// Removed before it was stored: nothing of it in the database either.
-			list, _, err := a.store.ListVerifications(context.Background(), domain.VerificationFilter{Limit: 100})
+			list, err := a.store.ListVerifications(context.Background(), domain.VerificationFilter{Limit: 100})
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, v := range list {
+			for _, v := range list.Rows {
 				for _, secret := range append(slices.Clone(people.codes), people.births...) {
 					if strings.Contains(string(v.RawResponse), secret) {
 						t.Errorf("%s: stored raw_response contains %s", method, secret)
