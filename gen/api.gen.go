@@ -929,7 +929,7 @@ type HealthStatus string
 // Justification defines model for Justification.
 type Justification struct {
 	// Country The country of the company the justification was written for.
-	Country *string   `json:"country,omitempty"`
+	Country string    `json:"country"`
 	Created time.Time `json:"created"`
 
 	// Decision `superseded`: the verification's company changed after it was written; it can no longer be decided.
@@ -938,7 +938,7 @@ type Justification struct {
 
 	// LegalPersonIdentifier The registration code the justification was written for. When the verification's country
 	// or code changes, a pending justification becomes `superseded`.
-	LegalPersonIdentifier *string    `json:"legal_person_identifier,omitempty"`
+	LegalPersonIdentifier string     `json:"legal_person_identifier"`
 	Modified              time.Time  `json:"modified"`
 	ReviewedAt            *time.Time `json:"reviewed_at"`
 
