@@ -19,7 +19,7 @@ CONTRACT_RECORDS ?= $(CURDIR)/artifacts/contract
 ## checked against openapi.yaml and recorded in artifacts/contract/; then the contract coverage report
 test:
 	rm -rf $(CONTRACT_RECORDS)
-	ONBOARDING_CONTRACT_RECORD=$(CONTRACT_RECORDS) ONBOARDING_TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(GO) test -race -count=1 ./...
+	ONBOARDING_CONTRACT_RECORD=$(CONTRACT_RECORDS) ONBOARDING_TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(GO) test -race -count=1 -timeout 20m ./...
 	$(GO) run ./tools/contract/coverage $(CONTRACT_RECORDS)
 
 ## contract-coverage: which (operation, declared status) pairs the last make test exercised (runs it when none)
