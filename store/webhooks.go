@@ -167,17 +167,15 @@ func (s *Store) ListDeliveries(ctx context.Context, webhook uuid.UUID, offset, l
 // Redeliver queues a delivery again now, with a fresh retry window.
 func (s *Store) Redeliver(ctx context.Context, webhook, id uuid.UUID) (*Delivery, error) {
 	now := domain.Now()
-	res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE webhook_deliveries SET status = ?, next_attempt_at = ?, retry_since = ?, delivered_at = NULL
-		WHERE uuid = ? AND webhook_uuid = ?`), DeliveryPending, now, now, id, webhook)
-	if err != nil {
-		return nil, s.wrap(ctx, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return nil, &domain.Error{Code: domain.ENotFound, Detail: "Not found."}
-	}
+	// RETURNING: the delivery as this update left it, even when a dispatcher
+	// sends it again before the response is written.
 	var d Delivery
-	err = s.db.GetContext(ctx, &d, s.db.Rebind(`SELECT `+deliveryCols+` FROM webhook_deliveries WHERE uuid = ?`), id)
-	return &d, s.wrap(ctx, err)
+	err := s.db.GetContext(ctx, &d, s.db.Rebind(`UPDATE webhook_deliveries SET status = ?, next_attempt_at = ?, retry_since = ?, delivered_at = NULL
+		WHERE uuid = ? AND webhook_uuid = ? RETURNING `+deliveryCols), DeliveryPending, now, now, id, webhook)
+	if err != nil {
+		return nil, s.wrap(ctx, err) // no row: 404
+	}
+	return &d, nil
 }
 
 // Outgoing is a claimed delivery with where to send it.
