@@ -2,7 +2,7 @@
 GO ?= go
 TEST_DATABASE_URL ?= $(ONBOARDING_TEST_DATABASE_URL)
 
-.PHONY: run build test contract-coverage contract-validate generate check-generated vet bench soak lint client-go client-ts client-flows client-flow-go client-flow-ts browser-check consumers fuzz-contract
+.PHONY: run build test contract-coverage contract-validate generate check-generated vet bench soak lint client-go client-ts client-flows client-flow-go client-flow-ts browser-check consumers fuzz-contract bench-http
 
 ## run: build and start the service on ./onboarding.db (SQLite), registers in sandbox mode
 run: build
@@ -95,3 +95,8 @@ SEED ?= $(shell date +%s)
 fuzz-contract:
 	ONBOARDING_CONTRACT_FUZZ_CASES=$(CASES) ONBOARDING_CONTRACT_FUZZ_SEED=$(SEED) \
 		ONBOARDING_TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(GO) test -count=1 -v -run '^TestContractFuzz$$' -timeout 30m ./server/
+
+## bench-http: side-by-side HTTP benchmark of the service on PostgreSQL and SQLite against a floor server (README, Performance); BENCH_FLAGS="-rows 1000000" for lists at scale, "-smoke" for a quick check
+bench-http: build
+	$(GO) build -o bin/benchhttp ./cmd/benchhttp
+	./bin/benchhttp -service bin/onboarding $(BENCH_FLAGS)

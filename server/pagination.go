@@ -42,37 +42,37 @@ func paginate[T, A any](ctx context.Context, pageP, sizeP *int, fetch func(offse
 }
 
 // pageSpan checks the page of a list that counts and numbers pages only up
-// to store.CountLimit rows (the verification list) and returns its offset
-// and size. A page starting past CountLimit is not served: 404 "Invalid
+// to store.PageDepth rows (the verification list) and returns its offset
+// and size. A page starting past PageDepth is not served: 404 "Invalid
 // page.", as past the end; the Link header continues there by cursor.
 func pageSpan(pageP, sizeP *int, cursor string) (offset, size int, err error) {
 	page, size := deref(pageP, 1), deref(sizeP, 10)
 	if cursor != "" {
 		return 0, size, nil
 	}
-	if page-1 >= (store.CountLimit+size-1)/size {
+	if page-1 >= (store.PageDepth+size-1)/size {
 		return 0, 0, errInvalidPage
 	}
 	return (page - 1) * size, size, nil
 }
 
 // keysetLinks renders the Link header of a page of a list served by
-// pageSpan: next is a page number while it starts within store.CountLimit
+// pageSpan: next is a page number while it starts within store.PageDepth
 // rows and a cursor after that (and on every page reached by cursor); last
-// is there only while the count is exact and within CountLimit (so a page
-// number reaches it); prev only on numbered pages.
+// is there only while the count is exact (at most store.CountLimit, so a
+// page number reaches it); prev only on numbered pages.
 func keysetLinks(ctx context.Context, pageP *int, size int, cursor string, p store.VerificationPage) string {
 	page := deref(pageP, 1)
 	next := ""
 	switch {
 	case p.Next == "":
-	case cursor == "" && page*size < store.CountLimit:
+	case cursor == "" && page*size < store.PageDepth:
 		next = "page=" + strconv.Itoa(page+1)
 	default:
 		next = "cursor=" + p.Next
 	}
 	last := 0
-	if p.Exact && p.Total <= store.CountLimit {
+	if p.Exact {
 		last = max(1, (p.Total+size-1)/size)
 	}
 	if cursor != "" {

@@ -209,7 +209,7 @@ func TestListPaginationFiltersOrdering(t *testing.T) {
 	})
 }
 
-// TestListBeyondPageNumbers: page numbers reach the first store.CountLimit
+// TestListBeyondPageNumbers: page numbers reach the first store.PageDepth
 // rows; the last of those pages links on by cursor, the cursor walks on to
 // the end, and a page number past the limit is not served (404 "Invalid
 // page.", as past the end).
@@ -217,11 +217,11 @@ func TestListBeyondPageNumbers(t *testing.T) {
 	t.Parallel()
 	forEachDB(t, func(t *testing.T, a *api) {
 		const extra = 120
-		if err := a.store.SeedVerifications(context.Background(), store.CountLimit+extra, []int64{a.alice.ID}); err != nil {
+		if err := a.store.SeedVerifications(context.Background(), store.PageDepth+extra, []int64{a.alice.ID}); err != nil {
 			t.Fatal(err)
 		}
 		size := 100
-		lastNumbered := store.CountLimit / size
+		lastNumbered := store.PageDepth / size
 		res := a.do(t, "GET", fmt.Sprintf("%s?page_size=%d&page=%d&o=created", base, size, lastNumbered), a.staffT, nil)
 		wantStatus(t, res, http.StatusOK)
 		if n, err := strconv.Atoi(res.Header.Get("X-Result-Count")); err != nil || n <= store.CountLimit {

@@ -26,10 +26,10 @@ func TestListPlansUseIndexes(t *testing.T) {
 	})
 }
 
-// countBound stands for store.CountLimit+1 on the test's table, as much
-// smaller than it as CountLimit is than the million rows the bound is for:
-// counting most of a small table is cheaper without an index, and the
-// planner knows it.
+// countBound stands for store.CountLimit+1 on the test's table: a small
+// part of it, as CountLimit is of the large tables the bound is for
+// (counting most of a small table is cheaper without an index, and the
+// planner knows it).
 func countBound(rows int) int {
 	return rows / 100
 }
