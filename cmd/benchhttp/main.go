@@ -9,7 +9,7 @@
 // issue's targets as ratios.
 //
 //	benchhttp [-rows 20000] [-duration 5s] [-conns 1,16,64] [-dbs postgres,sqlite]
-//	          [-pool 0] [-service bin/onboarding] [-pg URL] [-smoke]
+//	          [-works retrieve,list,…] [-pool 0] [-service bin/onboarding] [-pg URL] [-smoke]
 package main
 
 import (
@@ -68,6 +68,7 @@ type config struct {
 	duration time.Duration
 	conns    []int
 	dbs      []string
+	works    []string
 	pool     int
 	service  string
 	pgURL    string
@@ -80,6 +81,7 @@ func run(args []string, out io.Writer) error {
 	fs.DurationVar(&cfg.duration, "duration", 5*time.Second, "how long each work runs at each connection count")
 	conns := fs.String("conns", "1,16,64", "connection counts")
 	dbs := fs.String("dbs", "postgres,sqlite", "databases")
+	workNames := fs.String("works", "retrieve,list,filtered,ordered,deep,cursor,create,start", "kinds of work")
 	fs.IntVar(&cfg.pool, "pool", 0, "database pool size (open = idle) for the service and the floor; 0: the service's default")
 	fs.StringVar(&cfg.service, "service", "bin/onboarding", "the service binary (make build)")
 	fs.StringVar(&cfg.pgURL, "pg", firstNonEmpty(os.Getenv("ONBOARDING_TEST_DATABASE_URL"), "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"),
@@ -99,6 +101,7 @@ func run(args []string, out io.Writer) error {
 		cfg.conns = append(cfg.conns, n)
 	}
 	cfg.dbs = strings.Split(*dbs, ",")
+	cfg.works = strings.Split(*workNames, ",")
 	if _, err := os.Stat(cfg.service); err != nil {
 		return fmt.Errorf("-service: %w (run make build first)", err)
 	}
@@ -192,6 +195,9 @@ func benchDB(ctx context.Context, cfg config, db string, out io.Writer) ([]resul
 	}
 	var results []result
 	for _, w := range works(fx) {
+		if !slices.Contains(cfg.works, w.name) {
+			continue
+		}
 		for _, c := range cfg.conns {
 			r, err := attack(svc, w, c, cfg.duration)
 			if err != nil {
