@@ -306,7 +306,9 @@ func attack(srv *server, w work, conns int, d time.Duration) (result, error) {
 // of the rows and makes the retrieve, create and start requests), three
 // other owners and a staff user (who lists), and seeds rows.
 func seed(ctx context.Context, dbURL string, rows int) (fixture, error) {
-	s, err := store.Open(dbURL)
+	// A bulk load's statements take longer than a request's database
+	// deadline.
+	s, err := store.OpenPool(dbURL, store.Pool{Timeout: time.Hour})
 	if err != nil {
 		return fixture{}, err
 	}
