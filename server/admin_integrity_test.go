@@ -4,8 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -76,79 +74,69 @@ func TestAdminOptionInUse(t *testing.T) {
 // round, on both databases.
 func TestConcurrentDependenciesCloseNoCycle(t *testing.T) {
 	t.Parallel()
-	urls := map[string]func(t *testing.T) string{
-		"sqlite": func(t *testing.T) string { return "sqlite://" + filepath.Join(t.TempDir(), "test.db") },
-	}
-	if os.Getenv(storetest.EnvURL) != "" || os.Getenv("CI") == "true" {
-		urls["postgres"] = func(t *testing.T) string { return storetest.PostgresURL(t) }
-	}
-	for name, url := range urls {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			dbURL := url(t)
-			var replicas []*api
-			for i := range 2 {
-				s, err := store.Open(dbURL)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { s.Close() })
-				if err := s.Migrate(context.Background()); err != nil {
-					t.Fatal(err)
-				}
-				if i == 0 {
-					replicas = append(replicas, newAPI(t, s, server.Config{MaxBodyBytes: 1 << 20}))
-					continue
-				}
-				registers, err := validators.NewRegistry(sandboxEnv)
-				if err != nil {
-					t.Fatal(err)
-				}
-				h, err := server.New(server.Config{MaxBodyBytes: 1 << 20}, s, registers, slog.New(slog.NewJSONHandler(replicas[0].logs, nil)))
-				if err != nil {
-					t.Fatal(err)
-				}
-				second := *replicas[0]
-				second.store, second.handler, second.server = s, h, h
-				replicas = append(replicas, &second)
+	storetest.DialectURLs(t, func(t *testing.T, dbURL string) {
+		var replicas []*api
+		for i := range 2 {
+			s, err := store.Open(dbURL)
+			if err != nil {
+				t.Fatal(err)
 			}
-			a := replicas[0]
-			cid := a.create(t, adminChecklists, map[string]any{"name": "Concurrent"})
-			const rounds = 20
-			for round := range rounds {
-				qa, qb := a.question(t, cid, "A", "boolean"), a.question(t, cid, "B", "boolean")
-				var wg sync.WaitGroup
-				start := make(chan struct{})
-				results := make([]response, 2)
-				for i, pair := range [][2]string{{qa, qb}, {qb, qa}} {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						<-start
-						results[i] = replicas[i].do(t, "POST", adminDependencies, a.staffT, map[string]any{
-							"question": pair[0], "depends_on_question": pair[1], "operator": "equals", "required_answer_value": true})
-					}()
-				}
-				close(start)
-				wg.Wait()
-				created, refused := 0, 0
-				for _, res := range results {
-					switch {
-					case res.Status == http.StatusCreated:
-						created++
-					case res.Status == http.StatusBadRequest && strings.Contains(string(res.Body), "cycle"):
-						refused++
-					default:
-						t.Errorf("round %d: %d %s", round, res.Status, res.Body)
-					}
-				}
-				if created != 1 || refused != 1 {
-					t.Fatalf("round %d: %d stored, %d refused as a cycle; want one of each", round, created, refused)
+			t.Cleanup(func() { s.Close() })
+			if err := s.Migrate(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if i == 0 {
+				replicas = append(replicas, newAPI(t, s, server.Config{MaxBodyBytes: 1 << 20}))
+				continue
+			}
+			registers, err := validators.NewRegistry(sandboxEnv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := server.New(server.Config{MaxBodyBytes: 1 << 20}, s, registers, slog.New(slog.NewJSONHandler(replicas[0].logs, nil)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			second := *replicas[0]
+			second.store, second.handler, second.server = s, h, h
+			replicas = append(replicas, &second)
+		}
+		a := replicas[0]
+		cid := a.create(t, adminChecklists, map[string]any{"name": "Concurrent"})
+		const rounds = 20
+		for round := range rounds {
+			qa, qb := a.question(t, cid, "A", "boolean"), a.question(t, cid, "B", "boolean")
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			results := make([]response, 2)
+			for i, pair := range [][2]string{{qa, qb}, {qb, qa}} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					results[i] = replicas[i].do(t, "POST", adminDependencies, a.staffT, map[string]any{
+						"question": pair[0], "depends_on_question": pair[1], "operator": "equals", "required_answer_value": true})
+				}()
+			}
+			close(start)
+			wg.Wait()
+			created, refused := 0, 0
+			for _, res := range results {
+				switch {
+				case res.Status == http.StatusCreated:
+					created++
+				case res.Status == http.StatusBadRequest && strings.Contains(string(res.Body), "cycle"):
+					refused++
+				default:
+					t.Errorf("round %d: %d %s", round, res.Status, res.Body)
 				}
 			}
-			if n := a.do(t, "GET", adminDependencies, a.staffT, nil).Header.Get("X-Result-Count"); n != strconv.Itoa(rounds) {
-				t.Errorf("%s dependencies stored, want %d", n, rounds)
+			if created != 1 || refused != 1 {
+				t.Fatalf("round %d: %d stored, %d refused as a cycle; want one of each", round, created, refused)
 			}
-		})
-	}
+		}
+		if n := a.do(t, "GET", adminDependencies, a.staffT, nil).Header.Get("X-Result-Count"); n != strconv.Itoa(rounds) {
+			t.Errorf("%s dependencies stored, want %d", n, rounds)
+		}
+	})
 }

@@ -40,6 +40,23 @@ func Dialects(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 	})
 }
 
+// DialectURLs runs fn like Dialects, but with the URL of a fresh, empty
+// database, for tests that open several pools on it as replicas would.
+func DialectURLs(t *testing.T, fn func(t *testing.T, databaseURL string)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		fn(t, "sqlite://"+filepath.Join(t.TempDir(), "test.db"))
+	})
+	if os.Getenv(EnvURL) == "" && os.Getenv("CI") != "true" {
+		return
+	}
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		fn(t, PostgresURL(t))
+	})
+}
+
 // SQLite returns a migrated store on a new file in t's temp dir.
 func SQLite(t testing.TB) *store.Store {
 	t.Helper()
