@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -178,10 +177,7 @@ func TestTwoProcessesRunOneValidation(t *testing.T) {
 // the user and the processes' base URLs.
 func startProcesses(t *testing.T, dbURL string, extraEnv [][]string) (credentials, []string) {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "onboarding")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	env := append(os.Environ(), "ONBOARDING_DATABASE_URL="+dbURL, "ONBOARDING_SANDBOX=true")
 	cmd := exec.Command(bin, "user", "create", "--username", "owner", "--staff")
 	cmd.Env = env

@@ -33,10 +33,7 @@ func BenchmarkUploadRSS(b *testing.B) {
 	if os.Getenv(storetest.EnvURL) != "" {
 		dbURL = storetest.PostgresURL(b)
 	}
-	bin := filepath.Join(b.TempDir(), "onboarding")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		b.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBinary(b)
 	env := append(os.Environ(), "ONBOARDING_DATABASE_URL="+dbURL, "ONBOARDING_SANDBOX=true")
 	cmd := exec.Command(bin, "user", "create", "--username", "soak")
 	cmd.Env = env

@@ -1,0 +1,212 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/onboarding-kyb/onboarding/contracttest"
+	"github.com/onboarding-kyb/onboarding/store/storetest"
+)
+
+// The README sections whose sh blocks run, in order, as one shell session.
+var readmeWalkthrough = []string{"Walk-through (curl)", "Safe retries: Idempotency-Key", "Admin API"}
+
+// TestReadmeWalkthrough runs the README's walk-through verbatim (bash, curl,
+// the CLI) against the service, through a proxy that checks every response
+// against openapi.yaml (and records it for the Ajv pass of make
+// contract-validate). The statuses the README announces ("# → 201 …") must
+// come back in that order, and no other response may be an error.
+func TestReadmeWalkthrough(t *testing.T) {
+	t.Parallel()
+	for _, tool := range []string{"bash", "curl", "sed"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("the walk-through needs %s: %v", tool, err)
+		}
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := shBlocks(t, string(readme), readmeWalkthrough...)
+	announced := announcements(script)
+	if len(announced) < 5 {
+		t.Fatalf("the walk-through announces only %v", announced)
+	}
+	bin := buildBinary(t)
+
+	storetest.DialectURLs(t, func(t *testing.T, dbURL string) {
+		dir := t.TempDir()
+		if err := os.Mkdir(filepath.Join(dir, "bin"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(bin, filepath.Join(dir, "bin", "onboarding")); err != nil {
+			t.Fatal(err)
+		}
+		env := append(os.Environ(), "ONBOARDING_DATABASE_URL="+dbURL, "ONBOARDING_SANDBOX=true")
+		addr := freeAddr(t)
+		serve := exec.Command(bin, "serve")
+		serve.Env = append(env, "ONBOARDING_ADDR="+addr)
+		var serverLog bytes.Buffer
+		serve.Stderr = &serverLog
+		if err := serve.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { serve.Process.Kill(); serve.Wait() })
+		waitReady(t, "http://"+addr)
+
+		var mu sync.Mutex
+		var seen []string // "METHOD path → status"
+		var statuses []int
+		var bodies []string
+		proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: addr})
+		proxy.ModifyResponse = func(res *http.Response) error {
+			body, err := io.ReadAll(res.Body)
+			res.Body.Close()
+			if err != nil {
+				return err
+			}
+			res.Body = io.NopCloser(bytes.NewReader(body))
+			contracttest.Check(t, res.Request, res.StatusCode, res.Header, body)
+			mu.Lock()
+			defer mu.Unlock()
+			seen = append(seen, res.Request.Method+" "+res.Request.URL.Path+" → "+strconv.Itoa(res.StatusCode)+" "+string(body))
+			statuses = append(statuses, res.StatusCode)
+			bodies = append(bodies, string(body))
+			return nil
+		}
+		front := httptest.NewServer(proxy)
+		defer front.Close()
+
+		shell := exec.Command("bash", "-euo", "pipefail", "-c",
+			strings.ReplaceAll(script, "localhost:8080", strings.TrimPrefix(front.URL, "http://")))
+		shell.Dir = dir
+		shell.Env = env
+		out, err := shell.CombinedOutput()
+		mu.Lock()
+		defer mu.Unlock()
+		trail := strings.Join(seen, "\n")
+		if err != nil {
+			t.Fatalf("the walk-through failed: %v\n%s\nresponses:\n%s\nserver log:\n%s", err, out, trail, serverLog.String())
+		}
+		if curls := strings.Count(script, "curl -s"); len(statuses) < curls {
+			t.Errorf("%d curl commands, %d responses:\n%s", curls, len(statuses), trail)
+		}
+		// The announced responses, in order, among those received: the
+		// status, with each field shown.
+		next := 0
+		for _, want := range announced {
+			found := -1
+			for i := next; i < len(statuses) && found < 0; i++ {
+				if statuses[i] == want.status && want.matches(bodies[i]) {
+					found = i
+				}
+			}
+			if found < 0 {
+				t.Fatalf("the README announces\n%s\n(fields %q); no response after the previous announcement's matches:\n%s", want.line, want.fields, trail)
+			}
+			next = found + 1
+		}
+		// Errors only where the README shows one.
+		var errs, announcedErrs int
+		for _, s := range statuses {
+			if s >= 400 {
+				errs++
+			}
+		}
+		for _, a := range announced {
+			if a.status >= 400 {
+				announcedErrs++
+			}
+		}
+		if errs != announcedErrs {
+			t.Errorf("%d error responses, the README shows %d:\n%s", errs, announcedErrs, trail)
+		}
+	})
+}
+
+// shBlocks joins the sh code blocks of the named README sections (a heading
+// of any level, up to the next heading), without the line that starts the
+// service: the test starts it.
+func shBlocks(t *testing.T, readme string, sections ...string) string {
+	t.Helper()
+	blocks := map[string][]string{} // section → its sh blocks' lines
+	var section string
+	fence := "" // the info string of the open code block, if any
+	for line := range strings.Lines(readme) {
+		switch {
+		case fence == "" && strings.HasPrefix(line, "```"):
+			fence = strings.TrimSpace(strings.TrimPrefix(line, "```"))
+		case fence != "" && strings.HasPrefix(line, "```"):
+			fence = ""
+		case fence == "sh" && !strings.HasPrefix(line, "make run"):
+			blocks[section] = append(blocks[section], line)
+		case fence == "" && strings.HasPrefix(line, "#"):
+			section = strings.TrimSpace(strings.TrimLeft(line, "#"))
+		}
+	}
+	var script strings.Builder
+	for _, name := range sections {
+		if len(blocks[name]) == 0 {
+			t.Fatalf("README has no section %q with an sh block", name)
+		}
+		script.WriteString(strings.Join(blocks[name], ""))
+	}
+	return script.String()
+}
+
+// An announcement is a "# → 201 {"name": "Bolt Technology OÜ", …}" comment:
+// the status, and the fields shown with a literal value, as the server
+// writes them ("name":"Bolt Technology OÜ"). Placeholders (…, "A") are
+// not fields.
+type announcement struct {
+	line   string
+	status int
+	fields []string
+}
+
+func (a announcement) matches(body string) bool {
+	for _, f := range a.fields {
+		if !strings.Contains(body, f) {
+			return false
+		}
+	}
+	return true
+}
+
+func announcements(script string) []announcement {
+	var all []announcement
+	field := regexp.MustCompile(`"(\w+)": ("[^"…]*"|-?\d+|true|false|null)`)
+	for _, m := range regexp.MustCompile(`# → (\d{3})\b(.*(?:\n#  .*)*)`).FindAllStringSubmatch(script, -1) {
+		a := announcement{line: m[0]}
+		a.status, _ = strconv.Atoi(m[1])
+		for _, f := range field.FindAllStringSubmatch(m[2], -1) {
+			if f[1] != "uuid" {
+				a.fields = append(a.fields, `"`+f[1]+`":`+f[2])
+			}
+		}
+		all = append(all, a)
+	}
+	return all
+}
+
+// buildBinary compiles the onboarding binary into t's temp dir.
+func buildBinary(t testing.TB) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "onboarding")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
