@@ -116,7 +116,8 @@ func TestMetricsSweeper(t *testing.T) {
 }
 
 // TestMetricsSeparateAddr: with MetricsAddr set, /metrics is not on the API
-// handler but on MetricsHandler, and needs no token on either.
+// handler but on MetricsHandler, and needs no token on either; Go's
+// profiles (/debug/pprof/) are only ever there.
 func TestMetricsSeparateAddr(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t, sqliteStore(t), server.Config{MetricsAddr: "127.0.0.1:0"})
@@ -129,4 +130,16 @@ func TestMetricsSeparateAddr(t *testing.T) {
 	m := scrape(t, a.server.MetricsHandler())
 	wantMetric(t, m, `onboarding_http_requests_total{code="2xx",operation="healthz"}`, 1)
 	wantMetric(t, m, `onboarding_http_requests_total{code="4xx",operation="other"}`, 1)
+
+	// Go's profiles are on the metrics listener only.
+	rec = httptest.NewRecorder()
+	a.server.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/debug/pprof/heap?debug=1", nil))
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "heap profile") {
+		t.Fatalf("/debug/pprof/heap on the metrics listener: %d %.100s", rec.Code, rec.Body)
+	}
+	rec = httptest.NewRecorder()
+	a.handler.ServeHTTP(rec, httptest.NewRequest("GET", "/debug/pprof/heap", nil))
+	if rec.Code != http.StatusNotFound {
+		t.Fatalf("/debug/pprof/heap on the API listener: %d", rec.Code)
+	}
 }

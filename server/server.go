@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -193,10 +194,14 @@ func New(cfg Config, s *store.Store, registers *validators.Registry, logger *slo
 // ServeHTTP serves the API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-// MetricsHandler serves GET /metrics, for a listener on cfg.MetricsAddr.
+// MetricsHandler serves GET /metrics and Go's profiles (/debug/pprof/), for a
+// listener on cfg.MetricsAddr: profiles are for operators, never on the API
+// listener.
 func (s *Server) MetricsHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", s.metrics.Handler())
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	return mux
 }
 

@@ -3,21 +3,23 @@
 // starts the service binary on each and, for PostgreSQL, a floor server (a
 // minimal Echo + sqlx + lib/pq server doing the same token check and one
 // one-row SELECT with the same pool settings), drives each kind of work at
-// each connection count with vegeta for a bounded time, and prints req/s,
+// each connection count with vegeta for a bounded time (-repeat times,
+// alternating service and floor; the median run counts), and prints req/s,
 // p50/p99 latency, CPU time per request and peak RSS of the server process
 // (the database's own CPU is not counted), the ratio to the floor, and the
 // issue's targets as ratios.
 //
-//	benchhttp [-rows 20000] [-duration 5s] [-conns 1,16,64] [-dbs postgres,sqlite]
+//	benchhttp [-rows 20000] [-duration 5s] [-repeat 3] [-conns 1,16,64] [-dbs postgres,sqlite]
 //	          [-works retrieve,list,…] [-pool 0] [-service bin/onboarding] [-pg URL] [-smoke]
 package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -66,6 +68,7 @@ func main() {
 type config struct {
 	rows     int
 	duration time.Duration
+	repeat   int
 	conns    []int
 	dbs      []string
 	works    []string
@@ -79,6 +82,7 @@ func run(args []string, out io.Writer) error {
 	var cfg config
 	fs.IntVar(&cfg.rows, "rows", 20000, "verifications to seed (e.g. 1000000 for lists at scale)")
 	fs.DurationVar(&cfg.duration, "duration", 5*time.Second, "how long each work runs at each connection count")
+	fs.IntVar(&cfg.repeat, "repeat", 3, "runs of each work at each connection count; the median is reported")
 	conns := fs.String("conns", "1,16,64", "connection counts")
 	dbs := fs.String("dbs", "postgres,sqlite", "databases")
 	workNames := fs.String("works", "retrieve,list,filtered,ordered,deep,cursor,create,start", "kinds of work")
@@ -90,8 +94,11 @@ func run(args []string, out io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if cfg.repeat < 1 {
+		return fmt.Errorf("-repeat: %d is not a positive number", cfg.repeat)
+	}
 	if *smoke {
-		cfg.rows, cfg.duration, *conns = 300, 100*time.Millisecond, "1,4"
+		cfg.rows, cfg.duration, cfg.repeat, *conns = 300, 100*time.Millisecond, 1, "1,4"
 	}
 	for _, c := range strings.Split(*conns, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(c))
@@ -199,27 +206,49 @@ func benchDB(ctx context.Context, cfg config, db string, out io.Writer) ([]resul
 			continue
 		}
 		for _, c := range cfg.conns {
-			r, err := attack(svc, w, c, cfg.duration)
-			if err != nil {
-				return nil, err
-			}
-			r.server = db
-			results = append(results, r)
-			fmt.Fprintf(out, "  %-8s %-10s %3d conns: %8.0f req/s  p50 %-9s p99 %-9s cpu/req %s\n", db, w.name, c, r.rps,
-				r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.cpu.Round(time.Microsecond))
+			targets := []*server{svc}
+			names := []string{db}
 			if floor != nil && w.name == "retrieve" {
-				f, err := attack(floor, w, c, cfg.duration)
-				if err != nil {
-					return nil, err
+				targets, names = append(targets, floor), append(names, "floor")
+			}
+			// Each repetition runs the service and then the floor, so that
+			// drift on the machine touches both; each server's median run
+			// (by req/s) is reported.
+			runs := make([][]result, len(targets))
+			for range cfg.repeat {
+				for i, srv := range targets {
+					r, err := attack(srv, w, c, cfg.duration)
+					if err != nil {
+						return nil, err
+					}
+					r.server = names[i]
+					runs[i] = append(runs[i], r)
 				}
-				f.server = "floor"
-				results = append(results, f)
-				fmt.Fprintf(out, "  %-8s %-10s %3d conns: %8.0f req/s  p50 %-9s p99 %-9s cpu/req %s\n", "floor", w.name, c, f.rps,
-					f.p50.Round(10*time.Microsecond), f.p99.Round(10*time.Microsecond), f.cpu.Round(time.Microsecond))
+			}
+			for _, rs := range runs {
+				r := median(rs)
+				results = append(results, r)
+				fmt.Fprintf(out, "  %-8s %-10s %3d conns: %8.0f req/s  p50 %-9s p99 %-9s cpu/req %s  (median of %d)\n", r.server, w.name, c, r.rps,
+					r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.cpu.Round(time.Microsecond), len(rs))
 			}
 		}
 	}
 	return results, nil
+}
+
+// median is the run with the median req/s; it carries the failed requests
+// of all the runs.
+func median(rs []result) result {
+	sorted := slices.SortedFunc(slices.Values(rs), func(a, b result) int { return cmp.Compare(a.rps, b.rps) })
+	m := sorted[len(sorted)/2]
+	m.errors, m.codes = 0, map[string]int{}
+	for _, r := range rs {
+		m.errors += r.errors
+		for code, n := range r.codes {
+			m.codes[code] += n
+		}
+	}
+	return m
 }
 
 // work is one kind of request; next fills in the i-th one.
@@ -506,8 +535,8 @@ func printMachine(ctx context.Context, out io.Writer, cfg config) {
 		}
 	}
 	fmt.Fprintf(out, "machine: %d cores (%s), %s, %s; %s\n", runtime.NumCPU(), model, runtime.Version(), pg, time.Now().UTC().Format(time.RFC3339))
-	fmt.Fprintf(out, "rows: %d, %s per run, connections %v, pool %s; the load generator shares the machine\n\n",
-		cfg.rows, cfg.duration, cfg.conns, map[bool]string{true: "default", false: strconv.Itoa(cfg.pool)}[cfg.pool == 0])
+	fmt.Fprintf(out, "rows: %d, %s per run, median of %d, connections %v, pool %s; the load generator shares the machine\n\n",
+		cfg.rows, cfg.duration, cfg.repeat, cfg.conns, map[bool]string{true: "default", false: strconv.Itoa(cfg.pool)}[cfg.pool == 0])
 }
 
 func printTable(out io.Writer, rs []result) {
@@ -532,7 +561,9 @@ func printTable(out io.Writer, rs []result) {
 	}
 }
 
-func ms(d time.Duration) string { return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 2, 64) + " ms" }
+func ms(d time.Duration) string {
+	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 2, 64) + " ms"
+}
 
 // printTargets checks the targets on this run, as ratios.
 func printTargets(out io.Writer, cfg config, rs []result) {
