@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"time"
 
@@ -49,6 +50,8 @@ type floorRow struct {
 // Echo, sqlx and lib/pq allow: the same token check as the service (its
 // hash looked up with the user), one one-row SELECT, JSON out; the pool as
 // the service sizes it. It is the line the service is measured against.
+// It serves the list's first page the same way (one SELECT of a page,
+// newest first), to show what a page of 50 costs on this stack.
 func runFloor(args []string) error {
 	fs := flag.NewFlagSet("floor", flag.ContinueOnError)
 	dbURL := fs.String("db", "", "PostgreSQL URL")
@@ -77,32 +80,56 @@ func runFloor(args []string) error {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.GET("/healthz", func(c echo.Context) error { return c.NoContent(http.StatusOK) })
-	e.GET("/api/onboarding-verifications/:uuid/", func(c echo.Context) error {
-		ctx := c.Request().Context()
+	// user is the token check: the requesting user's id, or an answered
+	// request.
+	user := func(c echo.Context) (int64, error) {
 		key, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Token ")
 		if !ok {
-			return c.JSON(http.StatusUnauthorized, map[string]string{"detail": "Authentication credentials were not provided."})
+			return 0, c.JSON(http.StatusUnauthorized, map[string]string{"detail": "Authentication credentials were not provided."})
 		}
 		sum := sha256.Sum256([]byte(key))
 		var userID int64
-		err := db.GetContext(ctx, &userID, `SELECT users.id FROM users JOIN tokens ON tokens.user_id = users.id
+		err := db.GetContext(c.Request().Context(), &userID, `SELECT users.id FROM users JOIN tokens ON tokens.user_id = users.id
 			WHERE tokens.key_hash = $1 AND users.is_active`, hex.EncodeToString(sum[:]))
 		if errors.Is(err, sql.ErrNoRows) {
-			return c.JSON(http.StatusUnauthorized, map[string]string{"detail": "Invalid token."})
-		} else if err != nil {
+			return 0, c.JSON(http.StatusUnauthorized, map[string]string{"detail": "Invalid token."})
+		}
+		return userID, err
+	}
+	const columns = `uuid, user_id, country, legal_person_identifier, legal_name, status,
+		validation_method, verified_user_roles, verified_company_data, raw_response, error_traceback, error_message,
+		validated_at, expires_at, customer_id, onboarding_metadata, user_submitted_customer_data, created, modified`
+	e.GET("/api/onboarding-verifications/:uuid/", func(c echo.Context) error {
+		userID, err := user(c)
+		if userID == 0 {
 			return err
 		}
 		var row floorRow
-		err = db.GetContext(ctx, &row, `SELECT uuid, user_id, country, legal_person_identifier, legal_name, status,
-			validation_method, verified_user_roles, verified_company_data, raw_response, error_traceback, error_message,
-			validated_at, expires_at, customer_id, onboarding_metadata, user_submitted_customer_data, created, modified
-			FROM verifications WHERE uuid = $1`, c.Param("uuid"))
+		err = db.GetContext(c.Request().Context(), &row, `SELECT `+columns+` FROM verifications WHERE uuid = $1`, c.Param("uuid"))
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && row.UserID != userID) {
 			return c.JSON(http.StatusNotFound, map[string]string{"detail": "Not found."})
 		} else if err != nil {
 			return err
 		}
 		return c.JSON(http.StatusOK, row)
+	})
+	// The list's floor: one page of the newest rows, all users' (as staff
+	// see it), without a count, filters or links.
+	e.GET("/api/onboarding-verifications/", func(c echo.Context) error {
+		if userID, err := user(c); userID == 0 {
+			return err
+		}
+		size, err := strconv.Atoi(c.QueryParam("page_size"))
+		if err != nil || size < 1 {
+			size = 10
+		}
+		rows := make([]floorRow, 0, size)
+		err = db.SelectContext(c.Request().Context(), &rows,
+			`SELECT `+columns+` FROM verifications ORDER BY created DESC, uuid DESC LIMIT $1`, size)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, rows)
 	})
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
