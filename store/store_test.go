@@ -41,6 +41,48 @@ func TestTokens(t *testing.T) {
 	})
 }
 
+// TestPreparedQueriesOutliveMigrations: the token lookup and the retrieve
+// run as statements prepared once per connection; a later migration that
+// adds a column (another replica's, in a rolling deploy) must not break
+// them, as it breaks a prepared SELECT * on PostgreSQL ("cached plan must
+// not change result type").
+func TestPreparedQueriesOutliveMigrations(t *testing.T) {
+	t.Parallel()
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		u := &domain.User{Username: "carol", IsActive: true}
+		if err := s.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		token, err := s.CreateToken(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := &domain.Verification{UserID: u.ID, Country: "EE", LegalPersonIdentifier: "12417834", Status: domain.StatusPending}
+		if err := s.CreateVerification(ctx, v, u.ID); err != nil {
+			t.Fatal(err)
+		}
+		lookUp := func(when string) {
+			t.Helper()
+			for range 3 { // on more than one connection of the pool, some reused
+				if got, err := s.UserByToken(ctx, token, time.Time{}); err != nil || got.ID != u.ID {
+					t.Fatalf("%s: UserByToken = %+v, %v", when, got, err)
+				}
+				if got, err := s.ShownVerification(ctx, v.UUID); err != nil || got.UUID != v.UUID {
+					t.Fatalf("%s: ShownVerification = %+v, %v", when, got, err)
+				}
+			}
+		}
+		lookUp("before")
+		for _, table := range []string{"users", "verifications"} {
+			if _, err := s.DB().ExecContext(ctx, `ALTER TABLE `+table+` ADD COLUMN added_later TEXT`); err != nil {
+				t.Fatal(err)
+			}
+		}
+		lookUp("after a column was added")
+	})
+}
+
 func TestVerificationRoundTrip(t *testing.T) {
 	t.Parallel()
 	storetest.Dialects(t, func(t *testing.T, s *store.Store) {

@@ -26,10 +26,14 @@ func (s *Store) CreateUser(ctx context.Context, u *domain.User) error {
 	return s.wrap(ctx, err)
 }
 
+// userColumns are the columns of domain.User, named (see getPrepared).
+const userColumns = `users.id, users.username, users.email, users.first_name, users.last_name,
+	users.is_staff, users.is_support, users.is_active, users.created`
+
 // UserByUsername finds a user by name.
 func (s *Store) UserByUsername(ctx context.Context, username string) (*domain.User, error) {
 	var u domain.User
-	err := s.db.GetContext(ctx, &u, s.db.Rebind(`SELECT * FROM users WHERE username = ?`), username)
+	err := s.db.GetContext(ctx, &u, s.db.Rebind(`SELECT `+userColumns+` FROM users WHERE username = ?`), username)
 	if err != nil {
 		return nil, s.wrap(ctx, err)
 	}
@@ -64,10 +68,8 @@ func (s *Store) CreateToken(ctx context.Context, userID int64) (string, error) {
 // inactive user, is ENotFound.
 func (s *Store) UserByToken(ctx context.Context, token string, issuedAfter time.Time) (*domain.User, error) {
 	var u domain.User
-	err := s.db.GetContext(ctx, &u, s.db.Rebind(`
-		SELECT users.* FROM users JOIN tokens ON tokens.user_id = users.id
-		WHERE tokens.key_hash = ? AND users.is_active AND tokens.created > ?`), hashToken(token), issuedAfter)
-	if err != nil {
+	if err := s.getPrepared(ctx, &u, `SELECT `+userColumns+` FROM users JOIN tokens ON tokens.user_id = users.id
+		WHERE tokens.key_hash = ? AND users.is_active AND tokens.created > ?`, hashToken(token), issuedAfter); err != nil {
 		return nil, s.wrap(ctx, err)
 	}
 	return &u, nil

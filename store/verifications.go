@@ -107,7 +107,7 @@ func (s *Store) Verification(ctx context.Context, id uuid.UUID) (*domain.Verific
 // a response.
 func (s *Store) ShownVerification(ctx context.Context, id uuid.UUID) (*domain.Verification, error) {
 	var v domain.Verification
-	if err := s.db.GetContext(ctx, &v, s.db.Rebind(`SELECT `+shownColumns+` FROM verifications WHERE uuid = ?`), id); err != nil {
+	if err := s.getPrepared(ctx, &v, `SELECT `+shownColumns+` FROM verifications WHERE uuid = ?`, id); err != nil {
 		return nil, s.wrap(ctx, err)
 	}
 	v.Expire(domain.Now())
