@@ -238,9 +238,9 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 // prepared: database/sql prepares it once on each connection, when first
 // used there, so PostgreSQL parses and plans it once per connection instead
 // of on every call, and SQLite compiles it once. It is for the fixed
-// queries nearly every request runs (the token lookup, a retrieve), where
-// planning was most of the database's time: with it a retrieve went from
-// 0.76× to 1.3× the floor's req/s. The lists' queries, one per combination
+// queries nearly every request runs (the token lookup, a retrieve): with
+// it a retrieve went from 0.76× to 1.4× the floor's req/s (README,
+// Performance). The lists' queries, one per combination
 // of filters, stay unprepared: their cost is in their rows. The queries
 // must name their columns (never *): a prepared SELECT * fails once a
 // migration adds a column.

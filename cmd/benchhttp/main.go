@@ -379,7 +379,7 @@ func seed(ctx context.Context, dbURL string, rows int) (fixture, error) {
 	for _, v := range page.Rows {
 		fx.owned = append(fx.owned, v.UUID.String())
 	}
-	fx.deepPage = max(1, min(store.CountLimit, rows)/50)
+	fx.deepPage = max(1, min(store.PageDepth, rows)/50)
 	mid, err := s.ListVerifications(ctx, domain.VerificationFilter{Ordering: "-created", Offset: rows / 2, Limit: 1})
 	if err != nil {
 		return fixture{}, err
