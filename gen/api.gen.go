@@ -4175,7 +4175,14 @@ type NotFoundJSONResponse ErrorDetail
 
 type PayloadTooLargeJSONResponse ErrorDetail
 
-type ServiceUnavailableJSONResponse ErrorDetail
+type ServiceUnavailableResponseHeaders struct {
+	RetryAfter int
+}
+type ServiceUnavailableJSONResponse struct {
+	Body ErrorDetail
+
+	Headers ServiceUnavailableResponseHeaders
+}
 
 type UnauthorizedJSONResponse ErrorDetail
 
@@ -4272,10 +4279,11 @@ type ChecklistsAdminQuestionDependenciesList503JSONResponse struct{ ServiceUnava
 func (response ChecklistsAdminQuestionDependenciesList503JSONResponse) VisitChecklistsAdminQuestionDependenciesListResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4395,10 +4403,11 @@ type ChecklistsAdminQuestionDependenciesCreate503JSONResponse struct{ ServiceUna
 func (response ChecklistsAdminQuestionDependenciesCreate503JSONResponse) VisitChecklistsAdminQuestionDependenciesCreateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4481,10 +4490,11 @@ type ChecklistsAdminQuestionDependenciesDestroy503JSONResponse struct{ ServiceUn
 func (response ChecklistsAdminQuestionDependenciesDestroy503JSONResponse) VisitChecklistsAdminQuestionDependenciesDestroyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4573,10 +4583,11 @@ type ChecklistsAdminQuestionDependenciesRetrieve503JSONResponse struct{ ServiceU
 func (response ChecklistsAdminQuestionDependenciesRetrieve503JSONResponse) VisitChecklistsAdminQuestionDependenciesRetrieveResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4694,10 +4705,11 @@ type ChecklistsAdminQuestionDependenciesPartialUpdate503JSONResponse struct{ Ser
 func (response ChecklistsAdminQuestionDependenciesPartialUpdate503JSONResponse) VisitChecklistsAdminQuestionDependenciesPartialUpdateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4815,10 +4827,11 @@ type ChecklistsAdminQuestionDependenciesUpdate503JSONResponse struct{ ServiceUna
 func (response ChecklistsAdminQuestionDependenciesUpdate503JSONResponse) VisitChecklistsAdminQuestionDependenciesUpdateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4917,10 +4930,11 @@ type ChecklistsAdminQuestionOptionsList503JSONResponse struct{ ServiceUnavailabl
 func (response ChecklistsAdminQuestionOptionsList503JSONResponse) VisitChecklistsAdminQuestionOptionsListResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5040,10 +5054,11 @@ type ChecklistsAdminQuestionOptionsCreate503JSONResponse struct{ ServiceUnavaila
 func (response ChecklistsAdminQuestionOptionsCreate503JSONResponse) VisitChecklistsAdminQuestionOptionsCreateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5140,10 +5155,11 @@ type ChecklistsAdminQuestionOptionsDestroy503JSONResponse struct{ ServiceUnavail
 func (response ChecklistsAdminQuestionOptionsDestroy503JSONResponse) VisitChecklistsAdminQuestionOptionsDestroyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5232,10 +5248,11 @@ type ChecklistsAdminQuestionOptionsRetrieve503JSONResponse struct{ ServiceUnavai
 func (response ChecklistsAdminQuestionOptionsRetrieve503JSONResponse) VisitChecklistsAdminQuestionOptionsRetrieveResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5353,10 +5370,11 @@ type ChecklistsAdminQuestionOptionsPartialUpdate503JSONResponse struct{ ServiceU
 func (response ChecklistsAdminQuestionOptionsPartialUpdate503JSONResponse) VisitChecklistsAdminQuestionOptionsPartialUpdateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5474,10 +5492,11 @@ type ChecklistsAdminQuestionOptionsUpdate503JSONResponse struct{ ServiceUnavaila
 func (response ChecklistsAdminQuestionOptionsUpdate503JSONResponse) VisitChecklistsAdminQuestionOptionsUpdateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5576,10 +5595,11 @@ type ChecklistsAdminQuestionsList503JSONResponse struct{ ServiceUnavailableJSONR
 func (response ChecklistsAdminQuestionsList503JSONResponse) VisitChecklistsAdminQuestionsListResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5699,10 +5719,11 @@ type ChecklistsAdminQuestionsCreate503JSONResponse struct{ ServiceUnavailableJSO
 func (response ChecklistsAdminQuestionsCreate503JSONResponse) VisitChecklistsAdminQuestionsCreateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5785,10 +5806,11 @@ type ChecklistsAdminQuestionsDestroy503JSONResponse struct{ ServiceUnavailableJS
 func (response ChecklistsAdminQuestionsDestroy503JSONResponse) VisitChecklistsAdminQuestionsDestroyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5877,10 +5899,11 @@ type ChecklistsAdminQuestionsRetrieve503JSONResponse struct{ ServiceUnavailableJ
 func (response ChecklistsAdminQuestionsRetrieve503JSONResponse) VisitChecklistsAdminQuestionsRetrieveResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5998,10 +6021,11 @@ type ChecklistsAdminQuestionsPartialUpdate503JSONResponse struct{ ServiceUnavail
 func (response ChecklistsAdminQuestionsPartialUpdate503JSONResponse) VisitChecklistsAdminQuestionsPartialUpdateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6119,10 +6143,11 @@ type ChecklistsAdminQuestionsUpdate503JSONResponse struct{ ServiceUnavailableJSO
 func (response ChecklistsAdminQuestionsUpdate503JSONResponse) VisitChecklistsAdminQuestionsUpdateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6221,10 +6246,11 @@ type ChecklistsAdminList503JSONResponse struct{ ServiceUnavailableJSONResponse }
 func (response ChecklistsAdminList503JSONResponse) VisitChecklistsAdminListResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6344,10 +6370,11 @@ type ChecklistsAdminCreate503JSONResponse struct{ ServiceUnavailableJSONResponse
 func (response ChecklistsAdminCreate503JSONResponse) VisitChecklistsAdminCreateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6430,10 +6457,11 @@ type ChecklistsAdminDestroy503JSONResponse struct{ ServiceUnavailableJSONRespons
 func (response ChecklistsAdminDestroy503JSONResponse) VisitChecklistsAdminDestroyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6522,10 +6550,11 @@ type ChecklistsAdminRetrieve503JSONResponse struct{ ServiceUnavailableJSONRespon
 func (response ChecklistsAdminRetrieve503JSONResponse) VisitChecklistsAdminRetrieveResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6643,10 +6672,11 @@ type ChecklistsAdminPartialUpdate503JSONResponse struct{ ServiceUnavailableJSONR
 func (response ChecklistsAdminPartialUpdate503JSONResponse) VisitChecklistsAdminPartialUpdateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6764,10 +6794,11 @@ type ChecklistsAdminUpdate503JSONResponse struct{ ServiceUnavailableJSONResponse
 func (response ChecklistsAdminUpdate503JSONResponse) VisitChecklistsAdminUpdateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6856,10 +6887,11 @@ type ChecklistsAdminChecklistQuestions503JSONResponse struct{ ServiceUnavailable
 func (response ChecklistsAdminChecklistQuestions503JSONResponse) VisitChecklistsAdminChecklistQuestionsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6944,10 +6976,11 @@ type CustomersList503JSONResponse struct{ ServiceUnavailableJSONResponse }
 func (response CustomersList503JSONResponse) VisitCustomersListResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7022,10 +7055,11 @@ type CustomersRetrieve503JSONResponse struct{ ServiceUnavailableJSONResponse }
 func (response CustomersRetrieve503JSONResponse) VisitCustomersRetrieveResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7124,10 +7158,11 @@ type OnboardingCountryConfigsList503JSONResponse struct{ ServiceUnavailableJSONR
 func (response OnboardingCountryConfigsList503JSONResponse) VisitOnboardingCountryConfigsListResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7247,10 +7282,11 @@ type OnboardingCountryConfigsCreate503JSONResponse struct{ ServiceUnavailableJSO
 func (response OnboardingCountryConfigsCreate503JSONResponse) VisitOnboardingCountryConfigsCreateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7333,10 +7369,11 @@ type OnboardingCountryConfigsDestroy503JSONResponse struct{ ServiceUnavailableJS
 func (response OnboardingCountryConfigsDestroy503JSONResponse) VisitOnboardingCountryConfigsDestroyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7425,10 +7462,11 @@ type OnboardingCountryConfigsRetrieve503JSONResponse struct{ ServiceUnavailableJ
 func (response OnboardingCountryConfigsRetrieve503JSONResponse) VisitOnboardingCountryConfigsRetrieveResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7546,10 +7584,11 @@ type OnboardingCountryConfigsPartialUpdate503JSONResponse struct{ ServiceUnavail
 func (response OnboardingCountryConfigsPartialUpdate503JSONResponse) VisitOnboardingCountryConfigsPartialUpdateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7667,10 +7706,11 @@ type OnboardingCountryConfigsUpdate503JSONResponse struct{ ServiceUnavailableJSO
 func (response OnboardingCountryConfigsUpdate503JSONResponse) VisitOnboardingCountryConfigsUpdateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7745,10 +7785,11 @@ type OnboardingEventsList503JSONResponse struct{ ServiceUnavailableJSONResponse 
 func (response OnboardingEventsList503JSONResponse) VisitOnboardingEventsListResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7833,10 +7874,11 @@ type OnboardingJustificationsList503JSONResponse struct{ ServiceUnavailableJSONR
 func (response OnboardingJustificationsList503JSONResponse) VisitOnboardingJustificationsListResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7970,10 +8012,11 @@ type OnboardingJustificationsCreate503JSONResponse struct{ ServiceUnavailableJSO
 func (response OnboardingJustificationsCreate503JSONResponse) VisitOnboardingJustificationsCreateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8108,10 +8151,11 @@ type OnboardingJustificationsApprove503JSONResponse struct{ ServiceUnavailableJS
 func (response OnboardingJustificationsApprove503JSONResponse) VisitOnboardingJustificationsApproveResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8246,10 +8290,11 @@ type OnboardingJustificationsAttachDocument503JSONResponse struct{ ServiceUnavai
 func (response OnboardingJustificationsAttachDocument503JSONResponse) VisitOnboardingJustificationsAttachDocumentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8384,10 +8429,11 @@ type OnboardingJustificationsReject503JSONResponse struct{ ServiceUnavailableJSO
 func (response OnboardingJustificationsReject503JSONResponse) VisitOnboardingJustificationsRejectResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8486,10 +8532,11 @@ type OnboardingQuestionMetadataList503JSONResponse struct{ ServiceUnavailableJSO
 func (response OnboardingQuestionMetadataList503JSONResponse) VisitOnboardingQuestionMetadataListResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8578,10 +8625,11 @@ type OnboardingQuestionMetadataRetrieve503JSONResponse struct{ ServiceUnavailabl
 func (response OnboardingQuestionMetadataRetrieve503JSONResponse) VisitOnboardingQuestionMetadataRetrieveResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8699,10 +8747,11 @@ type OnboardingQuestionMetadataPartialUpdate503JSONResponse struct{ ServiceUnava
 func (response OnboardingQuestionMetadataPartialUpdate503JSONResponse) VisitOnboardingQuestionMetadataPartialUpdateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8820,10 +8869,11 @@ type OnboardingQuestionMetadataUpdate503JSONResponse struct{ ServiceUnavailableJ
 func (response OnboardingQuestionMetadataUpdate503JSONResponse) VisitOnboardingQuestionMetadataUpdateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8908,10 +8958,11 @@ type OnboardingVerificationsList503JSONResponse struct{ ServiceUnavailableJSONRe
 func (response OnboardingVerificationsList503JSONResponse) VisitOnboardingVerificationsListResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9031,10 +9082,11 @@ type OnboardingVerificationsCreate503JSONResponse struct{ ServiceUnavailableJSON
 func (response OnboardingVerificationsCreate503JSONResponse) VisitOnboardingVerificationsCreateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9109,10 +9161,11 @@ type OnboardingVerificationsChecklistTemplateRetrieve503JSONResponse struct{ Ser
 func (response OnboardingVerificationsChecklistTemplateRetrieve503JSONResponse) VisitOnboardingVerificationsChecklistTemplateRetrieveResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9232,10 +9285,11 @@ type OnboardingVerificationsStartVerification503JSONResponse struct{ ServiceUnav
 func (response OnboardingVerificationsStartVerification503JSONResponse) VisitOnboardingVerificationsStartVerificationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9332,10 +9386,11 @@ type OnboardingVerificationsDestroy503JSONResponse struct{ ServiceUnavailableJSO
 func (response OnboardingVerificationsDestroy503JSONResponse) VisitOnboardingVerificationsDestroyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9410,10 +9465,11 @@ type OnboardingVerificationsRetrieve503JSONResponse struct{ ServiceUnavailableJS
 func (response OnboardingVerificationsRetrieve503JSONResponse) VisitOnboardingVerificationsRetrieveResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9531,10 +9587,11 @@ type OnboardingVerificationsPartialUpdate503JSONResponse struct{ ServiceUnavaila
 func (response OnboardingVerificationsPartialUpdate503JSONResponse) VisitOnboardingVerificationsPartialUpdateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9652,10 +9709,11 @@ type OnboardingVerificationsUpdate503JSONResponse struct{ ServiceUnavailableJSON
 func (response OnboardingVerificationsUpdate503JSONResponse) VisitOnboardingVerificationsUpdateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9730,10 +9788,11 @@ type OnboardingVerificationsChecklistRetrieve503JSONResponse struct{ ServiceUnav
 func (response OnboardingVerificationsChecklistRetrieve503JSONResponse) VisitOnboardingVerificationsChecklistRetrieveResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9808,10 +9867,11 @@ type OnboardingVerificationsCompletionStatusRetrieve503JSONResponse struct{ Serv
 func (response OnboardingVerificationsCompletionStatusRetrieve503JSONResponse) VisitOnboardingVerificationsCompletionStatusRetrieveResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9931,10 +9991,11 @@ type OnboardingVerificationsCreateCustomer503JSONResponse struct{ ServiceUnavail
 func (response OnboardingVerificationsCreateCustomer503JSONResponse) VisitOnboardingVerificationsCreateCustomerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10009,10 +10070,11 @@ type OnboardingVerificationsEventsList503JSONResponse struct{ ServiceUnavailable
 func (response OnboardingVerificationsEventsList503JSONResponse) VisitOnboardingVerificationsEventsListResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10132,10 +10194,11 @@ type OnboardingVerificationsRunValidation503JSONResponse struct{ ServiceUnavaila
 func (response OnboardingVerificationsRunValidation503JSONResponse) VisitOnboardingVerificationsRunValidationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10270,10 +10333,11 @@ type OnboardingVerificationsSubmitAnswers503JSONResponse struct{ ServiceUnavaila
 func (response OnboardingVerificationsSubmitAnswers503JSONResponse) VisitOnboardingVerificationsSubmitAnswersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10372,10 +10436,11 @@ type OnboardingWebhooksList503JSONResponse struct{ ServiceUnavailableJSONRespons
 func (response OnboardingWebhooksList503JSONResponse) VisitOnboardingWebhooksListResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10495,10 +10560,11 @@ type OnboardingWebhooksCreate503JSONResponse struct{ ServiceUnavailableJSONRespo
 func (response OnboardingWebhooksCreate503JSONResponse) VisitOnboardingWebhooksCreateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10581,10 +10647,11 @@ type OnboardingWebhooksDestroy503JSONResponse struct{ ServiceUnavailableJSONResp
 func (response OnboardingWebhooksDestroy503JSONResponse) VisitOnboardingWebhooksDestroyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10673,10 +10740,11 @@ type OnboardingWebhooksRetrieve503JSONResponse struct{ ServiceUnavailableJSONRes
 func (response OnboardingWebhooksRetrieve503JSONResponse) VisitOnboardingWebhooksRetrieveResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10780,10 +10848,11 @@ type OnboardingWebhooksPartialUpdate503JSONResponse struct{ ServiceUnavailableJS
 func (response OnboardingWebhooksPartialUpdate503JSONResponse) VisitOnboardingWebhooksPartialUpdateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10887,10 +10956,11 @@ type OnboardingWebhooksUpdate503JSONResponse struct{ ServiceUnavailableJSONRespo
 func (response OnboardingWebhooksUpdate503JSONResponse) VisitOnboardingWebhooksUpdateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10990,10 +11060,11 @@ type OnboardingWebhooksDeliveriesList503JSONResponse struct{ ServiceUnavailableJ
 func (response OnboardingWebhooksDeliveriesList503JSONResponse) VisitOnboardingWebhooksDeliveriesListResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -11114,10 +11185,11 @@ type OnboardingWebhooksDeliveriesRedeliver503JSONResponse struct{ ServiceUnavail
 func (response OnboardingWebhooksDeliveriesRedeliver503JSONResponse) VisitOnboardingWebhooksDeliveriesRedeliverResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -11207,15 +11279,23 @@ func (response Readyz200JSONResponse) VisitReadyzResponse(w http.ResponseWriter)
 	return err
 }
 
-type Readyz503JSONResponse Readiness
+type Readyz503ResponseHeaders struct {
+	RetryAfter int
+}
+
+type Readyz503JSONResponse struct {
+	Body    Readiness
+	Headers Readyz503ResponseHeaders
+}
 
 func (response Readyz503JSONResponse) VisitReadyzResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -67,7 +68,7 @@ func errorBody(err error) (int, any) {
 func detail(msg string) map[string]string { return map[string]string{"detail": msg} }
 
 // retryAfter is the Retry-After of every 503, in seconds.
-const retryAfter = "5"
+const retryAfter = 5
 
 // errorHandler is Echo's HTTPErrorHandler: every error a handler or
 // middleware returns ends here. A client that went away gets nothing (the
@@ -86,7 +87,7 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 		case http.StatusUnauthorized:
 			c.Response().Header().Set("WWW-Authenticate", `Token`)
 		case http.StatusServiceUnavailable:
-			c.Response().Header().Set("Retry-After", retryAfter)
+			c.Response().Header().Set("Retry-After", strconv.Itoa(retryAfter))
 		case http.StatusRequestEntityTooLarge:
 			drain(c)
 			c.Response().Header().Set(echo.HeaderConnection, "close")
