@@ -1,6 +1,10 @@
 package checklist
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -53,5 +57,41 @@ questions:
 		if _, err := ParseDefinition(strings.NewReader(bad)); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+}
+
+// TestExampleChecklists: every checklist in examples/ imports, and each
+// example answer a question's description gives ("e.g. +37251234567") is one
+// the question accepts, so a person who follows the hint is not refused.
+func TestExampleChecklists(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("../examples/checklists/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no example checklists: %v", err)
+	}
+	hint := regexp.MustCompile(`e\.g\. ([^,;)\s]+)`)
+	hints := 0
+	for _, name := range files {
+		f, err := os.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		def, err := ParseDefinition(f)
+		f.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, q := range def.Questions {
+			for _, m := range hint.FindAllStringSubmatch(q.Description, -1) {
+				hints++
+				answer, _ := json.Marshal(m[1])
+				if _, err := ValidateAnswer(q, answer); err != nil {
+					t.Errorf("%s: %q: the example answer %s is refused: %v", name, q.Description, answer, err)
+				}
+			}
+		}
+	}
+	if hints == 0 {
+		t.Fatal("no example answers found in the descriptions: the test checks nothing")
 	}
 }
