@@ -350,17 +350,7 @@ func IsCustomerField(name string) bool { return slices.Contains(CustomerFields, 
 // guidance value of its question, and dependencies whose required value
 // names it. Deleting the option would leave them dangling.
 func OptionReferences(questions []Question, deps []Dependency, option uuid.UUID) []string {
-	names := func(v any) bool {
-		list, ok := canonical(v).([]any)
-		if !ok {
-			list = []any{canonical(v)}
-		}
-		return slices.ContainsFunc(list, func(x any) bool {
-			s, ok := x.(string)
-			id, err := uuid.Parse(s)
-			return ok && err == nil && id == option
-		})
-	}
+	names := func(v any) bool { return NamesOption(v, option) }
 	description := map[uuid.UUID]string{}
 	var out []string
 	for _, q := range questions {
@@ -381,4 +371,18 @@ func OptionReferences(questions []Question, deps []Dependency, option uuid.UUID)
 		}
 	}
 	return out
+}
+
+// NamesOption reports whether v, a configured value or a select answer (an
+// option uuid or a list of them), names option.
+func NamesOption(v any, option uuid.UUID) bool {
+	list, ok := canonical(v).([]any)
+	if !ok {
+		list = []any{canonical(v)}
+	}
+	return slices.ContainsFunc(list, func(x any) bool {
+		s, ok := x.(string)
+		id, err := uuid.Parse(s)
+		return ok && err == nil && id == option
+	})
 }

@@ -68,6 +68,33 @@ func TestAdminOptionInUse(t *testing.T) {
 	})
 }
 
+// TestAdminOptionChosenInAnswers: an option that answers choose cannot be
+// deleted (409 saying how many), so no answer names an option that is gone;
+// an option nobody chose can.
+func TestAdminOptionChosenInAnswers(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, a *api) {
+		cid := a.create(t, adminChecklists, map[string]any{"name": "Plans"})
+		plan := a.question(t, cid, "Plan", "single_select")
+		basic := a.create(t, adminOptions, map[string]any{"question": plan, "label": "Basic"})
+		pro := a.create(t, adminOptions, map[string]any{"question": plan, "label": "Pro"})
+		a.create(t, countryConfigs, map[string]any{"country": "DK", "checklist": cid})
+		v := a.do(t, "POST", start, a.aliceT, map[string]any{"country": "DK"}).Object(t)
+		wantStatus(t, a.do(t, "POST", base+v["uuid"].(string)+"/submit_answers/", a.aliceT,
+			[]any{map[string]any{"question_uuid": plan, "answer_data": []string{pro}}}), http.StatusOK)
+
+		res := a.do(t, "DELETE", adminOptions+pro+"/", a.staffT, nil)
+		if res.Status != http.StatusConflict {
+			t.Fatalf("delete a chosen option: %d %s, want 409", res.Status, res.Body)
+		}
+		if detail, _ := res.Object(t)["detail"].(string); !strings.Contains(detail, "chosen in 1 answer") {
+			t.Errorf("delete a chosen option: %q does not say it is chosen in 1 answer", detail)
+		}
+		wantStatus(t, a.do(t, "GET", adminOptions+pro+"/", a.staffT, nil), http.StatusOK)
+		wantStatus(t, a.do(t, "DELETE", adminOptions+basic+"/", a.staffT, nil), http.StatusNoContent)
+	})
+}
+
 // TestConcurrentDependenciesCloseNoCycle: two replicas (each its own
 // connection pool on one database) saving A → B and B → A at the same
 // moment: one is stored, the other is a 400 naming the cycle, round after

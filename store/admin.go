@@ -260,7 +260,8 @@ func (s *Store) SaveOption(ctx context.Context, o *OptionRow, create bool) error
 }
 
 // DeleteOption deletes an option; EConflict, naming them, while a review
-// or guidance value or a dependency refers to it.
+// or guidance value or a dependency refers to it, or while answers choose
+// it (deleting it would leave them naming an option that is gone).
 func (s *Store) DeleteOption(ctx context.Context, id uuid.UUID) error {
 	var checklistID uuid.UUID
 	err := s.db.GetContext(ctx, &checklistID, s.db.Rebind(`SELECT q.checklist_uuid FROM question_options o
@@ -271,6 +272,21 @@ func (s *Store) DeleteOption(ctx context.Context, id uuid.UUID) error {
 	return s.inChecklistTx(ctx, checklistID, func(tx *sqlx.Tx, c *ChecklistContent) error {
 		if refs := checklist.OptionReferences(c.Questions, c.Dependencies, id); len(refs) > 0 {
 			return domain.Errorf(domain.EConflict, "This option is referred to by %s; change or delete that first.", strings.Join(refs, " and "))
+		}
+		var answers []domain.JSON
+		err := tx.SelectContext(ctx, &answers, s.db.Rebind(`SELECT a.answer_data FROM answers a
+			JOIN question_options o ON o.question_uuid = a.question_uuid WHERE o.uuid = ?`), id)
+		if err != nil {
+			return s.wrap(ctx, err)
+		}
+		chosen := 0
+		for _, a := range answers {
+			if checklist.NamesOption(anyOf(a), id) {
+				chosen++
+			}
+		}
+		if chosen > 0 {
+			return domain.Errorf(domain.EConflict, "This option is chosen in %d answer(s); relabel it instead, or delete its question with its answers.", chosen)
 		}
 		res, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM question_options WHERE uuid = ?`), id)
 		if err != nil {
