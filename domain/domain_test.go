@@ -53,7 +53,7 @@ func TestWebhookKinds(t *testing.T) {
 		{Event{Kind: EventExpired, OldStatus: StatusPending, NewStatus: StatusExpired}, "verification.expired verification.status_changed"},
 		{Event{Kind: EventApproved, OldStatus: StatusEscalated, NewStatus: StatusVerified}, "justification.decided verification.status_changed"},
 		{Event{Kind: EventCustomerCreated, OldStatus: StatusVerified, NewStatus: StatusVerified}, "customer.created"},
-		{Event{Kind: EventDeleted, OldStatus: StatusFailed}, ""},
+		{Event{Kind: EventDeleted, OldStatus: StatusFailed}, "verification.deleted"},
 	} {
 		if got := strings.Join(WebhookKinds(&c.ev), " "); got != c.want {
 			t.Errorf("%s %s→%s: %q, want %q", c.ev.Kind, c.ev.OldStatus, c.ev.NewStatus, got, c.want)

@@ -5,20 +5,21 @@ const (
 	WebhookVerificationCreated  = "verification.created"
 	WebhookStatusChanged        = "verification.status_changed"
 	WebhookVerificationExpired  = "verification.expired"
+	WebhookVerificationDeleted  = "verification.deleted"
 	WebhookCustomerCreated      = "customer.created"
 	WebhookJustificationDecided = "justification.decided"
 )
 
 // WebhookKinds lists what an audit event counts as for webhook subscribers,
 // its main kind first (an expiry is also a status change); none for events
-// no subscriber can ask for (a validation starting, a deletion).
+// no subscriber can ask for (a validation starting).
 func WebhookKinds(ev *Event) []string {
 	var kinds []string
 	switch ev.Kind {
 	case EventCreated:
 		return []string{WebhookVerificationCreated}
 	case EventDeleted:
-		return nil
+		return []string{WebhookVerificationDeleted}
 	case EventCustomerCreated:
 		kinds = append(kinds, WebhookCustomerCreated)
 	case EventApproved, EventRejected:

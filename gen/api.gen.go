@@ -452,6 +452,7 @@ const (
 	WebhookEventKindCustomerCreated           WebhookEventKind = "customer.created"
 	WebhookEventKindJustificationDecided      WebhookEventKind = "justification.decided"
 	WebhookEventKindVerificationCreated       WebhookEventKind = "verification.created"
+	WebhookEventKindVerificationDeleted       WebhookEventKind = "verification.deleted"
 	WebhookEventKindVerificationExpired       WebhookEventKind = "verification.expired"
 	WebhookEventKindVerificationStatusChanged WebhookEventKind = "verification.status_changed"
 )
@@ -464,6 +465,8 @@ func (e WebhookEventKind) Valid() bool {
 	case WebhookEventKindJustificationDecided:
 		return true
 	case WebhookEventKindVerificationCreated:
+		return true
+	case WebhookEventKindVerificationDeleted:
 		return true
 	case WebhookEventKindVerificationExpired:
 		return true
@@ -1364,6 +1367,7 @@ type WebhookDelivery struct {
 
 	// EventKind `verification.created`; `verification.status_changed` (any change of a verification's
 	// status: validation, edit, staff decision, expiry); `verification.expired`;
+	// `verification.deleted` (by its owner or staff; the payload shows it as it was);
 	// `customer.created`; `justification.decided` (approved or rejected by staff).
 	EventKind     WebhookEventKind `json:"event_kind"`
 	LastAttemptAt *time.Time       `json:"last_attempt_at"`
@@ -1392,6 +1396,7 @@ type WebhookDeliveryStatus string
 
 // WebhookEventKind `verification.created`; `verification.status_changed` (any change of a verification's
 // status: validation, edit, staff decision, expiry); `verification.expired`;
+// `verification.deleted` (by its owner or staff; the payload shows it as it was);
 // `customer.created`; `justification.decided` (approved or rejected by staff).
 type WebhookEventKind string
 
@@ -1409,6 +1414,7 @@ type WebhookPayload struct {
 
 	// Type `verification.created`; `verification.status_changed` (any change of a verification's
 	// status: validation, edit, staff decision, expiry); `verification.expired`;
+	// `verification.deleted` (by its owner or staff; the payload shows it as it was);
 	// `customer.created`; `justification.decided` (approved or rejected by staff).
 	Type WebhookEventKind `json:"type"`
 

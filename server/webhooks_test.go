@@ -27,7 +27,7 @@ import (
 
 const hooks = "/api/onboarding-webhooks/"
 
-var allKinds = []string{"verification.created", "verification.status_changed", "verification.expired", "customer.created", "justification.decided"}
+var allKinds = []string{"verification.created", "verification.status_changed", "verification.expired", "verification.deleted", "customer.created", "justification.decided"}
 
 // receiver is a webhook endpoint on 127.0.0.1 that checks every signature.
 type receiver struct {
@@ -173,7 +173,7 @@ func TestWebhookSubscriptions(t *testing.T) {
 		}
 		put := a.do(t, "PUT", hooks+id+"/", a.staffT, map[string]any{"url": "http://127.0.0.1:9/x", "event_kinds": allKinds})
 		wantStatus(t, put, http.StatusOK)
-		if w := put.Object(t); w["is_active"] != true || len(w["event_kinds"].([]any)) != 5 {
+		if w := put.Object(t); w["is_active"] != true || len(w["event_kinds"].([]any)) != len(allKinds) {
 			t.Fatalf("put: %s", put.Body)
 		}
 
@@ -290,6 +290,51 @@ func TestWebhookDelivery(t *testing.T) {
 		}
 		wantStatus(t, a.do(t, "POST", hooks+id+"/deliveries/"+ds[0]["uuid"].(string)+"/redeliver/", a.aliceT, nil), http.StatusForbidden)
 		wantStatus(t, a.do(t, "POST", hooks+id+"/deliveries/00000000-0000-4000-8000-000000000000/redeliver/", a.staffT, nil), http.StatusNotFound)
+	})
+}
+
+// TestWebhookVerificationDeleted: a verification deleted by its owner, and
+// one the retention sweep deletes, each reach verification.deleted
+// subscribers once, with the verification as it was.
+func TestWebhookVerificationDeleted(t *testing.T) {
+	t.Parallel()
+	forEachDBWith(t, server.Config{WebhookInterval: 10 * time.Millisecond}, func(t *testing.T, a *api) {
+		r := newReceiver(t)
+		subscribe(t, a, r, []string{"verification.deleted"})
+		dispatch(t, a.server)
+
+		owned := a.do(t, "POST", base, a.aliceT, map[string]any{"user": a.alice.ID, "country": "NO", "legal_person_identifier": "923609016", "legal_name": "Equinor ASA"}).Object(t)
+		wantStatus(t, a.do(t, "DELETE", base+owned["uuid"].(string)+"/", a.aliceT, nil), http.StatusNoContent)
+		stale := eeCase(t, a, "10000001", "failed") // not in the register
+		now := time.Now().UTC()
+		if _, deleted, err := a.store.Sweep(context.Background(), now, now.Add(time.Hour)); err != nil || deleted != 1 {
+			t.Fatalf("retention sweep deleted %d (%v)", deleted, err)
+		}
+
+		waitFor(t, "2 deliveries", func() bool { return len(r.payloads()) >= 2 })
+		time.Sleep(50 * time.Millisecond) // nothing more arrives
+		got := r.payloads()
+		if len(got) != 2 {
+			t.Fatalf("%d deliveries, want 2: %v", len(got), got)
+		}
+		byUUID := map[any]map[string]any{}
+		for _, p := range got {
+			byUUID[p["verification"].(map[string]any)["uuid"]] = p
+		}
+		for _, c := range []struct {
+			v              map[string]any
+			status, reason string
+		}{{owned, "pending", ""}, {stale, "failed", "retention period passed"}} {
+			p := byUUID[c.v["uuid"]]
+			if p == nil {
+				t.Fatalf("no delivery about %s: %v", c.v["uuid"], got)
+			}
+			ev, pv := p["event"].(map[string]any), p["verification"].(map[string]any)
+			if p["type"] != "verification.deleted" || ev["kind"] != "deleted" || ev["old_status"] != c.status || ev["reason"] != c.reason ||
+				pv["status"] != c.status || pv["legal_person_identifier"] != c.v["legal_person_identifier"] {
+				t.Errorf("deletion of a %s verification delivered %v", c.status, p)
+			}
+		}
 	})
 }
 

@@ -10,15 +10,22 @@ import (
 )
 
 // addEvent appends ev to the audit trail inside tx, and to the webhook
-// outbox when subscribers want it.
+// outbox when subscribers want it; the payload shows the verification as
+// the transaction has it.
 func addEvent(ctx context.Context, s *Store, tx *sqlx.Tx, ev *domain.Event) error {
+	return addEventAbout(ctx, s, tx, ev, nil)
+}
+
+// addEventAbout is addEvent with the verification the payload shows: v,
+// when the transaction has deleted it (as it was), or nil (as it is).
+func addEventAbout(ctx context.Context, s *Store, tx *sqlx.Tx, ev *domain.Event, v *domain.Verification) error {
 	ev.Created = domain.Now()
 	err := tx.GetContext(ctx, &ev.ID, s.db.Rebind(`INSERT INTO verification_events (verification_uuid, kind, actor_id, old_status, new_status, reason, created)
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`), ev.Verification, ev.Kind, ev.ActorID, ev.OldStatus, ev.NewStatus, ev.Reason, ev.Created)
 	if err != nil {
 		return s.wrap(ctx, err)
 	}
-	return enqueueWebhooks(ctx, s, tx, ev)
+	return enqueueWebhooks(ctx, s, tx, ev, v)
 }
 
 // AddEvent appends an event that changes nothing else.

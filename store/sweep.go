@@ -44,11 +44,8 @@ func (s *Store) Sweep(ctx context.Context, now, cutoff time.Time) (expired, dele
 		}
 		staleArgs := []any{domain.StatusFailed, domain.StatusExpired, cutoff, cutoff}
 		// Deleted in one order by every replica, so they queue, not deadlock.
-		var rows []struct {
-			UUID   uuid.UUID `db:"uuid"`
-			Status string    `db:"status"`
-		}
-		if err := tx.SelectContext(ctx, &rows, s.db.Rebind(`SELECT uuid, status FROM verifications WHERE `+stale+
+		var rows []domain.Verification // as they were, for the webhook payloads
+		if err := tx.SelectContext(ctx, &rows, s.db.Rebind(`SELECT `+verificationColumns+` FROM verifications WHERE `+stale+
 			` ORDER BY uuid`), staleArgs...); err != nil {
 			return s.wrap(ctx, err)
 		}
@@ -61,8 +58,8 @@ func (s *Store) Sweep(ctx context.Context, now, cutoff time.Time) (expired, dele
 				continue // another replica was first, or it was touched meanwhile
 			}
 			deleted++
-			if err := addEvent(ctx, s, tx, &domain.Event{Verification: v.UUID, Kind: domain.EventDeleted, OldStatus: v.Status,
-				Reason: "retention period passed"}); err != nil {
+			if err := addEventAbout(ctx, s, tx, &domain.Event{Verification: v.UUID, Kind: domain.EventDeleted, OldStatus: v.Status,
+				Reason: "retention period passed"}, &v); err != nil {
 				return err
 			}
 		}

@@ -242,14 +242,14 @@ func (s *Store) FinishRun(ctx context.Context, v *domain.Verification, ev *domai
 // files, and records who did it.
 func (s *Store) DeleteVerification(ctx context.Context, id uuid.UUID, actor int64) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var status string
-		if err := tx.GetContext(ctx, &status, s.db.Rebind(`SELECT status FROM verifications WHERE uuid = ?`), id); err != nil {
-			return s.wrap(ctx, err)
+		v, err := getVerification(ctx, s, tx, id, "") // as it was, for the webhook payload
+		if err != nil {
+			return err
 		}
 		if _, err := deleteVerifications(ctx, s, tx, `uuid = ?`, id); err != nil {
 			return err
 		}
-		return addEvent(ctx, s, tx, &domain.Event{Verification: id, Kind: domain.EventDeleted, ActorID: &actor, OldStatus: status})
+		return addEventAbout(ctx, s, tx, &domain.Event{Verification: id, Kind: domain.EventDeleted, ActorID: &actor, OldStatus: v.Status}, v)
 	})
 }
 

@@ -89,7 +89,7 @@ func (s *Store) SetWebhookPayload(f WebhookPayload) { s.webhookPayload.Store(&f)
 // enqueueWebhooks writes ev into the outbox inside tx, once for each active
 // subscription to one of its kinds: the deliveries exist exactly when the
 // change is committed.
-func enqueueWebhooks(ctx context.Context, s *Store, tx *sqlx.Tx, ev *domain.Event) error {
+func enqueueWebhooks(ctx context.Context, s *Store, tx *sqlx.Tx, ev *domain.Event, v *domain.Verification) error {
 	kinds := domain.WebhookKinds(ev)
 	render := s.webhookPayload.Load()
 	if len(kinds) == 0 || render == nil {
@@ -105,11 +105,11 @@ func enqueueWebhooks(ctx context.Context, s *Store, tx *sqlx.Tx, ev *domain.Even
 	if len(hooks) == 0 {
 		return nil
 	}
-	// Every kind subscribers can ask for is about a verification that exists
-	// in this transaction (a deletion is none of them).
-	v, err := getVerification(ctx, s, tx, ev.Verification, "")
-	if err != nil {
-		return err
+	if v == nil { // the verification exists in this transaction (a deletion passes it)
+		var err error
+		if v, err = getVerification(ctx, s, tx, ev.Verification, ""); err != nil {
+			return err
+		}
 	}
 	payload, err := (*render)(ev, kinds, v)
 	if err != nil {
