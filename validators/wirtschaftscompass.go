@@ -134,9 +134,16 @@ type wicoFunction struct {
 var wicoRoleNames = map[string]string{
 	"GESCHÄFTSFÜHRER": "Geschäftsführer",
 	"VORSTAND":        "Vorstand",
+	"LIQUIDATOR":      "Liquidator",
 	"PROKURIST":       "Prokurist",
 	"GESELLSCHAFTER":  "Gesellschafter",
 }
+
+// wicoRepresentingRoles are the functions that represent the company: its
+// managing directors (GmbH), board (AG) or liquidators. A Gesellschafter
+// owns a share and represents nothing; a Prokurist holds a power of
+// attorney the report does not say is sole or joint: staff review those.
+var wicoRepresentingRoles = map[string]bool{"GESCHÄFTSFÜHRER": true, "VORSTAND": true, "LIQUIDATOR": true}
 
 func (w *wirtschaftscompass) Validate(ctx context.Context, req Request) (*Result, error) {
 	fn, err := checkFN(req.Code)
@@ -219,7 +226,7 @@ func (w *wirtschaftscompass) Validate(ctx context.Context, req Request) (*Result
 		if name == "" {
 			name = f.Type
 		}
-		roles = append(roles, Role{Role: f.Type, Name: name, Represents: true})
+		roles = append(roles, Role{Role: f.Type, Name: name, Represents: wicoRepresentingRoles[f.Type]})
 	}
 
 	raw, _ := json.Marshal(map[string]json.RawMessage{"resolve": resolved.Body, "report": report.Body})

@@ -45,16 +45,18 @@ func TestWirtschaftscompassValidate(t *testing.T) {
 		wantErr   Code
 		wantState string
 		wantRoles []string
+		represent []string // of wantRoles, those that represent the company
 		noRequest bool
 	}{
-		{name: "verified Vorstand", code: "FN 93363z", person: huber, wantState: StatusActive, wantRoles: []string{"VORSTAND"}},
-		{name: "name case and accents ignored", code: "93363 Z", person: Person{FirstName: "MARIA", LastName: "hûber", BirthDate: huber.BirthDate}, wantState: StatusActive, wantRoles: []string{"VORSTAND"}},
-		{name: "all given names", code: "93363z", person: Person{FirstName: "Maria Anna", LastName: "Huber", BirthDate: huber.BirthDate}, wantState: StatusActive, wantRoles: []string{"VORSTAND"}},
+		{name: "verified Vorstand", code: "FN 93363z", person: huber, wantState: StatusActive, wantRoles: []string{"VORSTAND"}, represent: []string{"VORSTAND"}},
+		{name: "name case and accents ignored", code: "93363 Z", person: Person{FirstName: "MARIA", LastName: "hûber", BirthDate: huber.BirthDate}, wantState: StatusActive, wantRoles: []string{"VORSTAND"}, represent: []string{"VORSTAND"}},
+		{name: "all given names", code: "93363z", person: Person{FirstName: "Maria Anna", LastName: "Huber", BirthDate: huber.BirthDate}, wantState: StatusActive, wantRoles: []string{"VORSTAND"}, represent: []string{"VORSTAND"}},
 		{name: "Prokurist", code: "93363z", person: Person{FirstName: "Thomas", LastName: "Gruber", BirthDate: fakeDate("1980-11-02")}, wantState: StatusActive, wantRoles: []string{"PROKURIST"}},
+		{name: "shareholder only", code: "33209m", person: Person{FirstName: "Eva", LastName: "Wagner", BirthDate: fakeDate("1990-01-15")}, wantState: StatusActive, wantRoles: []string{"GESELLSCHAFTER"}},
 		{name: "wrong birth date", code: "93363z", person: Person{FirstName: "Maria", LastName: "Huber", BirthDate: fakeDate("1971-03-15")}, wantState: StatusActive},
 		{name: "ended function", code: "93363z", person: Person{FirstName: "Franz", LastName: "Berger", BirthDate: fakeDate("1962-05-20")}, wantState: StatusActive},
 		{name: "person not listed", code: "33209m", person: huber, wantState: StatusActive},
-		{name: "bankrupt", code: "123456d", person: Person{FirstName: "Johann", LastName: "Mayr", BirthDate: fakeDate("1968-12-01")}, wantState: StatusBankrupt, wantRoles: []string{"GESCHÄFTSFÜHRER", "GESELLSCHAFTER"}},
+		{name: "bankrupt", code: "123456d", person: Person{FirstName: "Johann", LastName: "Mayr", BirthDate: fakeDate("1968-12-01")}, wantState: StatusBankrupt, wantRoles: []string{"GESCHÄFTSFÜHRER", "GESELLSCHAFTER"}, represent: []string{"GESCHÄFTSFÜHRER"}},
 		{name: "deleted", code: "234567b", person: huber, wantState: StatusDeleted},
 		{name: "liquidation", code: "345678a", person: huber, wantState: StatusLiquidation},
 		{name: "not found", code: wicoFakeNotFound, person: huber, wantErr: CodeCompanyNotFound},
@@ -98,12 +100,15 @@ func TestWirtschaftscompassValidate(t *testing.T) {
 			if res.Company.Status != tc.wantState || res.Company.Registry != "wirtschaftscompass" || !res.PersonChecked {
 				t.Errorf("company = %+v, PersonChecked %v", res.Company, res.PersonChecked)
 			}
-			var got []string
+			var got, represent []string
 			for _, r := range res.Roles {
 				got = append(got, r.Role)
+				if r.Represents {
+					represent = append(represent, r.Role)
+				}
 			}
-			if strings.Join(got, ",") != strings.Join(tc.wantRoles, ",") {
-				t.Errorf("roles = %v, want %v", got, tc.wantRoles)
+			if strings.Join(got, ",") != strings.Join(tc.wantRoles, ",") || strings.Join(represent, ",") != strings.Join(tc.represent, ",") {
+				t.Errorf("roles = %v (representing: %v), want %v (representing: %v)", got, represent, tc.wantRoles, tc.represent)
 			}
 		})
 	}
