@@ -3,6 +3,8 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -309,6 +311,36 @@ func TestDeadRunClaimIsTakenOver(t *testing.T) {
 			t.Fatalf("trail %v", reasons)
 		}
 	})
+}
+
+// TestRunMustFitItsClaim: a configuration that would let a validation run
+// longer than its claim holds (so a second run could take it over while it
+// still runs) is refused at start, naming the settings.
+func TestRunMustFitItsClaim(t *testing.T) {
+	t.Parallel()
+	s := storetest.SQLite(t)
+	for _, c := range []struct {
+		budget string
+		db     time.Duration
+		ok     bool
+	}{{"4m", time.Minute, false}, {"5m", time.Second, false}, {"3m", time.Minute, true}} {
+		registers, err := validators.NewRegistry(func(k string) string {
+			if k == "ONBOARDING_SANDBOX" {
+				return "true"
+			}
+			if k == "ONBOARDING_BREG_BUDGET" {
+				return c.budget
+			}
+			return ""
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = server.New(server.Config{DBTimeout: c.db}, s, registers, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if c.ok != (err == nil) || (err != nil && !strings.Contains(err.Error(), "ONBOARDING_<METHOD>_BUDGET")) {
+			t.Errorf("breg budget %s + database %s: %v", c.budget, c.db, err)
+		}
+	}
 }
 
 // expires_at is the service's: set from ONBOARDING_VERIFICATION_TTL, changed

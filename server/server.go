@@ -23,6 +23,7 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"github.com/onboarding-kyb/onboarding"
+	"github.com/onboarding-kyb/onboarding/domain"
 	"github.com/onboarding-kyb/onboarding/gen"
 	"github.com/onboarding-kyb/onboarding/metrics"
 	"github.com/onboarding-kyb/onboarding/store"
@@ -145,6 +146,11 @@ var _ gen.StrictServerInterface = (*Server)(nil)
 // metrics (register calls and the database pool included).
 func New(cfg Config, s *store.Store, registers *validators.Registry, logger *slog.Logger) (*Server, error) {
 	cfg = cfg.withDefaults()
+	// A run_validation holds its claim for RunClaimTimeout; a run allowed
+	// longer could be taken over while it still runs.
+	if d := registers.Budget() + cfg.DBTimeout; d >= domain.RunClaimTimeout {
+		return nil, fmt.Errorf("a validation may take %s (the largest ONBOARDING_<METHOD>_BUDGET plus ONBOARDING_DB_TIMEOUT); it must stay under %s, how long a run holds its claim", d, domain.RunClaimTimeout)
+	}
 	srv := &Server{cfg: cfg, store: s, registers: registers, logger: logger, metrics: metrics.New(),
 		uploads: semaphore.NewWeighted(cfg.UploadMemory)}
 	srv.metrics.WatchDB(s.DB())
