@@ -1715,7 +1715,11 @@ type OnboardingQuestionMetadataListParams struct {
 	// PageSize Number of results to return per page.
 	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
 
-	// Checklist Only the questions of this checklist.
+	// ChecklistUUID Only the questions of this checklist (as the questions list takes it).
+	ChecklistUUID *openapi_types.UUID `form:"checklist_uuid,omitempty" json:"checklist_uuid,omitempty"`
+
+	// Checklist The same as checklist_uuid; when both are given they must be equal.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	Checklist *openapi_types.UUID `form:"checklist,omitempty" json:"checklist,omitempty"`
 }
 
@@ -3386,6 +3390,13 @@ func (w *ServerInterfaceWrapper) OnboardingQuestionMetadataList(ctx echo.Context
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// ------------- Optional query parameter "checklist_uuid" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "checklist_uuid", ctx.QueryParams(), &params.ChecklistUUID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter checklist_uuid: %s", err))
 	}
 
 	// ------------- Optional query parameter "checklist" -------------

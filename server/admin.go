@@ -772,8 +772,12 @@ func (s *Server) OnboardingQuestionMetadataList(ctx context.Context, req gen.Onb
 	if err := adminRead(ctx); err != nil {
 		return nil, err
 	}
+	filter, err := filterParam("checklist_uuid", req.Params.ChecklistUUID, req.Params.Checklist)
+	if err != nil {
+		return nil, err
+	}
 	body, total, link, err := paginate(ctx, req.Params.Page, req.Params.PageSize, func(offset, limit int) ([]checklist.Question, int, error) {
-		return s.store.ListQuestions(ctx, req.Params.Checklist, offset, limit)
+		return s.store.ListQuestions(ctx, filter, offset, limit)
 	}, func(q *checklist.Question) gen.QuestionMetadata { return metadataAPI(*q) })
 	if err != nil {
 		return nil, err

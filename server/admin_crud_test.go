@@ -191,9 +191,14 @@ func TestAdminCRUD(t *testing.T) {
 		wantStatus(t, res, http.StatusOK)
 		wantFields(t, "metadata patch", res.Object(t), map[string]any{"maps_to_customer_field": "email", "intent_field": "contact"})
 		wantFields(t, "metadata on the question", a.do(t, "GET", adminQuestions+yes+"/", a.staffT, nil).Object(t), map[string]any{"maps_to_customer_field": "email", "intent_field": "contact", "description": "Yes?"})
-		list := a.do(t, "GET", questionMetadata+"?checklist="+other, a.staffT, nil)
-		if list.Header.Get("X-Result-Count") != "1" || strings.Contains(string(list.Body), yes) {
-			t.Errorf("metadata filtered by checklist: %s %s", list.Header.Get("X-Result-Count"), list.Body)
+		for _, filter := range []string{"?checklist_uuid=" + other, "?checklist=" + other, "?checklist_uuid=" + other + "&checklist=" + other} {
+			list := a.do(t, "GET", questionMetadata+filter, a.staffT, nil)
+			if list.Header.Get("X-Result-Count") != "1" || strings.Contains(string(list.Body), yes) {
+				t.Errorf("metadata filtered by %s: %s %s", filter, list.Header.Get("X-Result-Count"), list.Body)
+			}
+		}
+		if res := a.do(t, "GET", questionMetadata+"?checklist_uuid="+other+"&checklist="+cid, a.staffT, nil); res.Status != http.StatusBadRequest || res.Object(t)["checklist_uuid"] == nil {
+			t.Errorf("metadata filtered by two different checklists: %d %s", res.Status, res.Body)
 		}
 		// Editing a question keeps its metadata.
 		wantStatus(t, a.do(t, "PATCH", adminQuestions+yes+"/", a.staffT, map[string]any{"required": true}), http.StatusOK)
