@@ -378,9 +378,15 @@ func TestExpiryRules(t *testing.T) {
 			t.Fatalf("PUT without expires_at changed it: %s", res.Body)
 		}
 		wantStatus(t, a.do(t, "PATCH", path, a.staffT, map[string]any{"expires_at": future}), http.StatusOK)
+		wantStatus(t, a.do(t, "PATCH", path, a.staffT, map[string]any{"expires_at": nil}), http.StatusOK) // no person data: it may stay
 
-		// Person data goes with the expiry: on the sweeper's write ...
+		// Person data goes with the expiry, so a verification holding it
+		// (here before its run; after an outage, for the retry) keeps one.
 		started := a.do(t, "POST", start, a.aliceT, map[string]any{"country": "EE", "legal_person_identifier": "12417834", "person_identifier": estonianPerson}).Object(t)
+		startedPath := base + started["uuid"].(string) + "/"
+		want400(t, a, "PATCH", startedPath, map[string]any{"expires_at": nil}, "expires_at", startedPath)
+		want400(t, a, "PUT", startedPath, map[string]any{"user": a.alice.ID, "country": "EE", "legal_person_identifier": "12417834"}, "expires_at", startedPath)
+		// The person data goes on the sweeper's write ...
 		id := uuid.MustParse(started["uuid"].(string))
 		stored, _ := a.store.Verification(ctx, id)
 		past := domain.Now().Add(-time.Second)

@@ -180,6 +180,9 @@ func (s *Server) saveEdit(ctx context.Context, v *domain.Verification, before do
 		if err := s.checkExpiryChange(ctx); err != nil {
 			return err
 		}
+		if v.ExpiresAt == nil && v.HasPerson() {
+			return domain.FieldError("expires_at", "This verification holds person data for its register check, which is erased when it expires: it needs an expiry time.")
+		}
 	}
 	var ev *domain.Event
 	if action == domain.ActionEditCompany {
