@@ -229,21 +229,16 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return s.wrap(ctx, tx.Commit())
 }
 
-// wrap turns a database error into a domain error: no row → 404, a
-// unique violation → 409, a database that is not there for us (down,
-// starting, out of connections, hung, past the request's deadline) → 503;
-// a client that went away → context.Canceled; anything else stays
-// internal. Domain errors pass through.
 // getPrepared is sqlx's GetContext, for a query with ? placeholders,
 // prepared: database/sql prepares it once on each connection, when first
 // used there, so PostgreSQL parses and plans it once per connection instead
 // of on every call, and SQLite compiles it once. It is for the fixed
 // queries nearly every request runs (the token lookup, a retrieve): with
 // it a retrieve went from 0.76× to 1.4× the floor's req/s (README,
-// Performance). The lists' queries, one per combination
-// of filters, stay unprepared: their cost is in their rows. The queries
-// must name their columns (never *): a prepared SELECT * fails once a
-// migration adds a column.
+// Performance). The lists' queries, one per combination of filters, stay
+// unprepared: their cost is in their rows. The queries must name their
+// columns (never *): a prepared SELECT * fails once a migration adds a
+// column.
 func (s *Store) getPrepared(ctx context.Context, dest any, query string, args ...any) error {
 	st, ok := s.stmts.Load(query)
 	if !ok {
@@ -258,6 +253,11 @@ func (s *Store) getPrepared(ctx context.Context, dest any, query string, args ..
 	return st.(*sqlx.Stmt).GetContext(ctx, dest, args...)
 }
 
+// wrap turns a database error into a domain error: no row → 404, a
+// unique violation → 409, a database that is not there for us (down,
+// starting, out of connections, hung, past the request's deadline) → 503;
+// a client that went away → context.Canceled; anything else stays
+// internal. Domain errors pass through.
 func (s *Store) wrap(ctx context.Context, err error) error {
 	var de *domain.Error
 	switch {
