@@ -273,17 +273,9 @@ func (s *Store) DeleteOption(ctx context.Context, id uuid.UUID) error {
 		if refs := checklist.OptionReferences(c.Questions, c.Dependencies, id); len(refs) > 0 {
 			return domain.Errorf(domain.EConflict, "This option is referred to by %s; change or delete that first.", strings.Join(refs, " and "))
 		}
-		var answers []domain.JSON
-		err := tx.SelectContext(ctx, &answers, s.db.Rebind(`SELECT a.answer_data FROM answers a
-			JOIN question_options o ON o.question_uuid = a.question_uuid WHERE o.uuid = ?`), id)
+		chosen, err := answersChoosing(ctx, s, tx, id)
 		if err != nil {
-			return s.wrap(ctx, err)
-		}
-		chosen := 0
-		for _, a := range answers {
-			if checklist.NamesOption(anyOf(a), id) {
-				chosen++
-			}
+			return err
 		}
 		if chosen > 0 {
 			return domain.Errorf(domain.EConflict, "This option is chosen in %d answer(s); relabel it instead, or delete its question with its answers.", chosen)
@@ -297,6 +289,28 @@ func (s *Store) DeleteOption(ctx context.Context, id uuid.UUID) error {
 		}
 		return nil
 	})
+}
+
+// answersChoosing counts the answers that choose option, reading them one
+// at a time (a question may have an answer in every verification).
+func answersChoosing(ctx context.Context, s *Store, tx *sqlx.Tx, option uuid.UUID) (int, error) {
+	rows, err := tx.QueryContext(ctx, s.db.Rebind(`SELECT a.answer_data FROM answers a
+		JOIN question_options o ON o.question_uuid = a.question_uuid WHERE o.uuid = ?`), option)
+	if err != nil {
+		return 0, s.wrap(ctx, err)
+	}
+	defer rows.Close()
+	chosen := 0
+	for rows.Next() {
+		var answer domain.JSON
+		if err := rows.Scan(&answer); err != nil {
+			return 0, s.wrap(ctx, err)
+		}
+		if checklist.NamesOption(anyOf(answer), option) {
+			chosen++
+		}
+	}
+	return chosen, s.wrap(ctx, rows.Err())
 }
 
 type dependencyRow struct {
