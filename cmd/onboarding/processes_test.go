@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -191,20 +193,31 @@ func startProcesses(t *testing.T, dbURL string, extraEnv [][]string) (credential
 	}
 	var addrs []string
 	for i := range 2 {
-		addr := freeAddr(t)
-		p := exec.Command(bin, "serve")
-		p.Env = append(env, "ONBOARDING_ADDR="+addr)
+		procEnv := env
 		if i < len(extraEnv) {
-			p.Env = append(p.Env, extraEnv[i]...)
+			procEnv = append(slices.Clip(env), extraEnv[i]...)
 		}
-		if err := p.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { p.Process.Kill(); p.Wait() })
-		waitReady(t, "http://"+addr)
-		addrs = append(addrs, "http://"+addr)
+		_, base := startServe(t, bin, procEnv, nil)
+		addrs = append(addrs, base)
 	}
 	return who, addrs
+}
+
+// startServe starts `bin serve` with env on a free port, its stderr to
+// stderr (nil: dropped), stops it at cleanup, and returns the process and
+// its base URL once it is ready.
+func startServe(t testing.TB, bin string, env []string, stderr io.Writer) (*exec.Cmd, string) {
+	t.Helper()
+	addr := freeAddr(t)
+	p := exec.Command(bin, "serve")
+	p.Env = append(slices.Clip(env), "ONBOARDING_ADDR="+addr)
+	p.Stderr = stderr
+	if err := p.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Process.Kill(); p.Wait() })
+	waitReady(t, "http://"+addr)
+	return p, "http://" + addr
 }
 
 // needPostgres skips without PostgreSQL, except under CI=true.

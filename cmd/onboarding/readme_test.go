@@ -55,22 +55,15 @@ func TestReadmeWalkthrough(t *testing.T) {
 			t.Fatal(err)
 		}
 		env := append(os.Environ(), "ONBOARDING_DATABASE_URL="+dbURL, "ONBOARDING_SANDBOX=true")
-		addr := freeAddr(t)
-		serve := exec.Command(bin, "serve")
-		serve.Env = append(env, "ONBOARDING_ADDR="+addr)
 		var serverLog bytes.Buffer
-		serve.Stderr = &serverLog
-		if err := serve.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { serve.Process.Kill(); serve.Wait() })
-		waitReady(t, "http://"+addr)
+		_, serviceURL := startServe(t, bin, env, &serverLog)
 
 		var mu sync.Mutex
-		var seen []string // "METHOD path → status"
+		var seen []string // "METHOD path → status body"
 		var statuses []int
 		var bodies []string
-		proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: addr})
+		target, _ := url.Parse(serviceURL)
+		proxy := httputil.NewSingleHostReverseProxy(target)
 		proxy.ModifyResponse = func(res *http.Response) error {
 			body, err := io.ReadAll(res.Body)
 			res.Body.Close()

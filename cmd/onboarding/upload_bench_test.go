@@ -45,15 +45,7 @@ func BenchmarkUploadRSS(b *testing.B) {
 	if err := json.Unmarshal(out, &who); err != nil {
 		b.Fatal(err)
 	}
-	addr := freeAddr(b)
-	p := exec.Command(bin, "serve")
-	p.Env = append(env, "ONBOARDING_ADDR="+addr)
-	if err := p.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { p.Process.Kill(); p.Wait() })
-	base := "http://" + addr
-	waitReady(b, base)
+	p, base := startServe(b, bin, env, nil)
 
 	call := func(method, path, contentType string, body io.Reader) (int, map[string]any) {
 		req, _ := http.NewRequest(method, base+path, body)
