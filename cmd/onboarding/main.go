@@ -175,24 +175,36 @@ func createUser(ctx context.Context, args []string, getenv func(string) string, 
 }
 
 func createToken(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
-	username := fs.String("username", "", "whose token (required)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *username == "" {
-		return errors.New("token create: --username is required")
-	}
-	s, err := openStore(ctx, getenv)
+	s, u, err := namedUser(ctx, "token create", "whose token (required)", args, getenv)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	return printToken(ctx, s, u.ID, u.Username, stdout)
+}
+
+// namedUser is the start of the commands that act on one user: it parses
+// --username (required), opens the store and finds the user. The caller
+// closes the store.
+func namedUser(ctx context.Context, command, usage string, args []string, getenv func(string) string) (*store.Store, *domain.User, error) {
+	fs := flag.NewFlagSet(command, flag.ContinueOnError)
+	username := fs.String("username", "", usage)
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	if *username == "" {
+		return nil, nil, fmt.Errorf("%s: --username is required", command)
+	}
+	s, err := openStore(ctx, getenv)
+	if err != nil {
+		return nil, nil, err
+	}
 	u, err := s.UserByUsername(ctx, *username)
 	if err != nil {
-		return fmt.Errorf("token create: user %q: %w", *username, err)
+		s.Close()
+		return nil, nil, fmt.Errorf("%s: user %q: %w", command, *username, err)
 	}
-	return printToken(ctx, s, u.ID, u.Username, stdout)
+	return s, u, nil
 }
 
 // revoked is what token revoke and user deactivate print.
@@ -239,23 +251,11 @@ func revokeTokens(ctx context.Context, args []string, getenv func(string) string
 }
 
 func deactivateUser(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("user deactivate", flag.ContinueOnError)
-	username := fs.String("username", "", "who (required)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *username == "" {
-		return errors.New("user deactivate: --username is required")
-	}
-	s, err := openStore(ctx, getenv)
+	s, u, err := namedUser(ctx, "user deactivate", "who (required)", args, getenv)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	u, err := s.UserByUsername(ctx, *username)
-	if err != nil {
-		return fmt.Errorf("user deactivate: user %q: %w", *username, err)
-	}
 	n, err := s.DeactivateUser(ctx, u.ID)
 	if err != nil {
 		return err
