@@ -74,23 +74,9 @@ func TestTwoProcessesCreateOneCustomer(t *testing.T) {
 			t.Fatalf("create_customer answered %d", s)
 		}
 	}
-	s, err := store.Open(dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	events, err := s.Events(context.Background(), uuid.MustParse(v["uuid"].(string)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	customerEvents := 0
-	for _, e := range events {
-		if e.Kind == "customer_created" {
-			customerEvents++
-		}
-	}
-	if _, err := s.CustomerByCode(context.Background(), "12417834", "EE"); created != 1 || customerEvents != 1 || err != nil {
-		t.Fatalf("%d created responses, %d customer events, customer lookup: %v", created, customerEvents, err)
+	s, kinds := eventKinds(t, dbURL, v["uuid"].(string))
+	if _, err := s.CustomerByCode(context.Background(), "12417834", "EE"); created != 1 || kinds["customer_created"] != 1 || err != nil {
+		t.Fatalf("%d created responses, %d customer events, customer lookup: %v", created, kinds["customer_created"], err)
 	}
 }
 
@@ -156,19 +142,7 @@ func TestTwoProcessesRunOneValidation(t *testing.T) {
 	if count[http.StatusOK] != 1 || count[http.StatusConflict] != 2*perProcess-1 || calls.Load() != 1 {
 		t.Fatalf("answers %v, register calls %d; want one 200, the rest 409, one register call", count, calls.Load())
 	}
-	s, err := store.Open(dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	events, err := s.Events(context.Background(), uuid.MustParse(v["uuid"].(string)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	kinds := map[string]int{}
-	for _, e := range events {
-		kinds[e.Kind]++
-	}
+	_, kinds := eventKinds(t, dbURL, v["uuid"].(string))
 	if kinds["validation_started"] != 1 || kinds["validation_finished"] != 1 {
 		t.Fatalf("events %v", kinds)
 	}
@@ -201,6 +175,26 @@ func startProcesses(t *testing.T, dbURL string, extraEnv [][]string) (credential
 		addrs = append(addrs, base)
 	}
 	return who, addrs
+}
+
+// eventKinds opens the store on dbURL (closed at cleanup) and counts the
+// audit events of verification id by kind.
+func eventKinds(t *testing.T, dbURL, id string) (*store.Store, map[string]int) {
+	t.Helper()
+	s, err := store.Open(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	events, err := s.Events(context.Background(), uuid.MustParse(id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, e := range events {
+		kinds[e.Kind]++
+	}
+	return s, kinds
 }
 
 // startServe starts `bin serve` with env on a free port, its stderr to
