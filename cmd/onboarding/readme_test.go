@@ -55,8 +55,14 @@ func TestReadmeWalkthrough(t *testing.T) {
 			t.Fatal(err)
 		}
 		env := append(os.Environ(), "ONBOARDING_DATABASE_URL="+dbURL, "ONBOARDING_SANDBOX=true")
-		var serverLog bytes.Buffer
-		_, serviceURL := startServe(t, bin, env, &serverLog)
+		// A file, not a buffer: the service writes it directly, so reading
+		// it while the service runs is no data race.
+		serverLog, err := os.Create(filepath.Join(dir, "server.log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer serverLog.Close()
+		_, serviceURL := startServe(t, bin, env, serverLog)
 
 		var mu sync.Mutex
 		var seen []string // "METHOD path → status body"
@@ -91,7 +97,8 @@ func TestReadmeWalkthrough(t *testing.T) {
 		defer mu.Unlock()
 		trail := strings.Join(seen, "\n")
 		if err != nil {
-			t.Fatalf("the walk-through failed: %v\n%s\nresponses:\n%s\nserver log:\n%s", err, out, trail, serverLog.String())
+			log, _ := os.ReadFile(serverLog.Name())
+			t.Fatalf("the walk-through failed: %v\n%s\nresponses:\n%s\nserver log:\n%s", err, out, trail, log)
 		}
 		if curls := strings.Count(script, "curl -s"); len(statuses) < curls {
 			t.Errorf("%d curl commands, %d responses:\n%s", curls, len(statuses), trail)
