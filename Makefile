@@ -96,7 +96,7 @@ fuzz-contract:
 	ONBOARDING_CONTRACT_FUZZ_CASES=$(CASES) ONBOARDING_CONTRACT_FUZZ_SEED=$(SEED) \
 		ONBOARDING_TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(GO) test -count=1 -v -run '^TestContractFuzz$$' -timeout 30m ./server/
 
-## bench-http: side-by-side HTTP benchmark of the service on PostgreSQL and SQLite against a floor server (README, Performance); BENCH_FLAGS="-rows 1000000" for lists at scale, "-smoke" for a quick check
+## bench-http: side-by-side HTTP benchmark of the service on PostgreSQL and SQLite against a floor server (docs/performance.md); BENCH_FLAGS="-rows 1000000" for lists at scale, "-smoke" for a quick check
 bench-http: build
 	$(GO) build -o bin/benchhttp ./cmd/benchhttp
 	./bin/benchhttp -service bin/onboarding $(BENCH_FLAGS)

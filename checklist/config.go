@@ -12,7 +12,7 @@ import (
 )
 
 // operatorsFor says which operators make sense for each answer type. Files
-// are compared with nothing. The README's operator table says the same.
+// are compared with nothing. docs/checklists.md's operator table says the same.
 func operatorsFor(t QuestionType) []Operator {
 	switch t {
 	case TypeBoolean:

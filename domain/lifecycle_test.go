@@ -12,7 +12,7 @@ import (
 // httpStatus mirrors server's statusOf for the codes the table refuses with.
 var httpStatus = map[ErrorCode]int{EInvalid: 400, EForbidden: 403, EConflict: 409}
 
-// lifecycleMarkdown renders the table as README.md shows it.
+// lifecycleMarkdown renders the table as docs/api.md shows it.
 func lifecycleMarkdown() string {
 	var b strings.Builder
 	b.WriteString("| state |")
@@ -60,10 +60,10 @@ func lifecycleMarkdown() string {
 	return b.String()
 }
 
-// The README shows the table the code uses.
-func TestReadmeShowsTheLifecycleTable(t *testing.T) {
+// docs/api.md shows the table the code uses.
+func TestDocsShowTheLifecycleTable(t *testing.T) {
 	t.Parallel()
-	readme, err := os.ReadFile("../README.md")
+	readme, err := os.ReadFile("../docs/api.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestReadmeShowsTheLifecycleTable(t *testing.T) {
 	_, rest, ok1 := strings.Cut(string(readme), begin)
 	shown, _, ok2 := strings.Cut(rest, end)
 	if want := lifecycleMarkdown(); !ok1 || !ok2 || shown != want {
-		t.Fatalf("README.md's lifecycle table is not domain.Lifecycle; put this between the markers:\n%s", want)
+		t.Fatalf("docs/api.md's lifecycle table is not domain.Lifecycle; put this between the markers:\n%s", want)
 	}
 }
 

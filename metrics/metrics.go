@@ -1,6 +1,6 @@
 // Package metrics holds the service's Prometheus metrics, in a registry of
 // its own (one per service instance, so tests can run several side by side).
-// README.md lists every metric.
+// docs/operations.md lists every metric.
 package metrics
 
 import (

@@ -56,7 +56,7 @@ type Config struct {
 	TokenTTL          time.Duration // ONBOARDING_TOKEN_TTL: how long an API token works after it was issued; 0: until revoked
 }
 
-// ConfigFromEnv reads the variables named in Config; README's Configuration
+// ConfigFromEnv reads the variables named in Config; docs/operations.md's Configuration
 // table gives their meaning and defaults (see withDefaults).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg := Config{Addr: getenv("ONBOARDING_ADDR"), MetricsAddr: getenv("ONBOARDING_METRICS_ADDR")}

@@ -58,7 +58,7 @@ type Pool struct {
 }
 
 // DefaultPool is the pool each dialect starts with, sized by measurement
-// (README, Performance): on PostgreSQL 16 connections per replica reach
+// (docs/performance.md): on PostgreSQL 16 connections per replica reach
 // the throughput of larger pools on 2 cores while leaving room for several
 // replicas under PostgreSQL's default max_connections of 100; SQLite has one
 // writer at a time, and readers gain nothing beyond the core count: 4
@@ -234,8 +234,8 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 // used there, so PostgreSQL parses and plans it once per connection instead
 // of on every call, and SQLite compiles it once. It is for the fixed
 // queries nearly every request runs (the token lookup, a retrieve): with
-// it a retrieve went from 0.76× to 1.4× the floor's req/s (README,
-// Performance). The lists' queries, one per combination of filters, stay
+// it a retrieve went from 0.76× to 1.4× the floor's req/s (docs/performance.md).
+// The lists' queries, one per combination of filters, stay
 // unprepared: their cost is in their rows. The queries must name their
 // columns (never *): a prepared SELECT * fails once a migration adds a
 // column.

@@ -2,7 +2,7 @@
 // question type × operator × value shape an administrator can configure
 // (review_answer_value, guidance_answer_value, a dependency's
 // required_answer_value), with whether the service accepts it. It is the
-// README's operator table as data: the checklist package's test checks that
+// operator table of docs/checklists.md as data: the checklist package's test checks that
 // each accepted combination can match an answer and that the rest are
 // refused; the server's test checks the admin API accepts exactly these.
 package checklisttest
@@ -91,7 +91,7 @@ type Combination struct {
 // textLike are the free-text types that take contains as substrings.
 var textLike = []checklist.QuestionType{checklist.TypeTextInput, checklist.TypeTextArea, checklist.TypeEmail, checklist.TypePhoneNumber, checklist.TypeURL}
 
-// operators is the README's operator table.
+// operators is docs/checklists.md's operator table.
 func operators(t checklist.QuestionType) []checklist.Operator {
 	all := checklist.Operators
 	switch {

@@ -20,8 +20,15 @@ import (
 	"github.com/onboarding-kyb/onboarding/store/storetest"
 )
 
-// The README sections whose sh blocks run, in order, as one shell session.
-var readmeWalkthrough = []string{"Walk-through (curl)", "Safe retries: Idempotency-Key", "Admin API"}
+// The documentation sections whose sh blocks run, in order, as one shell
+// session: the README's walk-through, then its continuations in docs/.
+var readmeWalkthrough = []docSection{
+	{"../../README.md", "Walk-through (curl)"},
+	{"../../docs/api.md", "Safe retries: Idempotency-Key"},
+	{"../../docs/checklists.md", "Admin API"},
+}
+
+type docSection struct{ file, heading string }
 
 // TestReadmeWalkthrough runs the README's walk-through verbatim (bash, curl,
 // the CLI) against the service, through a proxy that checks every response
@@ -35,12 +42,15 @@ func TestReadmeWalkthrough(t *testing.T) {
 			t.Fatalf("the walk-through needs %s: %v", tool, err)
 		}
 	}
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
+	var script strings.Builder
+	for _, s := range readmeWalkthrough {
+		doc, err := os.ReadFile(s.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		script.WriteString(shBlocks(t, string(doc), s.heading))
 	}
-	script := shBlocks(t, string(readme), readmeWalkthrough...)
-	announced := announcements(script)
+	announced := announcements(script.String())
 	if len(announced) < 5 {
 		t.Fatalf("the walk-through announces only %v", announced)
 	}
@@ -89,7 +99,7 @@ func TestReadmeWalkthrough(t *testing.T) {
 		defer front.Close()
 
 		shell := exec.Command("bash", "-euo", "pipefail", "-c",
-			strings.ReplaceAll(script, "localhost:8080", strings.TrimPrefix(front.URL, "http://")))
+			strings.ReplaceAll(script.String(), "localhost:8080", strings.TrimPrefix(front.URL, "http://")))
 		shell.Dir = dir
 		shell.Env = env
 		out, err := shell.CombinedOutput()
@@ -100,7 +110,7 @@ func TestReadmeWalkthrough(t *testing.T) {
 			log, _ := os.ReadFile(serverLog.Name())
 			t.Fatalf("the walk-through failed: %v\n%s\nresponses:\n%s\nserver log:\n%s", err, out, trail, log)
 		}
-		if curls := strings.Count(script, "curl -s"); len(statuses) < curls {
+		if curls := strings.Count(script.String(), "curl -s"); len(statuses) < curls {
 			t.Errorf("%d curl commands, %d responses:\n%s", curls, len(statuses), trail)
 		}
 		// The announced responses, in order, among those received: the
@@ -136,15 +146,15 @@ func TestReadmeWalkthrough(t *testing.T) {
 	})
 }
 
-// shBlocks joins the sh code blocks of the named README sections (a heading
-// of any level, up to the next heading), without the line that starts the
-// service: the test starts it.
-func shBlocks(t *testing.T, readme string, sections ...string) string {
+// shBlocks joins the sh code blocks of the named sections of a Markdown
+// document (a heading of any level, up to the next heading), without the
+// line that starts the service: the test starts it.
+func shBlocks(t *testing.T, doc string, sections ...string) string {
 	t.Helper()
 	blocks := map[string][]string{} // section → its sh blocks' lines
 	var section string
 	fence := "" // the info string of the open code block, if any
-	for line := range strings.Lines(readme) {
+	for line := range strings.Lines(doc) {
 		switch {
 		case fence == "" && strings.HasPrefix(line, "```"):
 			fence = strings.TrimSpace(strings.TrimPrefix(line, "```"))
@@ -159,7 +169,7 @@ func shBlocks(t *testing.T, readme string, sections ...string) string {
 	var script strings.Builder
 	for _, name := range sections {
 		if len(blocks[name]) == 0 {
-			t.Fatalf("README has no section %q with an sh block", name)
+			t.Fatalf("no section %q with an sh block", name)
 		}
 		script.WriteString(strings.Join(blocks[name], ""))
 	}
