@@ -8,7 +8,7 @@ import (
 
 func TestExpire(t *testing.T) {
 	t.Parallel()
-	now := Now()
+	now := Clock{}.Now()
 	past, future := now.Add(-time.Second), now.Add(time.Hour)
 	for _, c := range []struct {
 		status  string

@@ -105,7 +105,7 @@ func TestLifecycleCells(t *testing.T) {
 // and the retryable escalation.
 func TestState(t *testing.T) {
 	t.Parallel()
-	now := Now()
+	now := Clock{}.Now()
 	past, recent, dead := now.Add(-time.Second), now.Add(-time.Second), now.Add(-RunClaimTimeout-time.Second)
 	customer := int64(1)
 	for _, c := range []struct {

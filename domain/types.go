@@ -82,9 +82,6 @@ type VerificationFilter struct {
 	Offset, Limit         int
 }
 
-// Now is the service's clock: UTC truncated to microseconds, the precision
-// both databases keep, so a value read back equals the value written.
-func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // ErrorExpired and TracebackExpired are the error_message and
 // error_traceback of an expired verification.

@@ -43,7 +43,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		var issuedAfter time.Time // ONBOARDING_TOKEN_TTL: older tokens no longer work
 		if s.cfg.TokenTTL > 0 {
-			issuedAfter = domain.Now().Add(-s.cfg.TokenTTL)
+			issuedAfter = s.clock.Now().Add(-s.cfg.TokenTTL)
 		}
 		lookup, cancel := context.WithTimeout(ctx, s.cfg.DBTimeout)
 		user, err := s.store.UserByToken(lookup, key, issuedAfter)

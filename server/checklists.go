@@ -188,7 +188,7 @@ func (s *Server) OnboardingVerificationsSubmitAnswers(ctx context.Context, req g
 	if err != nil {
 		return nil, err
 	}
-	if err := v.Check(domain.ActionSubmitAnswers, domain.Now()); err != nil {
+	if err := v.Check(domain.ActionSubmitAnswers, s.clock.Now()); err != nil {
 		return nil, err
 	}
 	st, err := s.checklistState(ctx, v)

@@ -22,7 +22,7 @@ func (s *Server) OnboardingVerificationsCreateCustomer(ctx context.Context, req 
 		return nil, err
 	}
 	// The checks, in the order a user fixes them.
-	if err := v.Check(domain.ActionCreateCustomer, domain.Now()); err != nil {
+	if err := v.Check(domain.ActionCreateCustomer, s.clock.Now()); err != nil {
 		if v.CustomerID == nil {
 			return nil, err
 		}

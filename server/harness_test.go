@@ -13,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"github.com/onboarding-kyb/onboarding/contracttest"
+
 	"github.com/onboarding-kyb/onboarding/domain"
 	"github.com/onboarding-kyb/onboarding/server"
 	"github.com/onboarding-kyb/onboarding/store"
@@ -76,6 +78,14 @@ func sandboxEnv(k string) string {
 		return "200ms"
 	}
 	return ""
+}
+
+// fakeClock makes s (and a service built on it afterwards) read the time
+// from a clock that stands still until the test moves it.
+func fakeClock(s *store.Store) *clockwork.FakeClock {
+	c := clockwork.NewFakeClockAt(time.Now())
+	s.SetClock(domain.NewClock(c))
+	return c
 }
 
 func newAPI(t testing.TB, s *store.Store, cfg server.Config) *api {

@@ -52,7 +52,7 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		deadline := time.Now().Add(s.cfg.IdempotencyWait)
 		pause := 5 * time.Millisecond
 		for {
-			rec.ClaimedAt = domain.Now()
+			rec.ClaimedAt = s.clock.Now()
 			rec.ExpiresAt = rec.ClaimedAt.Add(s.cfg.IdempotencyTTL)
 			first, err := s.store.ClaimIdempotencyKey(ctx, rec, rec.ClaimedAt.Add(-idempotencyLease))
 			switch {

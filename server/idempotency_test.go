@@ -152,9 +152,15 @@ func TestIdempotencyKeyWhileRunning(t *testing.T) {
 // TestIdempotencyKeyExpires: past IdempotencyTTL the key is free again.
 func TestIdempotencyKeyExpires(t *testing.T) {
 	t.Parallel()
-	a := newAPI(t, sqliteStore(t), server.Config{IdempotencyTTL: 50 * time.Millisecond})
+	st := sqliteStore(t)
+	clock := fakeClock(st)
+	a := newAPI(t, st, server.Config{IdempotencyTTL: time.Hour})
 	wantStatus(t, a.doWith(t, "POST", start, a.aliceT, map[string]any{"country": "EE"}, withKey("k")), http.StatusOK)
-	time.Sleep(100 * time.Millisecond)
+	clock.Advance(time.Hour)
+	if res := a.doWith(t, "POST", start, a.aliceT, map[string]any{"country": "EE"}, withKey("k")); res.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("at the end of the TTL the key was not replayed: %d %s", res.Status, res.Body)
+	}
+	clock.Advance(time.Microsecond)
 	res := a.doWith(t, "POST", start, a.aliceT, map[string]any{"country": "FI"}, withKey("k"))
 	wantStatus(t, res, http.StatusOK)
 	if res.Object(t)["country"] != "FI" || res.Header.Get("Idempotent-Replayed") != "" {

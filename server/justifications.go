@@ -33,7 +33,7 @@ func (s *Server) OnboardingJustificationsCreate(ctx context.Context, req gen.Onb
 	if err != nil {
 		return nil, err
 	}
-	if err := v.Check(domain.ActionJustify, domain.Now()); err != nil {
+	if err := v.Check(domain.ActionJustify, s.clock.Now()); err != nil {
 		return nil, err
 	}
 	j := &domain.Justification{Verification: v.UUID, UserID: u.ID, UserJustification: strings.TrimSpace(req.Body.UserJustification)}
@@ -170,7 +170,7 @@ func (s *Server) decide(ctx context.Context, id uuid.UUID, notes, decision strin
 	if err != nil {
 		return nil, err
 	}
-	now := domain.Now()
+	now := s.clock.Now()
 	action := domain.ActionReject
 	if decision == domain.DecisionApproved {
 		action = domain.ActionApprove

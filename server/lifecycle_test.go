@@ -81,7 +81,7 @@ func inState(t *testing.T, a *api, state string) lifecycleCase {
 		}
 	}
 	stored, err := a.store.Verification(ctx, c.id)
-	if err != nil || stored.State(domain.Now()) != state {
+	if err != nil || stored.State(a.store.Clock().Now()) != state {
 		t.Fatalf("setup of %s: %v, %v", state, stored, err)
 	}
 	return c
@@ -128,12 +128,12 @@ func act(t *testing.T, a *api, c lifecycleCase, action domain.Action) response {
 		if err != nil {
 			t.Fatal(err)
 		}
-		past := domain.Now().Add(-time.Second)
+		past := a.store.Clock().Now().Add(-time.Second)
 		v.ExpiresAt = &past
 		if err := a.store.UpdateVerification(ctx, v, nil); err != nil {
 			t.Fatal(err)
 		}
-		now := domain.Now()
+		now := a.store.Clock().Now()
 		if _, _, err := a.store.Sweep(ctx, now, now.Add(-time.Hour)); err != nil {
 			t.Fatal(err)
 		}
@@ -158,7 +158,7 @@ func TestLifecycleTable(t *testing.T) {
 					t.Fatalf("%s × %s: the table has no cell", state, action)
 				}
 				// A case serves the next action too while it is still in state.
-				if current, err := a.store.Verification(ctx, c.id); c.path == "" || err != nil || current.State(domain.Now()) != state {
+				if current, err := a.store.Verification(ctx, c.id); c.path == "" || err != nil || current.State(a.store.Clock().Now()) != state {
 					c = inState(t, a, state)
 				}
 				before, _ := a.store.Verification(ctx, c.id)
@@ -389,7 +389,7 @@ func TestExpiryRules(t *testing.T) {
 		// The person data goes on the sweeper's write ...
 		id := uuid.MustParse(started["uuid"].(string))
 		stored, _ := a.store.Verification(ctx, id)
-		past := domain.Now().Add(-time.Second)
+		past := a.store.Clock().Now().Add(-time.Second)
 		stored.ExpiresAt = &past
 		if err := a.store.UpdateVerification(ctx, stored, nil); err != nil {
 			t.Fatal(err)
@@ -398,7 +398,7 @@ func TestExpiryRules(t *testing.T) {
 		if read, _ := a.store.Verification(ctx, id); read.Status != domain.StatusExpired || read.HasPerson() {
 			t.Fatalf("read past its time: %s, person kept %v", read.Status, read.HasPerson())
 		}
-		now := domain.Now()
+		now := a.store.Clock().Now()
 		if n, _, err := a.store.Sweep(ctx, now, now.Add(-time.Hour)); err != nil || n != 1 {
 			t.Fatalf("swept %d (%v)", n, err)
 		}
@@ -630,26 +630,23 @@ func TestRolesWithoutRepresentationAreShown(t *testing.T) {
 // ONBOARDING_TOKEN_TTL: a token works for that long after it was issued.
 func TestTokenLifetime(t *testing.T) {
 	t.Parallel()
-	cfg, err := server.ConfigFromEnv(func(k string) string {
-		if k == "ONBOARDING_TOKEN_TTL" {
-			return "2s"
-		}
-		return ""
-	})
-	if err != nil || cfg.TokenTTL != 2*time.Second {
-		t.Fatalf("ONBOARDING_TOKEN_TTL read as %v (%v)", cfg.TokenTTL, err)
-	}
-	a := newAPI(t, sqliteStore(t), cfg)
+	cfg := server.Config{TokenTTL: 2 * time.Second}
+	st := sqliteStore(t)
+	clock := fakeClock(st)
+	a := newAPI(t, st, cfg)
+	clock.Advance(2*time.Second - time.Microsecond)
 	wantStatus(t, a.do(t, "GET", base, a.aliceT, nil), http.StatusOK)
-	time.Sleep(2100 * time.Millisecond)
+	clock.Advance(time.Microsecond)
 	res := a.do(t, "GET", base, a.aliceT, nil)
 	wantStatus(t, res, http.StatusUnauthorized)
 	if res.Object(t)["detail"] != "Invalid token." {
 		t.Fatalf("expired token: %s", res.Body)
 	}
 	// Without a lifetime, tokens work until revoked.
-	b := newAPI(t, sqliteStore(t), server.Config{})
-	time.Sleep(2100 * time.Millisecond)
+	st = sqliteStore(t)
+	clock = fakeClock(st)
+	b := newAPI(t, st, server.Config{})
+	clock.Advance(1000 * time.Hour)
 	wantStatus(t, b.do(t, "GET", base, b.aliceT, nil), http.StatusOK)
 }
 
@@ -662,7 +659,7 @@ func TestTrailOfDeletedVerification(t *testing.T) {
 		v := eeCase(t, a, "10000001", domain.StatusFailed)
 		id := v["uuid"].(string)
 		wantStatus(t, a.do(t, "DELETE", base+id+"/", a.aliceT, nil), http.StatusNoContent)
-		deletedAt := domain.Now()
+		deletedAt := a.store.Clock().Now()
 		wantStatus(t, a.do(t, "GET", base+id+"/events/", a.staffT, nil), http.StatusNotFound)
 		trail := "/api/onboarding-events/?verification_uuid=" + id
 		for _, token := range []string{a.staffT, a.supportT} {
@@ -686,7 +683,7 @@ func TestTrailOfDeletedVerification(t *testing.T) {
 		if n, err := a.store.SweepTrails(ctx, deletedAt.Add(-time.Hour)); err != nil || n != 0 {
 			t.Fatalf("swept %d events (%v) of a verification deleted within the retention period", n, err)
 		}
-		if n, err := a.store.SweepTrails(ctx, domain.Now().Add(time.Second)); err != nil || n != 4 {
+		if n, err := a.store.SweepTrails(ctx, a.store.Clock().Now().Add(time.Second)); err != nil || n != 4 {
 			t.Fatalf("retention swept %d events (%v), want 4", n, err)
 		}
 		var events []any

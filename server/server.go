@@ -10,10 +10,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/caarlos0/env/v11"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/labstack/echo/v4"
@@ -30,99 +30,39 @@ import (
 	"github.com/onboarding-kyb/onboarding/validators"
 )
 
-// Config is the server's configuration; ConfigFromEnv documents each
-// variable.
+// Config is the server's configuration. The env tags name the variables
+// (docs/operations.md's Configuration table gives their meaning) and their
+// defaults; package config reads them, and withDefaults fills what a
+// caller left zero from the same tags.
 type Config struct {
-	Addr              string        // ONBOARDING_ADDR
-	MaxBodyBytes      int64         // ONBOARDING_MAX_BODY_BYTES: any JSON body
-	MaxUploadBytes    int64         // ONBOARDING_MAX_UPLOAD_BYTES: ceiling of submit_answers, whose limit comes from its checklist
-	UploadMemory      int64         // ONBOARDING_UPLOAD_MEMORY_BYTES: upload bodies held in memory at once, all requests together
-	MaxDocuments      int64         // ONBOARDING_MAX_DOCUMENTS: documents per justification
-	MaxDocumentsSum   int64         // ONBOARDING_MAX_DOCUMENTS_BYTES: total size of one justification's documents
-	VerificationTTL   time.Duration // ONBOARDING_VERIFICATION_TTL
-	SweepInterval     time.Duration // ONBOARDING_SWEEP_INTERVAL
-	Retention         time.Duration // ONBOARDING_RETENTION
-	DBTimeout         time.Duration // ONBOARDING_DB_TIMEOUT: a request's database work
-	ReadHeaderTimeout time.Duration // ONBOARDING_READ_HEADER_TIMEOUT
-	ReadTimeout       time.Duration // ONBOARDING_READ_TIMEOUT: headers and body
-	WriteTimeout      time.Duration // ONBOARDING_WRITE_TIMEOUT: from the end of the headers to the end of the response
-	IdleTimeout       time.Duration // ONBOARDING_IDLE_TIMEOUT: an idle keep-alive connection
-	MetricsAddr       string        // ONBOARDING_METRICS_ADDR: where /metrics is served; empty: on Addr
-	IdempotencyTTL    time.Duration // ONBOARDING_IDEMPOTENCY_TTL: how long a response is kept for its Idempotency-Key
-	IdempotencyWait   time.Duration // ONBOARDING_IDEMPOTENCY_WAIT: how long a repeat waits for the first request before 409
-	WebhookInterval   time.Duration // ONBOARDING_WEBHOOK_INTERVAL: how often the dispatcher looks for due deliveries
-	WebhookRetryBase  time.Duration // ONBOARDING_WEBHOOK_RETRY_BASE: the first retry's delay, doubled each time
-	WebhookRetryFor   time.Duration // ONBOARDING_WEBHOOK_RETRY_FOR: how long a delivery is retried before it fails
-	TokenTTL          time.Duration // ONBOARDING_TOKEN_TTL: how long an API token works after it was issued; 0: until revoked
+	Addr              string        `env:"ONBOARDING_ADDR" envDefault:":8080"`
+	MaxBodyBytes      int64         `env:"ONBOARDING_MAX_BODY_BYTES" envDefault:"1048576"`       // any JSON body
+	MaxUploadBytes    int64         `env:"ONBOARDING_MAX_UPLOAD_BYTES" envDefault:"33554432"`    // ceiling of submit_answers, whose limit comes from its checklist
+	UploadMemory      int64         `env:"ONBOARDING_UPLOAD_MEMORY_BYTES" envDefault:"16777216"` // upload bodies held in memory at once, all requests together
+	MaxDocuments      int64         `env:"ONBOARDING_MAX_DOCUMENTS" envDefault:"10"`             // documents per justification
+	MaxDocumentsSum   int64         `env:"ONBOARDING_MAX_DOCUMENTS_BYTES" envDefault:"52428800"` // total size of one justification's documents
+	VerificationTTL   time.Duration `env:"ONBOARDING_VERIFICATION_TTL" envDefault:"48h"`
+	SweepInterval     time.Duration `env:"ONBOARDING_SWEEP_INTERVAL" envDefault:"1m"`
+	Retention         time.Duration `env:"ONBOARDING_RETENTION" envDefault:"720h"`
+	DBTimeout         time.Duration `env:"ONBOARDING_DB_TIMEOUT" envDefault:"5s"` // a request's database work
+	ReadHeaderTimeout time.Duration `env:"ONBOARDING_READ_HEADER_TIMEOUT" envDefault:"10s"`
+	ReadTimeout       time.Duration `env:"ONBOARDING_READ_TIMEOUT" envDefault:"1m"`        // headers and body
+	WriteTimeout      time.Duration `env:"ONBOARDING_WRITE_TIMEOUT" envDefault:"2m"`       // from the end of the headers to the end of the response
+	IdleTimeout       time.Duration `env:"ONBOARDING_IDLE_TIMEOUT" envDefault:"2m"`        // an idle keep-alive connection
+	MetricsAddr       string        `env:"ONBOARDING_METRICS_ADDR"`                        // where /metrics is served; empty: on Addr
+	IdempotencyTTL    time.Duration `env:"ONBOARDING_IDEMPOTENCY_TTL" envDefault:"24h"`    // how long a response is kept for its Idempotency-Key
+	IdempotencyWait   time.Duration `env:"ONBOARDING_IDEMPOTENCY_WAIT" envDefault:"10s"`   // how long a repeat waits for the first request before 409
+	WebhookInterval   time.Duration `env:"ONBOARDING_WEBHOOK_INTERVAL" envDefault:"1s"`    // how often the dispatcher looks for due deliveries
+	WebhookRetryBase  time.Duration `env:"ONBOARDING_WEBHOOK_RETRY_BASE" envDefault:"30s"` // the first retry's delay, doubled each time
+	WebhookRetryFor   time.Duration `env:"ONBOARDING_WEBHOOK_RETRY_FOR" envDefault:"24h"`  // how long a delivery is retried before it fails
+	TokenTTL          time.Duration `env:"ONBOARDING_TOKEN_TTL"`                           // how long an API token works after it was issued; 0: until revoked
 }
 
-// ConfigFromEnv reads the variables named in Config; docs/operations.md's Configuration
-// table gives their meaning and defaults (see withDefaults).
-func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	cfg := Config{Addr: getenv("ONBOARDING_ADDR"), MetricsAddr: getenv("ONBOARDING_METRICS_ADDR")}
-	for name, d := range map[string]*time.Duration{"ONBOARDING_VERIFICATION_TTL": &cfg.VerificationTTL,
-		"ONBOARDING_SWEEP_INTERVAL": &cfg.SweepInterval, "ONBOARDING_RETENTION": &cfg.Retention,
-		"ONBOARDING_DB_TIMEOUT": &cfg.DBTimeout, "ONBOARDING_READ_HEADER_TIMEOUT": &cfg.ReadHeaderTimeout,
-		"ONBOARDING_READ_TIMEOUT": &cfg.ReadTimeout, "ONBOARDING_WRITE_TIMEOUT": &cfg.WriteTimeout,
-		"ONBOARDING_IDLE_TIMEOUT": &cfg.IdleTimeout, "ONBOARDING_IDEMPOTENCY_TTL": &cfg.IdempotencyTTL,
-		"ONBOARDING_IDEMPOTENCY_WAIT": &cfg.IdempotencyWait, "ONBOARDING_WEBHOOK_INTERVAL": &cfg.WebhookInterval,
-		"ONBOARDING_WEBHOOK_RETRY_BASE": &cfg.WebhookRetryBase, "ONBOARDING_WEBHOOK_RETRY_FOR": &cfg.WebhookRetryFor,
-		"ONBOARDING_TOKEN_TTL": &cfg.TokenTTL} {
-		if v := getenv(name); v != "" {
-			parsed, err := time.ParseDuration(v)
-			if err != nil || parsed <= 0 {
-				return cfg, fmt.Errorf("%s: %q is not a positive duration such as 48h", name, v)
-			}
-			*d = parsed
-		}
-	}
-	for name, limit := range map[string]*int64{"ONBOARDING_MAX_BODY_BYTES": &cfg.MaxBodyBytes, "ONBOARDING_MAX_UPLOAD_BYTES": &cfg.MaxUploadBytes,
-		"ONBOARDING_UPLOAD_MEMORY_BYTES": &cfg.UploadMemory, "ONBOARDING_MAX_DOCUMENTS": &cfg.MaxDocuments,
-		"ONBOARDING_MAX_DOCUMENTS_BYTES": &cfg.MaxDocumentsSum} {
-		if v := getenv(name); v != "" {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n <= 0 {
-				return cfg, fmt.Errorf("%s: %q is not a positive number", name, v)
-			}
-			*limit = n
-		}
-	}
-	return cfg.withDefaults(), nil
-}
-
-// withDefaults fills what is unset.
+// withDefaults fills the fields left zero from their envDefault tags.
 func (c Config) withDefaults() Config {
-	def := func(v *int64, d int64) {
-		if *v <= 0 {
-			*v = d
-		}
+	if err := env.ParseWithOptions(&c, env.Options{Environment: map[string]string{}, SetDefaultsForZeroValuesOnly: true}); err != nil {
+		panic(fmt.Sprintf("server.Config's envDefault tags: %v", err)) // a programming error, caught by every test
 	}
-	dur := func(v *time.Duration, d time.Duration) {
-		if *v <= 0 {
-			*v = d
-		}
-	}
-	if c.Addr == "" {
-		c.Addr = ":8080"
-	}
-	def(&c.MaxBodyBytes, 1<<20)
-	def(&c.MaxUploadBytes, 32<<20)
-	def(&c.UploadMemory, 16<<20)
-	def(&c.MaxDocuments, 10)
-	def(&c.MaxDocumentsSum, 50<<20)
-	dur(&c.VerificationTTL, 48*time.Hour)
-	dur(&c.SweepInterval, time.Minute)
-	dur(&c.Retention, 30*24*time.Hour)
-	dur(&c.DBTimeout, 5*time.Second)
-	dur(&c.ReadHeaderTimeout, 10*time.Second)
-	dur(&c.ReadTimeout, time.Minute)
-	dur(&c.WriteTimeout, 2*time.Minute)
-	dur(&c.IdleTimeout, 2*time.Minute)
-	dur(&c.IdempotencyTTL, 24*time.Hour)
-	dur(&c.IdempotencyWait, 10*time.Second)
-	dur(&c.WebhookInterval, time.Second)
-	dur(&c.WebhookRetryBase, 30*time.Second)
-	dur(&c.WebhookRetryFor, 24*time.Hour)
 	return c
 }
 
@@ -138,6 +78,7 @@ type Server struct {
 	metrics   *metrics.Metrics
 	handler   http.Handler
 	uploads   *semaphore.Weighted // UploadMemory: bytes of upload bodies being read or processed
+	clock     domain.Clock        // the store's
 }
 
 var _ gen.StrictServerInterface = (*Server)(nil)
@@ -152,7 +93,7 @@ func New(cfg Config, s *store.Store, registers *validators.Registry, logger *slo
 		return nil, fmt.Errorf("a validation may take %s (the largest ONBOARDING_<METHOD>_BUDGET plus ONBOARDING_DB_TIMEOUT); it must stay under %s, how long a run holds its claim", d, domain.RunClaimTimeout)
 	}
 	srv := &Server{cfg: cfg, store: s, registers: registers, logger: logger, metrics: metrics.New(),
-		uploads: semaphore.NewWeighted(cfg.UploadMemory)}
+		uploads: semaphore.NewWeighted(cfg.UploadMemory), clock: s.Clock()}
 	srv.metrics.WatchDB(s.DB())
 	registers.Observe(srv.metrics)
 	s.SetWebhookPayload(webhookPayload)

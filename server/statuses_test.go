@@ -109,7 +109,7 @@ func TestSeedConflicts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			now := domain.Now()
+			now := domain.Clock{}.Now()
 			running := &store.IdempotencyRecord{UserID: a.alice.ID, Key: fmt.Sprintf("running-%d", i), Method: "POST", Path: create.path,
 				RequestHash: first.RequestHash, ClaimedAt: now, ExpiresAt: now.Add(time.Hour)}
 			if other, err := a.store.ClaimIdempotencyKey(context.Background(), running, now.Add(-time.Hour)); err != nil || other != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/onboarding-kyb/onboarding/domain"
 	"github.com/onboarding-kyb/onboarding/metrics"
 )
 
@@ -18,7 +17,7 @@ func (s *Server) Sweep(ctx context.Context) {
 	defer tick.Stop()
 	logger := s.logger
 	for {
-		now := domain.Now()
+		now := s.clock.Now()
 		expired, deleted, err := s.store.Sweep(ctx, now, now.Add(-s.cfg.Retention))
 		keys := 0
 		var events int64

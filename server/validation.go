@@ -18,7 +18,7 @@ func (s *Server) OnboardingVerificationsStartVerification(ctx context.Context, r
 	if u.IsSupport && !u.IsStaff {
 		return nil, errForbidden
 	}
-	expires := domain.Now().Add(s.cfg.VerificationTTL)
+	expires := s.clock.Now().Add(s.cfg.VerificationTTL)
 	v := &domain.Verification{
 		Status:                domain.StatusPending,
 		LegalPersonIdentifier: strings.TrimSpace(deref(b.LegalPersonIdentifier, "")),
@@ -50,7 +50,7 @@ func (s *Server) OnboardingVerificationsStartVerification(ctx context.Context, r
 	if err := s.store.CreateVerification(ctx, v, u.ID); err != nil {
 		return nil, err
 	}
-	return gen.OnboardingVerificationsStartVerification200JSONResponse(toAPI(ctx, v)), nil
+	return gen.OnboardingVerificationsStartVerification200JSONResponse(s.toAPI(ctx, v)), nil
 }
 
 func (s *Server) OnboardingVerificationsRunValidation(ctx context.Context, req gen.OnboardingVerificationsRunValidationRequestObject) (gen.OnboardingVerificationsRunValidationResponseObject, error) {
@@ -65,7 +65,7 @@ func (s *Server) OnboardingVerificationsRunValidation(ctx context.Context, req g
 		return nil, err
 	}
 	before := v.Status
-	verify.Run(ctx, s.registers, v)
+	verify.Run(ctx, s.registers, v, s.clock)
 	outcome := v.ErrorMessage
 	if outcome == "" {
 		outcome = v.Status
@@ -85,7 +85,7 @@ func (s *Server) OnboardingVerificationsRunValidation(ctx context.Context, req g
 	if v, err = s.store.Verification(ctx, v.UUID); err != nil {
 		return nil, err
 	}
-	return gen.OnboardingVerificationsRunValidation200JSONResponse(toAPI(ctx, v)), nil
+	return gen.OnboardingVerificationsRunValidation200JSONResponse(s.toAPI(ctx, v)), nil
 }
 
 func (s *Server) OnboardingSupportedCountriesRetrieve(context.Context, gen.OnboardingSupportedCountriesRetrieveRequestObject) (gen.OnboardingSupportedCountriesRetrieveResponseObject, error) {

@@ -49,7 +49,7 @@ func (s *Server) OnboardingVerificationsList(ctx context.Context, req gen.Onboar
 	}
 	body := make([]gen.OnboardingVerification, len(page.Rows))
 	for i := range page.Rows {
-		body[i] = toAPI(ctx, &page.Rows[i])
+		body[i] = s.toAPI(ctx, &page.Rows[i])
 	}
 	return gen.OnboardingVerificationsList200JSONResponse{Body: body, Headers: gen.OnboardingVerificationsList200ResponseHeaders{
 		XResultCount: page.Total, Link: keysetLinks(ctx, p.Page, size, cursor, page)}}, nil
@@ -63,7 +63,7 @@ func (s *Server) OnboardingVerificationsRetrieve(ctx context.Context, req gen.On
 	if err != nil {
 		return nil, err
 	}
-	return gen.OnboardingVerificationsRetrieve200JSONResponse(toAPI(ctx, v)), nil
+	return gen.OnboardingVerificationsRetrieve200JSONResponse(s.toAPI(ctx, v)), nil
 }
 
 func (s *Server) OnboardingVerificationsCreate(ctx context.Context, req gen.OnboardingVerificationsCreateRequestObject) (gen.OnboardingVerificationsCreateResponseObject, error) {
@@ -76,7 +76,7 @@ func (s *Server) OnboardingVerificationsCreate(ctx context.Context, req gen.Onbo
 	if err := s.checkFields(ctx, v, int64(b.User), b.Country); err != nil {
 		return nil, err
 	}
-	expires := domain.Now().Add(s.cfg.VerificationTTL)
+	expires := s.clock.Now().Add(s.cfg.VerificationTTL)
 	v.ExpiresAt = &expires
 	if b.ExpiresAt != nil {
 		if err := s.checkExpiryChange(ctx); err != nil {
@@ -87,7 +87,7 @@ func (s *Server) OnboardingVerificationsCreate(ctx context.Context, req gen.Onbo
 	if err := s.store.CreateVerification(ctx, v, currentUser(ctx).ID); err != nil {
 		return nil, err
 	}
-	return gen.OnboardingVerificationsCreate201JSONResponse(toAPI(ctx, v)), nil
+	return gen.OnboardingVerificationsCreate201JSONResponse(s.toAPI(ctx, v)), nil
 }
 
 func (s *Server) OnboardingVerificationsUpdate(ctx context.Context, req gen.OnboardingVerificationsUpdateRequestObject) (gen.OnboardingVerificationsUpdateResponseObject, error) {
@@ -110,7 +110,7 @@ func (s *Server) OnboardingVerificationsUpdate(ctx context.Context, req gen.Onbo
 	if err := s.saveEdit(ctx, v, before); err != nil {
 		return nil, err
 	}
-	return gen.OnboardingVerificationsUpdate200JSONResponse(toAPI(ctx, v)), nil
+	return gen.OnboardingVerificationsUpdate200JSONResponse(s.toAPI(ctx, v)), nil
 }
 
 func (s *Server) OnboardingVerificationsPartialUpdate(ctx context.Context, req gen.OnboardingVerificationsPartialUpdateRequestObject) (gen.OnboardingVerificationsPartialUpdateResponseObject, error) {
@@ -145,7 +145,7 @@ func (s *Server) OnboardingVerificationsPartialUpdate(ctx context.Context, req g
 	if err := s.saveEdit(ctx, v, before); err != nil {
 		return nil, err
 	}
-	return gen.OnboardingVerificationsPartialUpdate200JSONResponse(toAPI(ctx, v)), nil
+	return gen.OnboardingVerificationsPartialUpdate200JSONResponse(s.toAPI(ctx, v)), nil
 }
 
 func (s *Server) OnboardingVerificationsDestroy(ctx context.Context, req gen.OnboardingVerificationsDestroyRequestObject) (gen.OnboardingVerificationsDestroyResponseObject, error) {
@@ -153,7 +153,7 @@ func (s *Server) OnboardingVerificationsDestroy(ctx context.Context, req gen.Onb
 	if err != nil {
 		return nil, err
 	}
-	if err := v.Check(domain.ActionDelete, domain.Now()); err != nil {
+	if err := v.Check(domain.ActionDelete, s.clock.Now()); err != nil {
 		return nil, err
 	}
 	if err := s.store.DeleteVerification(ctx, req.UUID, currentUser(ctx).ID); err != nil {
@@ -168,7 +168,7 @@ func (s *Server) OnboardingVerificationsDestroy(ctx context.Context, req gen.Onb
 // pending with no outcome, and its pending justifications are superseded
 // (store.UpdateVerification). Only staff change expires_at.
 func (s *Server) saveEdit(ctx context.Context, v *domain.Verification, before domain.Verification) error {
-	now := domain.Now()
+	now := s.clock.Now()
 	action := domain.ActionEdit
 	if v.Country != before.Country || v.LegalPersonIdentifier != before.LegalPersonIdentifier {
 		action = domain.ActionEditCompany
@@ -280,16 +280,17 @@ func normaliseCountry(c string) (string, error) {
 }
 
 // toAPI renders a verification for the current user (see renderVerification).
-func toAPI(ctx context.Context, v *domain.Verification) gen.OnboardingVerification {
-	return renderVerification(v, currentUser(ctx).CanSeeAll())
+func (s *Server) toAPI(ctx context.Context, v *domain.Verification) gen.OnboardingVerification {
+	return renderVerification(v, currentUser(ctx).CanSeeAll(), s.clock.Now())
 }
 
 // renderVerification renders a verification: person data never leaves the
 // service, the register's answer shows natural persons' names only
 // withNames (to staff and support; validators.HideNames), and a
-// verification past its time reads as expired (as the store reads it).
-func renderVerification(v *domain.Verification, withNames bool) gen.OnboardingVerification {
-	v.Expire(domain.Now())
+// verification past its time at now reads as expired (as the store reads
+// it).
+func renderVerification(v *domain.Verification, withNames bool, now time.Time) gen.OnboardingVerification {
+	v.Expire(now)
 	out := gen.OnboardingVerification{
 		UUID:                  v.UUID,
 		User:                  int(v.UserID),

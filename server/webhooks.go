@@ -54,7 +54,7 @@ func Sign(secret string, t time.Time, body []byte) string {
 // webhookPayload renders what subscribers receive: the event and the
 // verification as the API renders it to staff.
 func webhookPayload(ev *domain.Event, kinds []string, v *domain.Verification) ([]byte, error) {
-	p := gen.WebhookPayload{EventID: ev.ID, Type: gen.WebhookEventKind(kinds[0]), Created: ev.Created, Event: eventAPI(ev), Verification: renderVerification(v, true)}
+	p := gen.WebhookPayload{EventID: ev.ID, Type: gen.WebhookEventKind(kinds[0]), Created: ev.Created, Event: eventAPI(ev), Verification: renderVerification(v, true, ev.Created)}
 	for _, k := range kinds {
 		p.Kinds = append(p.Kinds, gen.WebhookEventKind(k))
 	}
@@ -237,7 +237,7 @@ func (s *Server) Dispatch(ctx context.Context) {
 func (s *Server) dispatchOnce(ctx context.Context) {
 	var runErr error
 	for ctx.Err() == nil {
-		batch, err := s.store.ClaimDeliveries(ctx, domain.Now(), deliveryLease, deliveryBatch)
+		batch, err := s.store.ClaimDeliveries(ctx, s.clock.Now(), deliveryLease, deliveryBatch)
 		if err != nil {
 			runErr = err
 			break
@@ -272,7 +272,7 @@ func (s *Server) deliver(ctx context.Context, d *store.Outgoing) {
 	if ctx.Err() != nil {
 		return // shutting down: the lease runs out and a dispatcher tries again
 	}
-	now := domain.Now()
+	now := s.clock.Now()
 	d.LastStatusCode, d.LastError = nil, ""
 	if status != 0 {
 		d.LastStatusCode = &status

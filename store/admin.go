@@ -148,7 +148,7 @@ func (s *Store) ChecklistRow(ctx context.Context, id uuid.UUID) (*ChecklistRow, 
 
 // SaveChecklist creates or updates a checklist.
 func (s *Store) SaveChecklist(ctx context.Context, c *ChecklistRow, create bool) error {
-	c.Modified = domain.Now()
+	c.Modified = s.clock.Now()
 	if create {
 		c.UUID, c.Created = uuid.New(), c.Modified
 	}
@@ -214,7 +214,7 @@ func (s *Store) SaveQuestion(ctx context.Context, q *checklist.Question, create 
 			}
 		}
 		row := fromQuestion(*q)
-		row.Modified = domain.Now()
+		row.Modified = s.clock.Now()
 		if create {
 			q.UUID = uuid.New()
 			row.UUID, row.Created = q.UUID, row.Modified
@@ -256,7 +256,7 @@ func (s *Store) SaveOption(ctx context.Context, o *OptionRow, create bool) error
 		o.UUID = uuid.New()
 	}
 	return s.save(ctx, "question_options", optionCols, create, map[string]any{
-		"uuid": o.UUID, "question_uuid": o.Question, "label": o.Label, "sort_order": o.Order, "created": domain.Now()})
+		"uuid": o.UUID, "question_uuid": o.Question, "label": o.Label, "sort_order": o.Order, "created": s.clock.Now()})
 }
 
 // DeleteOption deletes an option; EConflict, naming them, while a review
@@ -370,7 +370,7 @@ func (s *Store) SaveDependency(ctx context.Context, checklistID uuid.UUID, d *ch
 		}
 		return s.saveIn(ctx, tx, "question_dependencies", append(columnNames(dependencyCols), "created"), create, map[string]any{
 			"uuid": d.UUID, "question_uuid": d.Question, "depends_on_question_uuid": d.DependsOnQuestion,
-			"required_answer_value": domain.MustJSON(d.RequiredAnswerValue), "operator": string(d.Operator), "created": domain.Now()})
+			"required_answer_value": domain.MustJSON(d.RequiredAnswerValue), "operator": string(d.Operator), "created": s.clock.Now()})
 	})
 	if domain.CodeOf(err) == domain.EConflict {
 		return domain.FieldError("depends_on_question", "The question already depends on this question.")
@@ -404,7 +404,7 @@ func (s *Store) CountryConfig(ctx context.Context, id uuid.UUID) (*CountryConfig
 // SaveCountryConfig creates or updates a country configuration; a second
 // configuration for a country is a 400 on country.
 func (s *Store) SaveCountryConfig(ctx context.Context, c *CountryConfig, create bool) error {
-	c.Modified = domain.Now()
+	c.Modified = s.clock.Now()
 	if create {
 		c.UUID, c.Created = uuid.New(), c.Modified
 	}

@@ -69,7 +69,7 @@ type AnswerChange struct {
 // SaveAnswers applies a batch of answer changes and writes v (its derived
 // metadata) in one transaction: all of it is stored, or none.
 func (s *Store) SaveAnswers(ctx context.Context, c *Completion, userID int64, changes []AnswerChange, v *domain.Verification) error {
-	now := domain.Now()
+	now := s.clock.Now()
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		for _, ch := range changes {
 			// An answer's old files go with the answer they belonged to.

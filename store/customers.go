@@ -38,7 +38,7 @@ func (s *Store) CreateCustomer(ctx context.Context, c *domain.Customer, v *domai
 		if current.CustomerID != nil {
 			return domain.Errorf(domain.EConflict, "A customer has already been created from this verification.")
 		}
-		c.UUID, c.Created = uuid.New(), domain.Now()
+		c.UUID, c.Created = uuid.New(), s.clock.Now()
 		cols := strings.Replace(customerColumns, "id, ", "", 1)
 		named := ":" + strings.Join(columnNames(cols), ", :")
 		q, args, err := sqlx.Named(`INSERT INTO customers (`+cols+`) VALUES (`+named+`) RETURNING id`, c)

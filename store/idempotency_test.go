@@ -22,7 +22,7 @@ func TestIdempotencyClaims(t *testing.T) {
 		if err := s.CreateUser(ctx, u); err != nil {
 			t.Fatal(err)
 		}
-		now := domain.Now()
+		now := domain.Clock{}.Now()
 		claim := func(key, hash string, at time.Time) *store.IdempotencyRecord {
 			return &store.IdempotencyRecord{UserID: u.ID, Key: key, Method: "POST", Path: "/p/", RequestHash: hash,
 				ClaimedAt: at, ExpiresAt: at.Add(time.Hour)}

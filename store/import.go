@@ -19,7 +19,7 @@ import (
 // same definition imported twice changes nothing. It returns how many rows
 // it wrote or deleted.
 func (s *Store) ImportChecklist(ctx context.Context, def *checklist.Definition) (int64, error) {
-	now := domain.Now()
+	now := s.clock.Now()
 	var changed int64
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		write := func(table string, cols []string, arg any) error {

@@ -19,7 +19,7 @@ const justificationSelect = `SELECT j.uuid, j.verification_uuid, v.status AS ver
 func (s *Store) CreateJustification(ctx context.Context, j *domain.Justification, v *domain.Verification) error {
 	j.UUID, j.Decision, j.VerificationStatus = uuid.New(), domain.DecisionPending, v.Status
 	j.Country, j.LegalPersonIdentifier = v.Country, v.LegalPersonIdentifier
-	j.Created = domain.Now()
+	j.Created = s.clock.Now()
 	j.Modified = j.Created
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.NamedExecContext(ctx, `INSERT INTO justifications (uuid, verification_uuid, user_id, country, legal_person_identifier, user_justification, decision, created, modified)
@@ -69,7 +69,7 @@ func (s *Store) finishJustifications(ctx context.Context, page []domain.Justific
 	if len(page) == 0 {
 		return nil
 	}
-	now := domain.Now()
+	now := s.clock.Now()
 	ids := make([]uuid.UUID, len(page))
 	for i, j := range page {
 		ids[i] = j.UUID
@@ -113,7 +113,7 @@ type DocumentQuota struct {
 // justification queue and the quota holds between them.
 func (s *Store) AttachDocument(ctx context.Context, justification uuid.UUID, f StoredFile, quota DocumentQuota) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		now := domain.Now()
+		now := s.clock.Now()
 		if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE justifications SET modified = ? WHERE uuid = ?`), now, justification); err != nil {
 			return s.wrap(ctx, err)
 		}

@@ -45,7 +45,7 @@ func TestOutboxFollowsTheTransaction(t *testing.T) {
 		t.Fatal(err)
 	}
 	rollback := errors.New("rolled back")
-	v := &domain.Verification{UUID: uuid.New(), UserID: u.ID, Country: "EE", Status: domain.StatusPending, Created: domain.Now(), Modified: domain.Now()}
+	v := &domain.Verification{UUID: uuid.New(), UserID: u.ID, Country: "EE", Status: domain.StatusPending, Created: domain.Clock{}.Now(), Modified: domain.Clock{}.Now()}
 	withDefaults(v)
 	if err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.NamedExecContext(ctx, `INSERT INTO verifications (`+verificationColumns+`) VALUES (`+namedParams(verificationColumns)+`)`, v); err != nil {

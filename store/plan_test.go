@@ -49,7 +49,7 @@ func checkPlans(t *testing.T, s *store.Store, rows int) {
 	if err := s.Analyze(ctx); err != nil {
 		t.Fatal(err)
 	}
-	now := domain.Now()
+	now := domain.Clock{}.Now()
 	var filters []domain.VerificationFilter
 	for _, o := range []string{"created", "-created", "modified", "-modified", "status", "country"} {
 		filters = append(filters, domain.VerificationFilter{Ordering: o})

@@ -4,10 +4,8 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
-	"fmt"
 	"io"
 	"net"
-	"strconv"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -19,31 +17,6 @@ import (
 
 // DefaultTimeout is Pool.Timeout unless set.
 const DefaultTimeout = 5 * time.Second
-
-// PoolFromEnv reads the pool's environment variables; unset ones stay
-// zero, for the dialect's defaults.
-func PoolFromEnv(getenv func(string) string) (Pool, error) {
-	var p Pool
-	for name, n := range map[string]*int{"ONBOARDING_DB_MAX_OPEN_CONNS": &p.MaxOpen, "ONBOARDING_DB_MAX_IDLE_CONNS": &p.MaxIdle} {
-		if v := getenv(name); v != "" {
-			parsed, err := strconv.Atoi(v)
-			if err != nil || parsed <= 0 {
-				return p, fmt.Errorf("%s: %q is not a positive number", name, v)
-			}
-			*n = parsed
-		}
-	}
-	for name, d := range map[string]*time.Duration{"ONBOARDING_DB_CONN_MAX_LIFETIME": &p.MaxLifetime, "ONBOARDING_DB_TIMEOUT": &p.Timeout} {
-		if v := getenv(name); v != "" {
-			parsed, err := time.ParseDuration(v)
-			if err != nil || parsed <= 0 {
-				return p, fmt.Errorf("%s: %q is not a positive duration such as 5s", name, v)
-			}
-			*d = parsed
-		}
-	}
-	return p, nil
-}
 
 // dialer connects lib/pq to PostgreSQL through deadlineConns.
 type dialer struct {

@@ -30,7 +30,7 @@ func (s *Store) SeedVerifications(ctx context.Context, n int, users []int64) err
 		created, modified`
 	width := len(columnNames(cols))
 	const batch = 500
-	now := domain.Now()
+	now := s.clock.Now()
 	week := now.Add(7 * 24 * time.Hour)
 	row := func(i int) []any {
 		country := SeedCountries[i%len(SeedCountries)]

@@ -43,17 +43,17 @@ func init() {
 // nearly every query opened a new PostgreSQL session; keeping as many idle
 // as open avoids that.
 //
-// PoolFromEnv reads it from ONBOARDING_DB_MAX_OPEN_CONNS, _MAX_IDLE_CONNS,
-// _CONN_MAX_LIFETIME and ONBOARDING_DB_TIMEOUT; zero fields take the
-// dialect's defaults (DefaultPool, DefaultTimeout).
+// Package config reads the tagged fields from the environment; zero fields
+// take the dialect's defaults (DefaultPool, DefaultTimeout).
 type Pool struct {
-	MaxOpen     int           // connections open at most
-	MaxIdle     int           // kept open while idle; equal to MaxOpen unless set lower
-	MaxLifetime time.Duration // a connection is replaced after this long (0: never)
+	MaxOpen     int           `env:"ONBOARDING_DB_MAX_OPEN_CONNS"`    // connections open at most
+	MaxIdle     int           `env:"ONBOARDING_DB_MAX_IDLE_CONNS"`    // kept open while idle; equal to MaxOpen unless set lower
+	MaxLifetime time.Duration `env:"ONBOARDING_DB_CONN_MAX_LIFETIME"` // a connection is replaced after this long (0: never)
 	MaxIdleTime time.Duration // an idle connection is closed after this long (0: never)
 	// Timeout bounds every wait for PostgreSQL on a connection: one that
 	// sends nothing for this long while the service waits for it is
-	// dropped, so a hung database cannot hang a request.
+	// dropped, so a hung database cannot hang a request. It is the
+	// request's database deadline, ONBOARDING_DB_TIMEOUT (server.Config).
 	Timeout time.Duration
 }
 
@@ -99,7 +99,15 @@ type Store struct {
 	timeout        *atomic.Int64 // Pool.Timeout, shared with the PostgreSQL connections
 	webhookPayload atomic.Pointer[WebhookPayload]
 	stmts          sync.Map // query → *sqlx.Stmt: see getPrepared
+	clock          domain.Clock
 }
+
+// SetClock makes the store read the time from c (the system clock unless
+// set); call it before the store is used.
+func (s *Store) SetClock(c domain.Clock) { s.clock = c }
+
+// Clock is the store's clock, which the server shares.
+func (s *Store) Clock() domain.Clock { return s.clock }
 
 // Open connects to databaseURL with the default pool: see OpenPool.
 func Open(databaseURL string) (*Store, error) { return OpenPool(databaseURL, Pool{}) }

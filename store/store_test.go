@@ -91,7 +91,7 @@ func TestVerificationRoundTrip(t *testing.T) {
 		if err := s.CreateUser(ctx, u); err != nil {
 			t.Fatal(err)
 		}
-		exp := domain.Now().Add(48 * time.Hour)
+		exp := domain.Clock{}.Now().Add(48 * time.Hour)
 		v := &domain.Verification{UserID: u.ID, Country: "EE", LegalPersonIdentifier: "12417834",
 			LegalName: "Acme OÜ", Status: domain.StatusPending, ExpiresAt: &exp,
 			OnboardingMetadata: domain.JSON(`{"intent":"x"}`)}

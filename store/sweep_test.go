@@ -34,7 +34,7 @@ func TestConcurrentSweeps(t *testing.T) {
 		if err := s.CreateUser(ctx, u); err != nil {
 			t.Fatal(err)
 		}
-		past := domain.Now().Add(-time.Minute)
+		past := domain.Clock{}.Now().Add(-time.Minute)
 		var all []*domain.Verification
 		const perStatus = 10
 		for _, status := range []string{domain.StatusPending, domain.StatusEscalated, domain.StatusFailed} {
@@ -51,7 +51,7 @@ func TestConcurrentSweeps(t *testing.T) {
 		var mu sync.Mutex
 		expired, deleted := 0, 0
 		sweep := func(s *store.Store) {
-			now := domain.Now()
+			now := domain.Clock{}.Now()
 			e, d, err := s.Sweep(ctx, now, now.Add(time.Hour))
 			if err != nil {
 				t.Logf("sweep: %v (rolled back; the next sweep redoes it)", err)

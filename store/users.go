@@ -15,7 +15,7 @@ import (
 // CreateUser inserts u and sets its ID and Created. A taken username is a
 // conflict.
 func (s *Store) CreateUser(ctx context.Context, u *domain.User) error {
-	u.Created = domain.Now()
+	u.Created = s.clock.Now()
 	err := s.db.QueryRowxContext(ctx, s.db.Rebind(`
 		INSERT INTO users (username, email, first_name, last_name, is_staff, is_support, is_active, created)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
@@ -56,7 +56,7 @@ func (s *Store) CreateToken(ctx context.Context, userID int64) (string, error) {
 	}
 	token := hex.EncodeToString(raw)
 	_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO tokens (key_hash, user_id, created) VALUES (?, ?, ?)`),
-		hashToken(token), userID, domain.Now())
+		hashToken(token), userID, s.clock.Now())
 	if err != nil {
 		return "", s.wrap(ctx, err)
 	}

@@ -78,7 +78,7 @@ func withDefaults(v *domain.Verification) {
 func (s *Store) CreateVerification(ctx context.Context, v *domain.Verification, actor int64) error {
 	v.UUID = uuid.New()
 	v.Version = 1
-	v.Created = domain.Now()
+	v.Created = s.clock.Now()
 	v.Modified = v.Created
 	withDefaults(v)
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -110,7 +110,7 @@ func (s *Store) ShownVerification(ctx context.Context, id uuid.UUID) (*domain.Ve
 	if err := s.getPrepared(ctx, &v, `SELECT `+shownColumns+` FROM verifications WHERE uuid = ?`, id); err != nil {
 		return nil, s.wrap(ctx, err)
 	}
-	v.Expire(domain.Now())
+	v.Expire(s.clock.Now())
 	return &v, nil
 }
 
@@ -122,7 +122,7 @@ func getVerification(ctx context.Context, s *Store, q sqlx.QueryerContext, id uu
 	if err != nil {
 		return nil, s.wrap(ctx, err)
 	}
-	v.Expire(domain.Now())
+	v.Expire(s.clock.Now())
 	return &v, nil
 }
 
@@ -144,7 +144,7 @@ func (s *Store) UpdateVerification(ctx context.Context, v *domain.Verification, 
 }
 
 func updateVerification(ctx context.Context, s *Store, tx *sqlx.Tx, v *domain.Verification) error {
-	v.Modified = domain.Now()
+	v.Modified = s.clock.Now()
 	withDefaults(v)
 	var sets []string
 	for _, c := range columnNames(verificationColumns) {
@@ -190,7 +190,7 @@ func (s *Store) ClaimRun(ctx context.Context, id uuid.UUID, actor int64) (*domai
 		if v, err = getVerification(ctx, s, tx, id, lock); err != nil {
 			return err
 		}
-		now := domain.Now()
+		now := s.clock.Now()
 		if err := v.Check(domain.ActionRun, now); err != nil {
 			return err
 		}
@@ -217,7 +217,7 @@ func (s *Store) ClaimRun(ctx context.Context, id uuid.UUID, actor int64) (*domai
 func (s *Store) FinishRun(ctx context.Context, v *domain.Verification, ev *domain.Event) error {
 	withDefaults(v)
 	claim := v.RunClaim
-	v.RunClaim, v.RunClaimedAt, v.Modified = "", nil, domain.Now()
+	v.RunClaim, v.RunClaimedAt, v.Modified = "", nil, s.clock.Now()
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE verifications SET status = ?, validation_method = ?,
 			verified_user_roles = ?, verified_company_data = ?, raw_response = ?, error_traceback = ?, error_message = ?,
@@ -302,7 +302,7 @@ type VerificationPage struct {
 // ListVerifications returns one page of the verifications f selects: from
 // f.After (a cursor) when set, else from f.Offset. Person data is not read.
 func (s *Store) ListVerifications(ctx context.Context, f domain.VerificationFilter) (VerificationPage, error) {
-	now := domain.Now()
+	now := s.clock.Now()
 	q, err := listQuery(f, now)
 	if err != nil {
 		return VerificationPage{}, err

@@ -115,7 +115,7 @@ func enqueueWebhooks(ctx context.Context, s *Store, tx *sqlx.Tx, ev *domain.Even
 	if err != nil {
 		return err
 	}
-	now := domain.Now()
+	now := s.clock.Now()
 	for _, w := range hooks {
 		d := Delivery{UUID: uuid.New(), Webhook: w.UUID, EventID: ev.ID, EventKind: kinds[0], Payload: payload,
 			Status: DeliveryPending, NextAttemptAt: &now, RetrySince: now, Created: now}
@@ -144,7 +144,7 @@ func (s *Store) Webhook(ctx context.Context, id uuid.UUID) (*Webhook, error) {
 
 // SaveWebhook creates or updates a subscription.
 func (s *Store) SaveWebhook(ctx context.Context, w *Webhook, create bool) error {
-	w.Modified = domain.Now()
+	w.Modified = s.clock.Now()
 	if create {
 		w.UUID, w.Created = uuid.New(), w.Modified
 	}
@@ -166,7 +166,7 @@ func (s *Store) ListDeliveries(ctx context.Context, webhook uuid.UUID, offset, l
 
 // Redeliver queues a delivery again now, with a fresh retry window.
 func (s *Store) Redeliver(ctx context.Context, webhook, id uuid.UUID) (*Delivery, error) {
-	now := domain.Now()
+	now := s.clock.Now()
 	// RETURNING: the delivery as this update left it, even when a dispatcher
 	// sends it again before the response is written.
 	var d Delivery

@@ -19,8 +19,9 @@ import (
 // down), only a register's own "no such company" or "not live" fails.
 // Nothing of an earlier outcome survives (domain.ResetOutcome). The person
 // data is erased afterwards unless the register could not answer
-// (domain.Retryable), so the run can be retried.
-func Run(ctx context.Context, reg *validators.Registry, v *domain.Verification) {
+// (domain.Retryable), so the run can be retried. A verified outcome is
+// validated at clock.Now().
+func Run(ctx context.Context, reg *validators.Registry, v *domain.Verification, clock domain.Clock) {
 	defer func() {
 		if !domain.Retryable(v.ErrorMessage) {
 			v.ErasePerson()
@@ -70,7 +71,7 @@ func Run(ctx context.Context, reg *validators.Registry, v *domain.Verification) 
 		escalate(v, validators.CodeNotAuthorized, "The register does not list the person among those who may represent the company.")
 	default:
 		v.Status = domain.StatusVerified
-		now := domain.Now()
+		now := clock.Now()
 		v.ValidatedAt = &now
 	}
 }

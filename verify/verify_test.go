@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
+
 	"github.com/onboarding-kyb/onboarding/domain"
 	"github.com/onboarding-kyb/onboarding/validators"
 )
@@ -50,7 +52,8 @@ func TestRunOutcomes(t *testing.T) {
 		v := &domain.Verification{Country: c.country, LegalPersonIdentifier: c.code, Status: domain.StatusPending,
 			PersonIdentifier: c.person, PersonFirstName: "Mari", ValidatedAt: &old,
 			VerifiedUserRoles: domain.JSON(`[{"role":"OLD"}]`), VerifiedCompanyData: domain.JSON(`{"name":"Old company"}`)}
-		Run(context.Background(), reg, v)
+		clock := clockwork.NewFakeClockAt(time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC))
+		Run(context.Background(), reg, v, domain.NewClock(clock))
 		if v.Status != c.status || v.ErrorMessage != c.errorMessage {
 			t.Errorf("%s %s: %s/%s, want %s/%s", c.country, c.code, v.Status, v.ErrorMessage, c.status, c.errorMessage)
 		}
@@ -61,8 +64,8 @@ func TestRunOutcomes(t *testing.T) {
 		if strings.Contains(string(v.VerifiedUserRoles), "OLD") || strings.Contains(string(v.VerifiedCompanyData), "Old company") {
 			t.Errorf("%s %s: an earlier outcome survived: %s %s", c.country, c.code, v.VerifiedUserRoles, v.VerifiedCompanyData)
 		}
-		if (v.ValidatedAt != nil) != (c.status == domain.StatusVerified) {
-			t.Errorf("%s %s: validated_at %v", c.country, c.code, v.ValidatedAt)
+		if (v.ValidatedAt != nil) != (c.status == domain.StatusVerified) || (v.ValidatedAt != nil && !v.ValidatedAt.Equal(clock.Now())) {
+			t.Errorf("%s %s: validated_at %v, want the clock's %v when verified", c.country, c.code, v.ValidatedAt, clock.Now())
 		}
 		if c.errorMessage != "" && v.ErrorTraceback == "" {
 			t.Errorf("%s %s: no explanation", c.country, c.code)

@@ -3,6 +3,7 @@
 //
 //	onboarding [serve]                      start the HTTP API with the sweeper and the webhook dispatcher (default)
 //	onboarding migrate                      bring the database schema up to date
+//	onboarding config                       print the effective configuration (the database password masked)
 //	onboarding user create --username NAME [--email E] [--first-name F] [--last-name L] [--staff] [--support]
 //	onboarding user deactivate --username NAME   no token of theirs works any more; their records stay
 //	onboarding token create --username NAME
@@ -27,6 +28,7 @@ import (
 	"syscall"
 
 	"github.com/onboarding-kyb/onboarding/checklist"
+	"github.com/onboarding-kyb/onboarding/config"
 	"github.com/onboarding-kyb/onboarding/domain"
 	"github.com/onboarding-kyb/onboarding/server"
 	"github.com/onboarding-kyb/onboarding/store"
@@ -36,6 +38,7 @@ import (
 const usage = `usage:
   onboarding [serve]
   onboarding migrate
+  onboarding config
   onboarding user create --username NAME [--email E] [--first-name F] [--last-name L] [--staff] [--support]
   onboarding user deactivate --username NAME
   onboarding token create --username NAME
@@ -61,17 +64,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		cmd, args = cmd+" "+args[0], args[1:]
 	}
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	all, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
 	switch cmd {
+	case "config":
+		return config.Print(stdout, all)
 	case "serve":
-		cfg, err := server.ConfigFromEnv(getenv)
-		if err != nil {
-			return err
-		}
+		cfg := all.Server
 		registers, err := validators.NewRegistry(getenv)
 		if err != nil {
 			return err
 		}
-		s, err := openStore(ctx, getenv)
+		s, err := openStore(ctx, all)
 		if err != nil {
 			return err
 		}
@@ -101,7 +107,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		go h.Dispatch(ctx)
 		return server.Serve(ctx, ln, h, cfg, logger)
 	case "migrate":
-		s, err := openStore(ctx, getenv)
+		s, err := openStore(ctx, all)
 		if err != nil {
 			return err
 		}
@@ -109,15 +115,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		logger.Info("migrations applied")
 		return nil
 	case "user create":
-		return createUser(ctx, args, getenv, stdout)
+		return createUser(ctx, args, all, stdout)
 	case "token create":
-		return createToken(ctx, args, getenv, stdout)
+		return createToken(ctx, args, all, stdout)
 	case "token revoke":
-		return revokeTokens(ctx, args, getenv, stdout)
+		return revokeTokens(ctx, args, all, stdout)
 	case "user deactivate":
-		return deactivateUser(ctx, args, getenv, stdout)
+		return deactivateUser(ctx, args, all, stdout)
 	case "checklist import":
-		return importChecklist(ctx, args, getenv, stdout)
+		return importChecklist(ctx, args, all, stdout)
 	default:
 		return errors.New(usage)
 	}
@@ -125,12 +131,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 
 // openStore connects to ONBOARDING_DATABASE_URL, with the pool
 // ONBOARDING_DB_* configure, and migrates it.
-func openStore(ctx context.Context, getenv func(string) string) (*store.Store, error) {
-	pool, err := store.PoolFromEnv(getenv)
-	if err != nil {
-		return nil, err
-	}
-	s, err := store.OpenPool(getenv("ONBOARDING_DATABASE_URL"), pool)
+func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
+	s, err := store.OpenPool(cfg.DatabaseURL, cfg.Pool)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +150,7 @@ type credentials struct {
 	Token    string `json:"token"`
 }
 
-func createUser(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+func createUser(ctx context.Context, args []string, cfg config.Config, stdout io.Writer) error {
 	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
 	u := domain.User{IsActive: true}
 	fs.StringVar(&u.Username, "username", "", "login name (required)")
@@ -163,7 +165,7 @@ func createUser(ctx context.Context, args []string, getenv func(string) string, 
 	if u.Username == "" {
 		return errors.New("user create: --username is required")
 	}
-	s, err := openStore(ctx, getenv)
+	s, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -174,8 +176,8 @@ func createUser(ctx context.Context, args []string, getenv func(string) string, 
 	return printToken(ctx, s, u.ID, u.Username, stdout)
 }
 
-func createToken(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	s, u, err := namedUser(ctx, "token create", "whose token (required)", args, getenv)
+func createToken(ctx context.Context, args []string, cfg config.Config, stdout io.Writer) error {
+	s, u, err := namedUser(ctx, "token create", "whose token (required)", args, cfg)
 	if err != nil {
 		return err
 	}
@@ -186,7 +188,7 @@ func createToken(ctx context.Context, args []string, getenv func(string) string,
 // namedUser is the start of the commands that act on one user: it parses
 // --username (required), opens the store and finds the user. The caller
 // closes the store.
-func namedUser(ctx context.Context, command, usage string, args []string, getenv func(string) string) (*store.Store, *domain.User, error) {
+func namedUser(ctx context.Context, command, usage string, args []string, cfg config.Config) (*store.Store, *domain.User, error) {
 	fs := flag.NewFlagSet(command, flag.ContinueOnError)
 	username := fs.String("username", "", usage)
 	if err := fs.Parse(args); err != nil {
@@ -195,7 +197,7 @@ func namedUser(ctx context.Context, command, usage string, args []string, getenv
 	if *username == "" {
 		return nil, nil, fmt.Errorf("%s: --username is required", command)
 	}
-	s, err := openStore(ctx, getenv)
+	s, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -213,7 +215,7 @@ type revoked struct {
 	TokensRevoked int64  `json:"tokens_revoked"`
 }
 
-func revokeTokens(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+func revokeTokens(ctx context.Context, args []string, cfg config.Config, stdout io.Writer) error {
 	fs := flag.NewFlagSet("token revoke", flag.ContinueOnError)
 	token := fs.String("token", "", "the token to revoke")
 	username := fs.String("username", "", "revoke every token of this user")
@@ -223,7 +225,7 @@ func revokeTokens(ctx context.Context, args []string, getenv func(string) string
 	if (*token == "") == (*username == "") {
 		return errors.New("token revoke: give --token or --username")
 	}
-	s, err := openStore(ctx, getenv)
+	s, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -250,8 +252,8 @@ func revokeTokens(ctx context.Context, args []string, getenv func(string) string
 	return json.NewEncoder(stdout).Encode(out)
 }
 
-func deactivateUser(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	s, u, err := namedUser(ctx, "user deactivate", "who (required)", args, getenv)
+func deactivateUser(ctx context.Context, args []string, cfg config.Config, stdout io.Writer) error {
+	s, u, err := namedUser(ctx, "user deactivate", "who (required)", args, cfg)
 	if err != nil {
 		return err
 	}
@@ -271,7 +273,7 @@ func printToken(ctx context.Context, s *store.Store, id int64, username string, 
 	return json.NewEncoder(stdout).Encode(credentials{ID: id, Username: username, Token: token})
 }
 
-func importChecklist(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+func importChecklist(ctx context.Context, args []string, cfg config.Config, stdout io.Writer) error {
 	if len(args) != 1 {
 		return errors.New("checklist import: give one FILE.yaml")
 	}
@@ -284,7 +286,7 @@ func importChecklist(ctx context.Context, args []string, getenv func(string) str
 	if err != nil {
 		return err
 	}
-	s, err := openStore(ctx, getenv)
+	s, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
