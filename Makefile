@@ -2,7 +2,7 @@
 GO ?= go
 TEST_DATABASE_URL ?= $(ONBOARDING_TEST_DATABASE_URL)
 
-.PHONY: run build test contract-coverage contract-validate generate check-generated vet bench soak lint client-go client-ts client-flows client-flow-go client-flow-ts browser-check consumers fuzz-contract bench-http
+.PHONY: run build test contract-coverage contract-validate generate check-generated vet bench soak lint client-go client-ogen client-ts client-flows client-flow-go client-flow-ts browser-check consumers fuzz-contract bench-http
 
 ## run: build and start the service on ./onboarding.db (SQLite), registers in sandbox mode
 run: build
@@ -68,6 +68,13 @@ client-go:
 	$(GO) tool oapi-codegen -config examples/clients/go/oapi-codegen.yaml openapi.yaml
 	cd examples/clients/go && $(GO) vet ./...
 
+## client-ogen: generate a Go client with ogen (a strict generator, pinned as a tool in examples/clients/ogen/go.mod) and compile it; every operation of openapi.yaml must come out, none skipped
+client-ogen:
+	cd examples/clients/ogen && $(GO) tool ogen -target client -package client -clean ../../../openapi.yaml
+	cd examples/clients/ogen && $(GO) vet ./...
+	@want=$$(grep -c 'operationId:' openapi.yaml); got=$$(grep -c 'OperationName = "' examples/clients/ogen/client/oas_operations_gen.go); \
+	  test "$$want" = "$$got" || { echo "ogen generated $$got of $$want operations" >&2; exit 1; }; echo "ogen: $$got of $$want operations"
+
 ## client-ts: generate the TypeScript types (openapi-typescript) into examples/clients/ts/, typecheck with tsc --strict
 client-ts: node_modules/.package-lock.json
 	$(NPM_ENV) npm run --silent client:ts:generate
@@ -86,8 +93,8 @@ client-flow-ts: client-ts
 browser-check: node_modules/.package-lock.json
 	tools/with-server.sh node tools/browsercheck/swagger-ui.mjs
 
-## consumers: lint, both client flows and the browser check
-consumers: lint client-flows browser-check
+## consumers: lint, both client flows, the ogen client and the browser check
+consumers: lint client-flows client-ogen browser-check
 
 ## fuzz-contract: schema-driven contract fuzzing with a longer budget (CASES, SEED; make test runs 480 cases, seed 1)
 CASES ?= 20000

@@ -860,12 +860,16 @@ type Customer struct {
 	Domain                       string    `json:"domain"`
 
 	// Email An email address, or "" when none was given (as Django REST Framework sends a blank email).
+	//
+	// Example: info@example.com
 	Email string `json:"email"`
 
 	// GracePeriodDays Number of extra days after project end date before resources are terminated
 	GracePeriodDays *int `json:"grace_period_days"`
 
 	// Homepage A URL, or "" when none was given.
+	//
+	// Example: https://example.com
 	Homepage          string   `json:"homepage"`
 	Image             *string  `json:"image"`
 	IsServiceProvider bool     `json:"is_service_provider"`

@@ -184,7 +184,7 @@ func templateQuestion(q checklist.Question, withReview bool) gen.ChecklistTempla
 }
 
 func (s *Server) OnboardingVerificationsSubmitAnswers(ctx context.Context, req gen.OnboardingVerificationsSubmitAnswersRequestObject) (gen.OnboardingVerificationsSubmitAnswersResponseObject, error) {
-	v, err := s.changeableVerification(ctx, req.UUID)
+	v, err := s.visibleVerification(ctx, req.UUID)
 	if err != nil {
 		return nil, err
 	}

@@ -115,6 +115,7 @@ func New(cfg Config, s *store.Store, registers *validators.Registry, logger *slo
 		requestLogger(logger),
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}),
 		srv.authenticate,
+		authorize(routes),
 		srv.limitBody,
 		validate,
 		srv.idempotent,

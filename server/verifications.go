@@ -92,7 +92,7 @@ func (s *Server) OnboardingVerificationsCreate(ctx context.Context, req gen.Onbo
 
 func (s *Server) OnboardingVerificationsUpdate(ctx context.Context, req gen.OnboardingVerificationsUpdateRequestObject) (gen.OnboardingVerificationsUpdateResponseObject, error) {
 	b := req.Body
-	v, err := s.changeableVerification(ctx, req.UUID)
+	v, err := s.visibleVerification(ctx, req.UUID)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +115,7 @@ func (s *Server) OnboardingVerificationsUpdate(ctx context.Context, req gen.Onbo
 
 func (s *Server) OnboardingVerificationsPartialUpdate(ctx context.Context, req gen.OnboardingVerificationsPartialUpdateRequestObject) (gen.OnboardingVerificationsPartialUpdateResponseObject, error) {
 	b := req.Body
-	v, err := s.changeableVerification(ctx, req.UUID)
+	v, err := s.visibleVerification(ctx, req.UUID)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +149,7 @@ func (s *Server) OnboardingVerificationsPartialUpdate(ctx context.Context, req g
 }
 
 func (s *Server) OnboardingVerificationsDestroy(ctx context.Context, req gen.OnboardingVerificationsDestroyRequestObject) (gen.OnboardingVerificationsDestroyResponseObject, error) {
-	v, err := s.changeableVerification(ctx, req.UUID)
+	v, err := s.visibleVerification(ctx, req.UUID)
 	if err != nil {
 		return nil, err
 	}
@@ -226,18 +226,6 @@ func (s *Server) mayView(ctx context.Context, v *domain.Verification) error {
 	return nil
 }
 
-// changeableVerification loads a verification the current user may change:
-// staff any, regular users their own; support users may look, not touch.
-func (s *Server) changeableVerification(ctx context.Context, id uuid.UUID) (*domain.Verification, error) {
-	v, err := s.visibleVerification(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if u := currentUser(ctx); u.IsSupport && !u.IsStaff {
-		return nil, errForbidden
-	}
-	return v, nil
-}
 
 // checkFields sets v's owner and country after checking them and v's
 // registration code: only staff act for another user, the user must exist,
@@ -245,7 +233,7 @@ func (s *Server) changeableVerification(ctx context.Context, id uuid.UUID) (*dom
 // the country's check-digit rule.
 func (s *Server) checkFields(ctx context.Context, v *domain.Verification, userID int64, country string) error {
 	u := currentUser(ctx)
-	if !u.IsStaff && (u.IsSupport || userID != u.ID) {
+	if !u.IsStaff && userID != u.ID {
 		return errForbidden
 	}
 	cc, err := normaliseCountry(country)
