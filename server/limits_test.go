@@ -84,7 +84,8 @@ func TestBodyLimitsPerRoute(t *testing.T) {
 }
 
 // Query filters holding NUL or invalid UTF-8 are the client's mistake: 400
-// naming the parameter, on both databases (PostgreSQL used to answer 500).
+// naming the parameter, on both databases (PostgreSQL would refuse the
+// bytes with a 500 if they reached it).
 func TestQueryFiltersRejectNULAndInvalidUTF8(t *testing.T) {
 	t.Parallel()
 	forEachDB(t, func(t *testing.T, a *api) {
@@ -100,7 +101,8 @@ func TestQueryFiltersRejectNULAndInvalidUTF8(t *testing.T) {
 }
 
 // A page number whose offset overflows is past the end: 404 "Invalid
-// page." on every list and both databases (PostgreSQL used to answer 500).
+// page." on every list and both databases (an overflowing OFFSET would be
+// a 500 on PostgreSQL).
 func TestHugePageNumber(t *testing.T) {
 	t.Parallel()
 	forEachDB(t, func(t *testing.T, a *api) {
