@@ -226,7 +226,6 @@ func (s *Server) mayView(ctx context.Context, v *domain.Verification) error {
 	return nil
 }
 
-
 // checkFields sets v's owner and country after checking them and v's
 // registration code: only staff act for another user, the user must exist,
 // the country must be an ISO 3166-1 alpha-2 code, and the code must pass
