@@ -92,6 +92,8 @@ func Print(w io.Writer, cfg Config) error {
 		value := values[v.Name]
 		shown := fmt.Sprint(value.Interface())
 		switch {
+		case value.Kind() == reflect.Slice:
+			shown = strings.Join(value.Interface().([]string), ";")
 		case v.Name == "ONBOARDING_DATABASE_URL":
 			shown = maskPassword(value.String())
 		case value.IsZero() && value.Kind() != reflect.Bool:

@@ -127,6 +127,7 @@ type Document struct {
 
 // JustificationFilter selects justifications for a list.
 type JustificationFilter struct {
-	OwnerID       *int64 // visibility: only this user's (nil: all)
+	OwnerID       *int64     // visibility: only this user's (nil: all)
+	Verification  *uuid.UUID // only this verification's (nil: all)
 	Offset, Limit int
 }

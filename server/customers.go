@@ -21,6 +21,16 @@ func (s *Server) OnboardingVerificationsCreateCustomer(ctx context.Context, req 
 	if err != nil {
 		return nil, err
 	}
+	c, err := s.createCustomer(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	return gen.OnboardingVerificationsCreateCustomer201JSONResponse(s.customerAPI(ctx, c)), nil
+}
+
+// createCustomer makes v's customer, the verification's owner its owner,
+// for the API and the console alike.
+func (s *Server) createCustomer(ctx context.Context, v *domain.Verification) (*domain.Customer, error) {
 	// The checks, in the order a user fixes them.
 	if err := v.Check(domain.ActionCreateCustomer, s.clock.Now()); err != nil {
 		if v.CustomerID == nil {
@@ -56,7 +66,7 @@ func (s *Server) OnboardingVerificationsCreateCustomer(ctx context.Context, req 
 		return nil, err
 	}
 	s.log(ctx).InfoContext(ctx, "customer created", "verification", v.UUID, "customer", c.UUID)
-	return gen.OnboardingVerificationsCreateCustomer201JSONResponse(s.customerAPI(ctx, c)), nil
+	return c, nil
 }
 
 // customerConflict is a 409 for an existing customer, naming it only to a

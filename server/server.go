@@ -23,6 +23,7 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"github.com/onboarding-kyb/onboarding"
+	"github.com/onboarding-kyb/onboarding/console"
 	"github.com/onboarding-kyb/onboarding/domain"
 	"github.com/onboarding-kyb/onboarding/gen"
 	"github.com/onboarding-kyb/onboarding/metrics"
@@ -56,6 +57,14 @@ type Config struct {
 	WebhookRetryBase  time.Duration `env:"ONBOARDING_WEBHOOK_RETRY_BASE" envDefault:"30s"` // the first retry's delay, doubled each time
 	WebhookRetryFor   time.Duration `env:"ONBOARDING_WEBHOOK_RETRY_FOR" envDefault:"24h"`  // how long a delivery is retried before it fails
 	TokenTTL          time.Duration `env:"ONBOARDING_TOKEN_TTL"`                           // how long an API token works after it was issued; 0: until revoked
+
+	// The review console (/console/).
+	PublicURL      string        `env:"ONBOARDING_PUBLIC_URL"`                             // the address people use; https: the session cookie is Secure
+	SessionIdle    time.Duration `env:"ONBOARDING_CONSOLE_IDLE_TIMEOUT" envDefault:"30m"`  // a console session unused this long ends
+	SessionMax     time.Duration `env:"ONBOARDING_CONSOLE_SESSION_MAX" envDefault:"12h"`   // a console session ends this long after sign-in
+	ClaimTimeout   time.Duration `env:"ONBOARDING_CONSOLE_CLAIM_TIMEOUT" envDefault:"30m"` // a reviewer's claim on a case lapses after this
+	ApproveReasons []string      `env:"ONBOARDING_CONSOLE_APPROVE_REASONS" envSeparator:";" envDefault:"Documents show the right to represent;The register lags behind;Other"`
+	RejectReasons  []string      `env:"ONBOARDING_CONSOLE_REJECT_REASONS" envSeparator:";" envDefault:"Documents do not show the right to represent;Company not live at the register;Suspected fraud;Other"`
 }
 
 // withDefaults fills the fields left zero from their envDefault tags.
@@ -78,6 +87,7 @@ type Server struct {
 	metrics   *metrics.Metrics
 	handler   http.Handler
 	uploads   *semaphore.Weighted // UploadMemory: bytes of upload bodies being read or processed
+	pages     *console.Pages      // the review console's pages
 	clock     domain.Clock        // the store's
 }
 
@@ -122,6 +132,9 @@ func New(cfg Config, s *store.Store, registers *validators.Registry, logger *slo
 		srv.withDBDeadline,
 	)
 	gen.RegisterHandlers(e, gen.NewStrictHandler(srv, nil))
+	if err := srv.mountConsole(e); err != nil {
+		return nil, fmt.Errorf("console: %w", err)
+	}
 	e.GET("/api/schema/", func(c echo.Context) error {
 		return c.Blob(http.StatusOK, "application/yaml; charset=utf-8", onboarding.OpenAPI)
 	})

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/onboarding-kyb/onboarding/domain"
 	"github.com/onboarding-kyb/onboarding/gen"
 	"github.com/onboarding-kyb/onboarding/validators"
@@ -54,10 +56,21 @@ func (s *Server) OnboardingVerificationsRunValidation(ctx context.Context, req g
 	if _, err := s.visibleVerification(ctx, req.UUID); err != nil {
 		return nil, err
 	}
+	v, err := s.runValidation(ctx, req.UUID)
+	if err != nil {
+		return nil, err
+	}
+	return gen.OnboardingVerificationsRunValidation200JSONResponse(s.toAPI(ctx, v)), nil
+}
+
+// runValidation asks the register about verification id and stores the
+// outcome, for the API and the console alike; it returns the verification
+// as stored.
+func (s *Server) runValidation(ctx context.Context, id uuid.UUID) (*domain.Verification, error) {
 	u := currentUser(ctx)
 	// The claim is taken in the database before the register is asked:
 	// concurrent calls, on any replica, get 409 here and never reach it.
-	v, err := s.store.ClaimRun(ctx, req.UUID, u.ID)
+	v, err := s.store.ClaimRun(ctx, id, u.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -79,10 +92,7 @@ func (s *Server) OnboardingVerificationsRunValidation(ctx context.Context, req g
 	s.metrics.Verification(v.Status)
 	s.log(ctx).InfoContext(ctx, "validation finished", "verification", v.UUID, "status", v.Status,
 		"method", deref(v.ValidationMethod, ""), "code", v.ErrorMessage)
-	if v, err = s.store.Verification(ctx, v.UUID); err != nil {
-		return nil, err
-	}
-	return gen.OnboardingVerificationsRunValidation200JSONResponse(s.toAPI(ctx, v)), nil
+	return s.store.Verification(ctx, v.UUID)
 }
 
 func (s *Server) OnboardingSupportedCountriesRetrieve(context.Context, gen.OnboardingSupportedCountriesRetrieveRequestObject) (gen.OnboardingSupportedCountriesRetrieveResponseObject, error) {

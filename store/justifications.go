@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
@@ -46,9 +47,17 @@ func (s *Store) Justification(ctx context.Context, id uuid.UUID) (*domain.Justif
 
 // ListJustifications returns one page of justifications, newest first.
 func (s *Store) ListJustifications(ctx context.Context, f domain.JustificationFilter) ([]domain.Justification, int, error) {
-	cond, args := "", []any{}
+	var conds []string
+	var args []any
 	if f.OwnerID != nil {
-		cond, args = ` WHERE j.user_id = ?`, append(args, *f.OwnerID)
+		conds, args = append(conds, `j.user_id = ?`), append(args, *f.OwnerID)
+	}
+	if f.Verification != nil {
+		conds, args = append(conds, `j.verification_uuid = ?`), append(args, *f.Verification)
+	}
+	cond := ""
+	if len(conds) > 0 {
+		cond = " WHERE " + strings.Join(conds, " AND ")
 	}
 	var total int
 	if err := s.db.GetContext(ctx, &total, s.db.Rebind(`SELECT COUNT(*) FROM justifications j`+cond), args...); err != nil {
@@ -156,6 +165,10 @@ func (s *Store) Decide(ctx context.Context, j *domain.Justification, v *domain.V
 		}
 		if err := updateVerification(ctx, s, tx, v); err != nil {
 			return err
+		}
+		// A decision ends the case's claim in the console.
+		if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE verifications SET assignee_id = NULL, assigned_at = NULL WHERE uuid = ?`), v.UUID); err != nil {
+			return s.wrap(ctx, err)
 		}
 		ev.Verification = v.UUID
 		return addEvent(ctx, s, tx, ev)

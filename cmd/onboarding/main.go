@@ -4,8 +4,9 @@
 //	onboarding [serve]                      start the HTTP API with the sweeper and the webhook dispatcher (default)
 //	onboarding migrate                      bring the database schema up to date
 //	onboarding config                       print the effective configuration (the database password masked)
-//	onboarding user create --username NAME [--email E] [--first-name F] [--last-name L] [--staff] [--support]
+//	onboarding user create --username NAME [--email E] [--first-name F] [--last-name L] [--staff] [--support] [--password-stdin]
 //	onboarding user deactivate --username NAME   no token of theirs works any more; their records stay
+//	onboarding user set-password --username NAME   the console password, read from standard input
 //	onboarding token create --username NAME
 //	onboarding token revoke --token TOKEN | --username NAME   one token, or all of a user's
 //	onboarding checklist import FILE.yaml   create or update a checklist (idempotent)
@@ -15,6 +16,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -25,11 +27,13 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/onboarding-kyb/onboarding/checklist"
 	"github.com/onboarding-kyb/onboarding/config"
 	"github.com/onboarding-kyb/onboarding/domain"
+	"github.com/onboarding-kyb/onboarding/password"
 	"github.com/onboarding-kyb/onboarding/server"
 	"github.com/onboarding-kyb/onboarding/store"
 	"github.com/onboarding-kyb/onboarding/validators"
@@ -39,8 +43,9 @@ const usage = `usage:
   onboarding [serve]
   onboarding migrate
   onboarding config
-  onboarding user create --username NAME [--email E] [--first-name F] [--last-name L] [--staff] [--support]
+  onboarding user create --username NAME [--email E] [--first-name F] [--last-name L] [--staff] [--support] [--password-stdin]
   onboarding user deactivate --username NAME
+  onboarding user set-password --username NAME   (the password on standard input)
   onboarding token create --username NAME
   onboarding token revoke --token TOKEN | --username NAME
   onboarding checklist import FILE.yaml
@@ -49,13 +54,13 @@ const usage = `usage:
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "onboarding:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
 	cmd := "serve"
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]
@@ -102,7 +107,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 				}
 			}()
 		}
-		logger.Info("starting", "database", s.Dialect(), "sandbox", registers.Sandbox())
+		logger.Info("starting", "database", s.Dialect(), "sandbox", registers.Sandbox(), "console", consoleURL(ln.Addr()))
 		go h.Sweep(ctx)
 		go h.Dispatch(ctx)
 		return server.Serve(ctx, ln, h, cfg, logger)
@@ -115,13 +120,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		logger.Info("migrations applied")
 		return nil
 	case "user create":
-		return createUser(ctx, args, all, stdout)
+		return createUser(ctx, args, all, stdin, stdout)
 	case "token create":
 		return createToken(ctx, args, all, stdout)
 	case "token revoke":
 		return revokeTokens(ctx, args, all, stdout)
 	case "user deactivate":
 		return deactivateUser(ctx, args, all, stdout)
+	case "user set-password":
+		return setPassword(ctx, args, all, stdin, stdout)
 	case "checklist import":
 		return importChecklist(ctx, args, all, stdout)
 	default:
@@ -150,7 +157,7 @@ type credentials struct {
 	Token    string `json:"token"`
 }
 
-func createUser(ctx context.Context, args []string, cfg config.Config, stdout io.Writer) error {
+func createUser(ctx context.Context, args []string, cfg config.Config, stdin io.Reader, stdout io.Writer) error {
 	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
 	u := domain.User{IsActive: true}
 	fs.StringVar(&u.Username, "username", "", "login name (required)")
@@ -159,11 +166,19 @@ func createUser(ctx context.Context, args []string, cfg config.Config, stdout io
 	fs.StringVar(&u.LastName, "last-name", "", "last name")
 	fs.BoolVar(&u.IsStaff, "staff", false, "staff: sees and changes everything")
 	fs.BoolVar(&u.IsSupport, "support", false, "support: sees everything, changes nothing")
+	withPassword := fs.Bool("password-stdin", false, "read a console password from standard input")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if u.Username == "" {
 		return errors.New("user create: --username is required")
+	}
+	var hash string
+	if *withPassword {
+		var err error
+		if hash, err = readPassword(stdin); err != nil {
+			return fmt.Errorf("user create: %w", err)
+		}
 	}
 	s, err := openStore(ctx, cfg)
 	if err != nil {
@@ -172,6 +187,11 @@ func createUser(ctx context.Context, args []string, cfg config.Config, stdout io
 	defer s.Close()
 	if err := s.CreateUser(ctx, &u); err != nil {
 		return err
+	}
+	if hash != "" {
+		if err := s.SetPassword(ctx, u.ID, hash); err != nil {
+			return err
+		}
 	}
 	return printToken(ctx, s, u.ID, u.Username, stdout)
 }
@@ -207,6 +227,33 @@ func namedUser(ctx context.Context, command, usage string, args []string, cfg co
 		return nil, nil, fmt.Errorf("%s: user %q: %w", command, *username, err)
 	}
 	return s, u, nil
+}
+
+// setPassword sets a user's console password, read from stdin (one line),
+// so that it stays out of the shell's history and the process list.
+func setPassword(ctx context.Context, args []string, cfg config.Config, stdin io.Reader, stdout io.Writer) error {
+	hash, err := readPassword(stdin)
+	if err != nil {
+		return fmt.Errorf("user set-password: %w", err)
+	}
+	s, u, err := namedUser(ctx, "user set-password", "whose password (required)", args, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.SetPassword(ctx, u.ID, hash); err != nil {
+		return err
+	}
+	return json.NewEncoder(stdout).Encode(map[string]any{"username": u.Username, "password_set": true})
+}
+
+// readPassword reads one line from r and hashes it.
+func readPassword(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(io.LimitReader(r, 1024)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	return password.Hash(strings.TrimRight(line, "\r\n"))
 }
 
 // revoked is what token revoke and user deactivate print.
@@ -299,4 +346,16 @@ func importChecklist(ctx context.Context, args []string, cfg config.Config, stdo
 		"checklist": def.Checklist.UUID, "name": def.Checklist.Name, "questions": len(def.Questions),
 		"countries": def.Countries, "rows_changed": changed,
 	})
+}
+
+// consoleURL is where the review console answers on addr.
+func consoleURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "/console/"
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/console/"
 }

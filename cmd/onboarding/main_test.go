@@ -24,7 +24,7 @@ func TestUserAndTokenCreate(t *testing.T) {
 	}
 	ctx := context.Background()
 	var out bytes.Buffer
-	if err := run(ctx, []string{"user", "create", "--username", "erin", "--email", "e@example.com", "--staff"}, env, &out); err != nil {
+	if err := run(ctx, []string{"user", "create", "--username", "erin", "--email", "e@example.com", "--staff"}, env, nil, &out); err != nil {
 		t.Fatal(err)
 	}
 	var first credentials
@@ -32,7 +32,7 @@ func TestUserAndTokenCreate(t *testing.T) {
 		t.Fatalf("user create printed %q (%v)", out.String(), err)
 	}
 	out.Reset()
-	if err := run(ctx, []string{"token", "create", "--username", "erin"}, env, &out); err != nil {
+	if err := run(ctx, []string{"token", "create", "--username", "erin"}, env, nil, &out); err != nil {
 		t.Fatal(err)
 	}
 	var second credentials
@@ -54,7 +54,7 @@ func TestUserAndTokenCreate(t *testing.T) {
 
 	// Revoke one token: it stops working, the other does not.
 	out.Reset()
-	if err := run(ctx, []string{"token", "revoke", "--token", first.Token}, env, &out); err != nil || !strings.Contains(out.String(), `"tokens_revoked":1`) {
+	if err := run(ctx, []string{"token", "revoke", "--token", first.Token}, env, nil, &out); err != nil || !strings.Contains(out.String(), `"tokens_revoked":1`) {
 		t.Fatalf("token revoke: %v %q", err, out.String())
 	}
 	if _, err := s.UserByToken(ctx, first.Token, time.Time{}); err == nil {
@@ -65,13 +65,13 @@ func TestUserAndTokenCreate(t *testing.T) {
 	}
 	// Deactivate the user: no token of theirs works, new ones neither.
 	out.Reset()
-	if err := run(ctx, []string{"token", "create", "--username", "erin"}, env, &out); err != nil {
+	if err := run(ctx, []string{"token", "create", "--username", "erin"}, env, nil, &out); err != nil {
 		t.Fatal(err)
 	}
 	var third credentials
 	_ = json.Unmarshal(out.Bytes(), &third)
 	out.Reset()
-	if err := run(ctx, []string{"user", "deactivate", "--username", "erin"}, env, &out); err != nil || !strings.Contains(out.String(), `"tokens_revoked":2`) {
+	if err := run(ctx, []string{"user", "deactivate", "--username", "erin"}, env, nil, &out); err != nil || !strings.Contains(out.String(), `"tokens_revoked":2`) {
 		t.Fatalf("user deactivate: %v %q", err, out.String())
 	}
 	for _, tok := range []string{second.Token, third.Token} {
@@ -80,7 +80,7 @@ func TestUserAndTokenCreate(t *testing.T) {
 		}
 	}
 	out.Reset()
-	if err := run(ctx, []string{"token", "create", "--username", "erin"}, env, &out); err != nil {
+	if err := run(ctx, []string{"token", "create", "--username", "erin"}, env, nil, &out); err != nil {
 		t.Fatal(err)
 	}
 	var fourth credentials
@@ -100,7 +100,7 @@ func TestUserAndTokenCreate(t *testing.T) {
 		{"frobnicate"},                              // unknown command
 	} {
 		out.Reset()
-		if err := run(ctx, args, env, &out); err == nil || out.Len() != 0 {
+		if err := run(ctx, args, env, nil, &out); err == nil || out.Len() != 0 {
 			t.Errorf("%s: err %v, printed %q", strings.Join(args, " "), err, out.String())
 		}
 	}
@@ -115,7 +115,7 @@ func TestMigrate(t *testing.T) {
 		}
 		return ""
 	}
-	if err := run(context.Background(), []string{"migrate"}, env, &bytes.Buffer{}); err != nil {
+	if err := run(context.Background(), []string{"migrate"}, env, nil, &bytes.Buffer{}); err != nil {
 		t.Fatal(err)
 	}
 	s, _ := store.Open(dbURL)
@@ -128,7 +128,7 @@ func TestMigrate(t *testing.T) {
 			return "mysql://x"
 		}
 		return ""
-	}, &bytes.Buffer{}); err == nil {
+	}, nil, &bytes.Buffer{}); err == nil {
 		t.Fatal("serve with an unsupported database URL started")
 	}
 }
@@ -145,7 +145,7 @@ func TestChecklistImportIsIdempotent(t *testing.T) {
 	imported := func() map[string]any {
 		t.Helper()
 		var out bytes.Buffer
-		if err := run(context.Background(), []string{"checklist", "import", "../../examples/checklists/company-onboarding.yaml"}, env, &out); err != nil {
+		if err := run(context.Background(), []string{"checklist", "import", "../../examples/checklists/company-onboarding.yaml"}, env, nil, &out); err != nil {
 			t.Fatal(err)
 		}
 		var summary map[string]any
@@ -168,7 +168,7 @@ questions:
   - {key: a, description: A, question_type: boolean, depends_on: [{question: b, value: true}]}
   - {key: b, description: B, question_type: boolean, depends_on: [{question: a, value: true}]}
 `), 0o644)
-	err := run(context.Background(), []string{"checklist", "import", bad}, env, &bytes.Buffer{})
+	err := run(context.Background(), []string{"checklist", "import", bad}, env, nil, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "circular") {
 		t.Fatalf("cyclic checklist: %v", err)
 	}
