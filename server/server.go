@@ -249,3 +249,6 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, cfg Config, log
 	}
 	return nil
 }
+
+// Config is the configuration the server runs with, defaults filled.
+func (s *Server) Config() Config { return s.cfg }
