@@ -2,7 +2,7 @@
 GO ?= go
 TEST_DATABASE_URL ?= $(ONBOARDING_TEST_DATABASE_URL)
 
-.PHONY: run build test contract-coverage contract-validate generate check-generated vet bench soak lint client-go client-ogen client-ts client-flows client-flow-go client-flow-ts browser-check consumers fuzz-contract bench-http
+.PHONY: run build test contract-coverage contract-validate generate check-generated vet bench soak lint client-go client-ogen client-ts client-flows client-flow-go client-flow-ts browser-check console-check consumers fuzz-contract bench-http
 
 ## run: build and start the service on ./onboarding.db (SQLite), registers in sandbox mode
 run: build
@@ -93,8 +93,12 @@ client-flow-ts: client-ts
 browser-check: node_modules/.package-lock.json
 	tools/with-server.sh node tools/browsercheck/swagger-ui.mjs
 
-## consumers: lint, both client flows, the ogen client and the browser check
-consumers: lint client-flows client-ogen browser-check
+## console-check: the review console in headless chromium (playwright-core, axe-core), on SQLite and PostgreSQL; screenshots in artifacts/console/
+console-check: node_modules/.package-lock.json
+	$(NPM_ENV) ONBOARDING_TEST_DATABASE_URL=$(TEST_DATABASE_URL) tools/console-check.sh
+
+## consumers: lint, both client flows, the ogen client and the browser checks (Swagger UI, the console)
+consumers: lint client-flows client-ogen browser-check console-check
 
 ## fuzz-contract: schema-driven contract fuzzing with a longer budget (CASES, SEED; make test runs 480 cases, seed 1)
 CASES ?= 20000

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # with-server.sh COMMAND…: start the service as `make run` does (sandbox
-# registers, a fresh SQLite database, the example checklist imported) on a free
+# registers, a fresh SQLite database unless ONBOARDING_DATABASE_URL names an
+# empty one, the example checklist imported) on a free
 # 127.0.0.1 port, create three users, run COMMAND with
 #   ONBOARDING_URL          e.g. http://127.0.0.1:40123
 #   ONBOARDING_OWNER_TOKEN  a regular user (alice)
@@ -11,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 make -s build
 dir=$(mktemp -d)
-export ONBOARDING_DATABASE_URL="sqlite://$dir/onboarding.db" ONBOARDING_SANDBOX=true ONBOARDING_ADDR=127.0.0.1:0
+export ONBOARDING_DATABASE_URL="${ONBOARDING_DATABASE_URL:-sqlite://$dir/onboarding.db}" ONBOARDING_SANDBOX=true ONBOARDING_ADDR=127.0.0.1:0
 ./bin/onboarding migrate >/dev/null 2>&1
 token() { ./bin/onboarding user create --username "$1" --email "$1@example.com" "${@:2}" | sed -E 's/.*"token":"([^"]+)".*/\1/'; }
 ONBOARDING_OWNER_TOKEN=$(token alice)
