@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -177,51 +178,85 @@ type QueueFilter struct {
 	Limit        int
 }
 
-// where returns the filter's condition (for tab) and its arguments.
-func (f QueueFilter) where(tab string, now time.Time) (string, []any) {
-	var conds []string
-	var args []any
-	switch tab {
-	case QueueReview:
-		conds = append(conds, `((v.status = 'escalated' AND (v.expires_at IS NULL OR v.expires_at > ?))
-			OR EXISTS (SELECT 1 FROM justifications j WHERE j.verification_uuid = v.uuid AND j.decision = 'pending'))`)
-		args = append(args, now)
-	case QueueFailed:
-		conds = append(conds, `v.status = 'failed'`)
-	case QueueUnonboarded:
-		conds = append(conds, `v.status = 'verified' AND v.customer_id IS NULL`)
-	}
+// branch is one way of matching a tab: a WHERE clause and its arguments.
+type branch struct {
+	conds []string
+	args  []any
+}
+
+// branches are the ways a case matches tab and f's filters: one for most
+// tabs; two for review (escalated, or with a justification waiting), so that
+// each walks its own index in the queue's order instead of the whole table
+// being filtered row by row.
+func (f QueueFilter) branches(tab string, now time.Time) []branch {
+	var common branch
 	for col, value := range map[string]string{"v.country": f.Country, "v.validation_method": f.Method, "v.error_message": f.ErrorCode} {
 		if value != "" {
-			conds, args = append(conds, col+` = ?`), append(args, value)
+			common.conds, common.args = append(common.conds, col+` = ?`), append(common.args, value)
 		}
 	}
 	switch f.Assignee {
 	case "me":
-		conds, args = append(conds, `v.assignee_id = ? AND v.assigned_at > ?`), append(args, f.Me, f.ClaimedAfter)
+		common.conds, common.args = append(common.conds, `v.assignee_id = ? AND v.assigned_at > ?`), append(common.args, f.Me, f.ClaimedAfter)
 	case "unassigned":
-		conds, args = append(conds, `(v.assignee_id IS NULL OR v.assigned_at <= ?)`), append(args, f.ClaimedAfter)
+		common.conds, common.args = append(common.conds, `(v.assignee_id IS NULL OR v.assigned_at <= ?)`), append(common.args, f.ClaimedAfter)
 	}
 	if !f.OlderThan.IsZero() {
-		conds, args = append(conds, `v.created < ?`), append(args, f.OlderThan)
+		common.conds, common.args = append(common.conds, `v.created < ?`), append(common.args, f.OlderThan)
 	}
 	if q := strings.TrimSpace(f.Search); q != "" {
-		conds, args = append(conds, `(lower(v.legal_name) LIKE ? ESCAPE '\' OR v.legal_person_identifier = ?)`),
-			append(args, "%"+escapeLike(strings.ToLower(q))+"%", q)
+		common.conds, common.args = append(common.conds, `(lower(v.legal_name) LIKE ? ESCAPE '\' OR v.legal_person_identifier = ?)`),
+			append(common.args, "%"+escapeLike(strings.ToLower(q))+"%", q)
 	}
-	if len(conds) == 0 {
-		return "", nil
+	with := func(cond string, args ...any) branch {
+		return branch{conds: append([]string{cond}, common.conds...), args: append(args, common.args...)}
 	}
-	return " WHERE " + strings.Join(conds, " AND "), args
+	switch tab {
+	case QueueReview:
+		return []branch{
+			with(`v.status = 'escalated' AND (v.expires_at IS NULL OR v.expires_at > ?)`, now),
+			with(`EXISTS (SELECT 1 FROM justifications j WHERE j.verification_uuid = v.uuid AND j.decision = 'pending')`),
+		}
+	case QueueFailed:
+		return []branch{with(`v.status = 'failed'`)}
+	case QueueUnonboarded:
+		return []branch{with(`v.status = 'verified' AND v.customer_id IS NULL`)}
+	}
+	return []branch{common}
+}
+
+// ids is a query of the uuid and created of the first limit cases of tab
+// (after the given case, or before it backwards, when after is set), in the
+// queue's order: the union of the branches' own ordered walks.
+func (f QueueFilter) ids(tab string, now time.Time, limit int, after *Case, backwards bool) (string, []any) {
+	order, step := `v.created, v.uuid`, `(v.created > ? OR (v.created = ? AND v.uuid > ?))`
+	if backwards {
+		order, step = `v.created DESC, v.uuid DESC`, `(v.created < ? OR (v.created = ? AND v.uuid < ?))`
+	}
+	var parts []string
+	var args []any
+	for _, b := range f.branches(tab, now) {
+		if after != nil {
+			b.conds, b.args = append(b.conds, step), append(b.args, after.Created, after.Created, after.UUID)
+		}
+		where := ""
+		if len(b.conds) > 0 {
+			where = " WHERE " + strings.Join(b.conds, " AND ")
+		}
+		parts = append(parts, `SELECT * FROM (SELECT v.uuid, v.created FROM verifications v`+where+` ORDER BY `+order+` LIMIT ?) AS b`+strconv.Itoa(len(parts)))
+		args = append(args, append(b.args, limit)...)
+	}
+	return strings.Join(parts, " UNION "), args
 }
 
 // Queue returns a page of f's tab, oldest first, and how many cases match
 // (counted up to CountLimit; above, CountLimit+1).
 func (s *Store) Queue(ctx context.Context, f QueueFilter) ([]Case, int, error) {
 	now := s.clock.Now()
-	where, args := f.where(f.Tab, now)
+	ids, args := f.ids(f.Tab, now, f.Offset+f.Limit, nil, false)
 	out := []Case{}
-	err := s.db.SelectContext(ctx, &out, s.db.Rebind(fmt.Sprintf(caseSelect, prefixed("v.", shownColumns))+where+` ORDER BY v.created, v.uuid LIMIT ? OFFSET ?`),
+	err := s.db.SelectContext(ctx, &out, s.db.Rebind(fmt.Sprintf(caseSelect, prefixed("v.", shownColumns))+
+		` WHERE v.uuid IN (SELECT uuid FROM (`+ids+`) AS page ORDER BY created, uuid LIMIT ? OFFSET ?) ORDER BY v.created, v.uuid`),
 		append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, s.wrap(ctx, err)
@@ -236,11 +271,10 @@ func (s *Store) Queue(ctx context.Context, f QueueFilter) ([]Case, int, error) {
 // QueueCount counts the cases of tab that f's other filters select, up to
 // CountLimit; above, CountLimit+1.
 func (s *Store) QueueCount(ctx context.Context, f QueueFilter, tab string) (int, error) {
-	where, args := f.where(tab, s.clock.Now())
+	ids, args := f.ids(tab, s.clock.Now(), CountLimit+1, nil, false)
 	var n int
-	err := s.db.GetContext(ctx, &n, s.db.Rebind(`SELECT COUNT(*) FROM (SELECT 1 FROM verifications v`+where+` LIMIT ?) AS bounded`),
-		append(args, CountLimit+1)...)
-	return n, s.wrap(ctx, err)
+	err := s.db.GetContext(ctx, &n, s.db.Rebind(`SELECT COUNT(*) FROM (`+ids+`) AS bounded`), args...)
+	return min(n, CountLimit+1), s.wrap(ctx, err)
 }
 
 // Document reads one document of a justification, content included.
@@ -291,19 +325,13 @@ func (c *Case) finish(now, claimedAfter time.Time) {
 // QueueNeighbour is the uuid of the case after c in f's queue (before it,
 // when !forward), or uuid.Nil at the end.
 func (s *Store) QueueNeighbour(ctx context.Context, f QueueFilter, c *Case, forward bool) (uuid.UUID, error) {
-	where, args := f.where(f.Tab, s.clock.Now())
-	step, order := `(v.created > ? OR (v.created = ? AND v.uuid > ?))`, `v.created, v.uuid`
+	ids, args := f.ids(f.Tab, s.clock.Now(), 1, c, !forward)
+	order := `created, uuid`
 	if !forward {
-		step, order = `(v.created < ? OR (v.created = ? AND v.uuid < ?))`, `v.created DESC, v.uuid DESC`
-	}
-	if where == "" {
-		where = " WHERE " + step
-	} else {
-		where += " AND " + step
+		order = `created DESC, uuid DESC`
 	}
 	var next uuid.UUID
-	err := s.db.GetContext(ctx, &next, s.db.Rebind(`SELECT v.uuid FROM verifications v`+where+` ORDER BY `+order+` LIMIT 1`),
-		append(args, c.Created, c.Created, c.UUID)...)
+	err := s.db.GetContext(ctx, &next, s.db.Rebind(`SELECT uuid FROM (`+ids+`) AS near ORDER BY `+order+` LIMIT 1`), args...)
 	if domain.CodeOf(s.wrap(ctx, err)) == domain.ENotFound {
 		return uuid.Nil, nil
 	}
