@@ -13,6 +13,7 @@ import (
 	"github.com/onboarding-kyb/onboarding/store"
 	"github.com/onboarding-kyb/onboarding/store/storetest"
 	"github.com/onboarding-kyb/onboarding/validators"
+	"github.com/onboarding-kyb/onboarding/validators/sandbox"
 )
 
 // TestAdminOptionInUse: an option that a review or guidance value or a
@@ -116,7 +117,7 @@ func TestConcurrentDependenciesCloseNoCycle(t *testing.T) {
 				replicas = append(replicas, newAPI(t, s, server.Config{MaxBodyBytes: 1 << 20}))
 				continue
 			}
-			registers, err := validators.NewRegistry(sandboxEnv)
+			registers, err := validators.NewRegistry(sandboxEnv, sandbox.Fakes())
 			if err != nil {
 				t.Fatal(err)
 			}

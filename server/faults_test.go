@@ -15,6 +15,7 @@ import (
 	"github.com/onboarding-kyb/onboarding/server"
 	"github.com/onboarding-kyb/onboarding/store"
 	"github.com/onboarding-kyb/onboarding/validators"
+	"github.com/onboarding-kyb/onboarding/validators/sandbox"
 )
 
 // TestDatabaseFaultsUnderLoad is a bounded fault test on PostgreSQL:
@@ -176,7 +177,7 @@ func TestDatabaseUnavailableIs503(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer s.Close()
-		registers, err := validators.NewRegistry(sandboxEnv)
+		registers, err := validators.NewRegistry(sandboxEnv, sandbox.Fakes())
 		if err != nil {
 			t.Fatal(err)
 		}

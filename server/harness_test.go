@@ -21,6 +21,7 @@ import (
 	"github.com/onboarding-kyb/onboarding/store"
 	"github.com/onboarding-kyb/onboarding/store/storetest"
 	"github.com/onboarding-kyb/onboarding/validators"
+	"github.com/onboarding-kyb/onboarding/validators/sandbox"
 )
 
 // syncBuffer collects log output from concurrent requests.
@@ -96,7 +97,7 @@ func newAPI(t testing.TB, s *store.Store, cfg server.Config) *api {
 // newAPIWithEnv configures the registers from getenv.
 func newAPIWithEnv(t testing.TB, s *store.Store, cfg server.Config, getenv func(string) string) *api {
 	t.Helper()
-	registers, err := validators.NewRegistry(getenv)
+	registers, err := validators.NewRegistry(getenv, sandbox.Fakes())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/onboarding-kyb/onboarding/store"
 	"github.com/onboarding-kyb/onboarding/store/storetest"
 	"github.com/onboarding-kyb/onboarding/validators"
+	"github.com/onboarding-kyb/onboarding/validators/sandbox"
 )
 
 // lifecycleCase is a verification of alice's, put into one state of the
@@ -332,7 +333,7 @@ func TestRunMustFitItsClaim(t *testing.T) {
 				return c.budget
 			}
 			return ""
-		})
+		}, sandbox.Fakes())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -520,7 +521,7 @@ var sandboxPeople = map[string]struct{ codes, births, names []string }{
 // answer therefore shows the claimant nobody's identity.
 func TestRawResponseRedaction(t *testing.T) {
 	t.Parallel()
-	registers, err := validators.NewRegistry(sandboxEnv)
+	registers, err := validators.NewRegistry(sandboxEnv, sandbox.Fakes())
 	if err != nil {
 		t.Fatal(err)
 	}

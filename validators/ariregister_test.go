@@ -1,134 +1,84 @@
-package validators
+package validators_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/xml"
-	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/onboarding-kyb/onboarding/validators"
+	"github.com/onboarding-kyb/onboarding/validators/sandbox"
 )
 
-// seenRequest is what a fake register received.
-type seenRequest struct {
-	method, path, query string
-	header              http.Header
-	body                []byte
-}
-
-// recordingServer serves fake and records every request it receives.
-func recordingServer(t *testing.T, fake http.Handler) (*httptest.Server, func() []seenRequest) {
-	t.Helper()
-	var mu sync.Mutex
-	var seen []seenRequest
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		mu.Lock()
-		seen = append(seen, seenRequest{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Clone(), body})
-		mu.Unlock()
-		fake.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv, func() []seenRequest {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]seenRequest(nil), seen...)
-	}
-}
-
-// ariregisterTestConfig keeps retries short so a failing register test ends in about a second.
-func ariregisterTestConfig(url string) Config {
-	return Config{BaseURL: url, Username: ariregisterFakeUsername, Password: ariregisterFakePassword,
-		Timeout: 200 * time.Millisecond, Deadline: 900 * time.Millisecond}
-}
+// ariregisterCreds are the credentials the fake accepts.
+var ariregisterCreds = validators.Config{Username: sandbox.AriregisterFakeUsername, Password: sandbox.AriregisterFakePassword}
 
 func TestAriregisterCheckCode(t *testing.T) {
 	t.Parallel()
-	v := NewAriregister(Config{})
-	for _, code := range []string{"12417834", "70000310", "10000062", " 12417834 ", ariregisterCodeVerified} {
+	v := validators.NewAriregister(validators.Config{})
+	for _, code := range []string{"12417834", "70000310", "10000062", " 12417834 ", sandbox.AriregisterCodeVerified} {
 		if err := v.CheckCode(code); err != nil {
 			t.Errorf("CheckCode(%q) = %v, want valid", code, err)
 		}
 	}
 	for _, code := range []string{"12417835", "1241783", "124178344", "22417834", "52417834", "1241783A", "", "EE12417834"} {
 		err := v.CheckCode(code)
-		e := wantCode(t, err, CodeInvalidCode)
+		e := wantCode(t, err, validators.CodeInvalidCode)
 		if !strings.Contains(e.Message, "8 digits") || !strings.Contains(e.Message, "mod-11") {
 			t.Errorf("CheckCode(%q) message %q does not name the rule", code, e.Message)
 		}
 	}
-	for _, c := range ariregisterSandboxCases {
+	for _, c := range sandbox.AriregisterSandboxCases {
 		if err := v.CheckCode(c.Code); err != nil {
 			t.Errorf("sandbox code %s fails CheckCode: %v", c.Code, err)
 		}
 	}
 }
 
-func TestCheckEstonianPersonalCode(t *testing.T) {
-	t.Parallel()
-	// 2001-02-30 does not exist: give it a correct check digit so only the date is wrong.
-	badDate := "5010230000" + fmt.Sprint(estonianCheckDigit("5010230000"))
-	badMonth := "4801301000" + fmt.Sprint(estonianCheckDigit("4801301000"))
-	for _, code := range []string{"48001010005", "37505050004", "38001085718", "60001010007", "49002020002"} {
-		if err := CheckEstonianPersonalCode(code); err != nil {
-			t.Errorf("CheckEstonianPersonalCode(%q) = %v, want valid", code, err)
-		}
-	}
-	for _, code := range []string{"48001010006", "78001010005", "08001010005", "4800101000", "480010100050", "4800101000A", "", badDate, badMonth} {
-		if err := CheckEstonianPersonalCode(code); err == nil {
-			t.Errorf("CheckEstonianPersonalCode(%q) accepted an invalid code", code)
-		}
-	}
-}
-
 func TestAriregisterValidate(t *testing.T) {
 	t.Parallel()
-	mari := ariregisterFakePerson
-	stranger := Person{Identifier: "49002020002"}
+	mari := sandbox.AriregisterFakePerson
+	stranger := validators.Person{Identifier: "49002020002"}
 	tests := []struct {
 		name       string
 		code       string
-		person     Person
-		cfg        func(*Config)
-		wantErr    Code
+		person     validators.Person
+		cfg        func(*validators.Config)
+		wantErr    validators.Code
 		wantStatus string
 		wantRoles  []string
 		wantCalls  int // -1: at least 2 (retried)
 	}{
-		{name: "verified with two roles", code: ariregisterCodeVerified, person: mari, wantStatus: StatusActive, wantRoles: []string{"JUHL", "PROK"}, wantCalls: 1},
-		{name: "code with spaces", code: " 12417834 ", person: mari, wantStatus: StatusActive, wantRoles: []string{"JUHL", "PROK"}, wantCalls: 1},
-		{name: "person not listed", code: ariregisterCodeVerified, person: stranger, wantStatus: StatusActive, wantCalls: 1},
-		{name: "joint representation only", code: ariregisterCodeNotAuthorized, person: mari, wantStatus: StatusActive, wantCalls: 1},
-		{name: "bankrupt", code: ariregisterCodeBankrupt, person: mari, wantStatus: StatusBankrupt, wantRoles: []string{"PANKH"}, wantCalls: 1},
-		{name: "deleted", code: ariregisterCodeDeleted, person: mari, wantStatus: StatusDeleted, wantCalls: 1},
-		{name: "liquidation, one-item list as object", code: ariregisterCodeLiquidation, person: mari, wantStatus: StatusLiquidation, wantRoles: []string{"LIKV"}, wantCalls: 1},
-		{name: "not found", code: ariregisterCodeNotFound, person: mari, wantErr: CodeCompanyNotFound, wantCalls: 1},
-		{name: "bad credentials", code: ariregisterCodeVerified, person: mari, cfg: func(c *Config) { c.Password = "wrong" }, wantErr: CodeConfigurationError, wantCalls: 1},
-		{name: "rate limited", code: ariregisterCodeRateLimited, person: mari, wantErr: CodeAPIError, wantCalls: -1},
-		{name: "server fault", code: ariregisterCodeServerError, person: mari, wantErr: CodeAPIError, wantCalls: -1},
-		{name: "timeout", code: ariregisterCodeTimeout, person: mari, wantErr: CodeAPIError, wantCalls: -1},
-		{name: "malformed body", code: ariregisterCodeMalformed, person: mari, wantErr: CodeAPIError, wantCalls: 1},
-		{name: "missing person code", code: ariregisterCodeVerified, person: Person{FirstName: "Mari"}, wantErr: CodeIdentityValidation},
-		{name: "invalid person code", code: ariregisterCodeVerified, person: Person{Identifier: "48001010006"}, wantErr: CodeIdentityValidation},
-		{name: "invalid company code", code: "12417835", person: mari, wantErr: CodeInvalidCode},
-		{name: "no credentials configured", code: ariregisterCodeVerified, person: mari, cfg: func(c *Config) { c.Username, c.Password = "", "" }, wantErr: CodeConfigurationError},
+		{name: "verified with two roles", code: sandbox.AriregisterCodeVerified, person: mari, wantStatus: validators.StatusActive, wantRoles: []string{"JUHL", "PROK"}, wantCalls: 1},
+		{name: "code with spaces", code: " 12417834 ", person: mari, wantStatus: validators.StatusActive, wantRoles: []string{"JUHL", "PROK"}, wantCalls: 1},
+		{name: "person not listed", code: sandbox.AriregisterCodeVerified, person: stranger, wantStatus: validators.StatusActive, wantCalls: 1},
+		{name: "joint representation only", code: sandbox.AriregisterCodeNotAuthorized, person: mari, wantStatus: validators.StatusActive, wantCalls: 1},
+		{name: "bankrupt", code: sandbox.AriregisterCodeBankrupt, person: mari, wantStatus: validators.StatusBankrupt, wantRoles: []string{"PANKH"}, wantCalls: 1},
+		{name: "deleted", code: sandbox.AriregisterCodeDeleted, person: mari, wantStatus: validators.StatusDeleted, wantCalls: 1},
+		{name: "liquidation, one-item list as object", code: sandbox.AriregisterCodeLiquidation, person: mari, wantStatus: validators.StatusLiquidation, wantRoles: []string{"LIKV"}, wantCalls: 1},
+		{name: "not found", code: sandbox.AriregisterCodeNotFound, person: mari, wantErr: validators.CodeCompanyNotFound, wantCalls: 1},
+		{name: "bad credentials", code: sandbox.AriregisterCodeVerified, person: mari, cfg: func(c *validators.Config) { c.Password = "wrong" }, wantErr: validators.CodeConfigurationError, wantCalls: 1},
+		{name: "rate limited", code: sandbox.AriregisterCodeRateLimited, person: mari, wantErr: validators.CodeAPIError, wantCalls: -1},
+		{name: "server fault", code: sandbox.AriregisterCodeServerError, person: mari, wantErr: validators.CodeAPIError, wantCalls: -1},
+		{name: "timeout", code: sandbox.AriregisterCodeTimeout, person: mari, wantErr: validators.CodeAPIError, wantCalls: -1},
+		{name: "malformed body", code: sandbox.AriregisterCodeMalformed, person: mari, wantErr: validators.CodeAPIError, wantCalls: 1},
+		{name: "missing person code", code: sandbox.AriregisterCodeVerified, person: validators.Person{FirstName: "Mari"}, wantErr: validators.CodeIdentityValidation},
+		{name: "invalid person code", code: sandbox.AriregisterCodeVerified, person: validators.Person{Identifier: "48001010006"}, wantErr: validators.CodeIdentityValidation},
+		{name: "invalid company code", code: "12417835", person: mari, wantErr: validators.CodeInvalidCode},
+		{name: "no credentials configured", code: sandbox.AriregisterCodeVerified, person: mari, cfg: func(c *validators.Config) { c.Username, c.Password = "", "" }, wantErr: validators.CodeConfigurationError},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv, seen := recordingServer(t, ariregisterFake())
-			cfg := ariregisterTestConfig(srv.URL)
+			cfg, rec := fakeServer(t, sandbox.AriregisterFake(), ariregisterCreds)
+			seen := rec.all
 			if tc.cfg != nil {
 				tc.cfg(&cfg)
 			}
 			start := time.Now()
-			res, err := NewAriregister(cfg).Validate(context.Background(), Request{Country: "EE", Code: tc.code, Person: tc.person})
+			res, err := validators.NewAriregister(cfg).Validate(context.Background(), validators.Request{Country: "EE", Code: tc.code, Person: tc.person})
 			if d := time.Since(start); d > 2*time.Second {
 				t.Errorf("Validate took %v", d)
 			}
@@ -174,7 +124,7 @@ func TestAriregisterValidate(t *testing.T) {
 			if !strings.Contains(raw, `"arinimi"`) || !strings.Contains(raw, res.Company.Name) {
 				t.Errorf("raw lacks the register's answer: %s", raw)
 			}
-			if redacted := string(RedactPersons(res.Raw)); strings.Contains(raw, "ariregister_parool") ||
+			if redacted := string(validators.RedactPersons(res.Raw)); strings.Contains(raw, "ariregister_parool") ||
 				strings.Contains(redacted, "48001010005") || strings.Contains(redacted, "37505050004") {
 				t.Errorf("raw leaks the password or a personal code: %s", redacted)
 			}
@@ -184,9 +134,10 @@ func TestAriregisterValidate(t *testing.T) {
 
 func TestAriregisterSendsCredentialsInSOAPBody(t *testing.T) {
 	t.Parallel()
-	srv, seen := recordingServer(t, ariregisterFake())
-	if _, err := NewAriregister(ariregisterTestConfig(srv.URL)).Validate(context.Background(),
-		Request{Country: "EE", Code: ariregisterCodeVerified, Person: ariregisterFakePerson}); err != nil {
+	cfg, rec := fakeServer(t, sandbox.AriregisterFake(), ariregisterCreds)
+	seen := rec.all
+	if _, err := validators.NewAriregister(cfg).Validate(context.Background(),
+		validators.Request{Country: "EE", Code: sandbox.AriregisterCodeVerified, Person: sandbox.AriregisterFakePerson}); err != nil {
 		t.Fatal(err)
 	}
 	reqs := seen()
@@ -209,29 +160,10 @@ func TestAriregisterSendsCredentialsInSOAPBody(t *testing.T) {
 		t.Fatalf("body is not XML: %v\n%s", err, r.body)
 	}
 	k := env.Keha
-	if k.Username != ariregisterFakeUsername || k.Password != ariregisterFakePassword || k.Format != "json" || k.Code != ariregisterCodeVerified {
+	if k.Username != sandbox.AriregisterFakeUsername || k.Password != sandbox.AriregisterFakePassword || k.Format != "json" || k.Code != sandbox.AriregisterCodeVerified {
 		t.Errorf("SOAP keha = %+v", k)
 	}
-	if strings.Contains(string(r.body), ariregisterFakePerson.Identifier) {
+	if strings.Contains(string(r.body), sandbox.AriregisterFakePerson.Identifier) {
 		t.Error("the personal code was sent to the register; it is matched locally")
-	}
-}
-
-func TestAriregisterFaultClassification(t *testing.T) {
-	t.Parallel()
-	fault := func(msg string) []byte {
-		return []byte(`<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"><SOAP-ENV:Body><SOAP-ENV:Fault><faultcode>SOAP-ENV:Client</faultcode><faultstring>` + msg + `</faultstring></SOAP-ENV:Fault></SOAP-ENV:Body></SOAP-ENV:Envelope>`)
-	}
-	if e := ariregisterFault(500, fault("Vale kasutajanimi või parool")); e == nil || e.Code != CodeConfigurationError {
-		t.Errorf("credential fault = %v, want CONFIGURATION_ERROR", e)
-	}
-	if e := ariregisterFault(500, fault("Internal error")); e != nil {
-		t.Errorf("server fault = %v, want nil (retried by the client)", e)
-	}
-	if e := ariregisterFault(200, fault("Päringu viga")); e == nil || e.Code != CodeAPIError {
-		t.Errorf("fault with 200 = %v, want API_ERROR", e)
-	}
-	if e := ariregisterFault(200, []byte(`{"keha":{}}`)); e != nil {
-		t.Errorf("JSON body classified as fault: %v", e)
 	}
 }

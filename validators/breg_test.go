@@ -1,4 +1,4 @@
-package validators
+package validators_test
 
 import (
 	"context"
@@ -6,13 +6,16 @@ import (
 	"net/http"
 	"slices"
 	"testing"
+
+	"github.com/onboarding-kyb/onboarding/validators"
+	"github.com/onboarding-kyb/onboarding/validators/sandbox"
 )
 
 func TestBregCheckCode(t *testing.T) {
 	t.Parallel()
-	v := NewBreg(Config{})
-	valid := []string{"923609016", "923 609 016", "974760673", bregCodeNotFound, bregCodeBankrupt,
-		bregCodeNotAuthorized, bregCodeTimeout, bregCodeDeleted, bregCodeLiquidation, bregCode429, bregCode500, bregCodeMalformed}
+	v := validators.NewBreg(validators.Config{})
+	valid := []string{"923609016", "923 609 016", "974760673", sandbox.BregCodeNotFound, sandbox.BregCodeBankrupt,
+		sandbox.BregCodeNotAuthorized, sandbox.BregCodeTimeout, sandbox.BregCodeDeleted, sandbox.BregCodeLiquidation, sandbox.BregCode429, sandbox.BregCode500, sandbox.BregCodeMalformed}
 	for _, c := range valid {
 		if err := v.CheckCode(c); err != nil {
 			t.Errorf("CheckCode(%q) = %v, want valid", c, err)
@@ -21,8 +24,8 @@ func TestBregCheckCode(t *testing.T) {
 	// 910000080: the weighted sum leaves remainder 1, so no check digit exists.
 	for _, c := range []string{"923609017", "923609061", "92360901", "9236090160", "92360901A", "NO923609016", "", "910000080"} {
 		err := v.CheckCode(c)
-		nordicWantCode(t, err, CodeInvalidCode)
-		if e := err.(*Error); e.Message != "NO organisation number must be 9 digits with a valid mod-11 check digit" {
+		wantCode(t, err, validators.CodeInvalidCode)
+		if e := err.(*validators.Error); e.Message != "NO organisation number must be 9 digits with a valid mod-11 check digit" {
 			t.Errorf("message %q does not name the rule", e.Message)
 		}
 	}
@@ -30,44 +33,44 @@ func TestBregCheckCode(t *testing.T) {
 
 func TestBregValidate(t *testing.T) {
 	t.Parallel()
-	kari := bregSandboxPerson
+	kari := sandbox.BregSandboxPerson
 	tests := []struct {
 		name      string
 		code      string
-		person    Person
+		person    validators.Person
 		override  func(http.ResponseWriter, *http.Request) bool
-		wantErr   Code
+		wantErr   validators.Code
 		wantState string
 		wantRoles []string
 		wantCalls int // requests the fake must have seen; -1: more than one (retries)
 	}{
-		{name: "verified daily manager", code: bregCodeVerified, person: kari, wantState: StatusActive, wantRoles: []string{"DAGL"}, wantCalls: 2},
-		{name: "board member, accents and middle name folded", code: bregCodeVerified,
-			person:    Person{FirstName: "bjorn age", LastName: "Haugen-Lie", BirthDate: bregDate("1981-06-30")},
-			wantState: StatusActive, wantRoles: []string{"MEDL"}, wantCalls: 2},
-		{name: "wrong birth date", code: bregCodeVerified, person: Person{FirstName: "Kari", LastName: "Nordmann", BirthDate: bregDate("1975-04-13")}, wantState: StatusActive, wantCalls: 2},
-		{name: "resigned board member", code: bregCodeVerified, person: Person{FirstName: "Per", LastName: "Hansen", BirthDate: bregDate("1958-09-09")}, wantState: StatusActive, wantCalls: 2},
-		{name: "deputy may not represent", code: bregCodeVerified, person: Person{FirstName: "Sigrid", LastName: "Dahl", BirthDate: bregDate("1990-01-15")}, wantState: StatusActive, wantCalls: 2},
-		{name: "person not listed", code: bregCodeNotAuthorized, person: kari, wantState: StatusActive, wantCalls: 2},
-		{name: "bankrupt", code: bregCodeBankrupt, person: kari, wantState: StatusBankrupt, wantRoles: []string{"DAGL", "LEDE"}, wantCalls: 2},
-		{name: "liquidation", code: bregCodeLiquidation, person: kari, wantState: StatusLiquidation, wantRoles: []string{"DAGL"}, wantCalls: 2},
-		{name: "deleted (410)", code: bregCodeDeleted, person: kari, wantState: StatusDeleted, wantCalls: 1},
-		{name: "not found (404)", code: bregCodeNotFound, person: kari, wantErr: CodeCompanyNotFound, wantCalls: 1},
-		{name: "429 asking for a wait past the budget: API error at once", code: bregCode429, person: kari, wantErr: CodeAPIError, wantCalls: 1},
-		{name: "500 retried then API error", code: bregCode500, person: kari, wantErr: CodeAPIError, wantCalls: -1},
-		{name: "timeout", code: bregCodeTimeout, person: kari, wantErr: CodeAPIError, wantCalls: -1},
-		{name: "malformed body", code: bregCodeMalformed, person: kari, wantErr: CodeAPIError, wantCalls: 1},
-		{name: "401 is a configuration error", code: bregCodeVerified, person: kari, override: nordicStatus(http.StatusUnauthorized), wantErr: CodeConfigurationError, wantCalls: 1},
-		{name: "missing birth date", code: bregCodeVerified, person: Person{FirstName: "Kari", LastName: "Nordmann"}, wantErr: CodeIdentityValidation, wantCalls: 0},
-		{name: "missing last name", code: bregCodeVerified, person: Person{FirstName: "Kari", BirthDate: kari.BirthDate}, wantErr: CodeIdentityValidation, wantCalls: 0},
-		{name: "bad check digit", code: "923609017", person: kari, wantErr: CodeInvalidCode, wantCalls: 0},
+		{name: "verified daily manager", code: sandbox.BregCodeVerified, person: kari, wantState: validators.StatusActive, wantRoles: []string{"DAGL"}, wantCalls: 2},
+		{name: "board member, accents and middle name folded", code: sandbox.BregCodeVerified,
+			person:    validators.Person{FirstName: "bjorn age", LastName: "Haugen-Lie", BirthDate: date("1981-06-30")},
+			wantState: validators.StatusActive, wantRoles: []string{"MEDL"}, wantCalls: 2},
+		{name: "wrong birth date", code: sandbox.BregCodeVerified, person: validators.Person{FirstName: "Kari", LastName: "Nordmann", BirthDate: date("1975-04-13")}, wantState: validators.StatusActive, wantCalls: 2},
+		{name: "resigned board member", code: sandbox.BregCodeVerified, person: validators.Person{FirstName: "Per", LastName: "Hansen", BirthDate: date("1958-09-09")}, wantState: validators.StatusActive, wantCalls: 2},
+		{name: "deputy may not represent", code: sandbox.BregCodeVerified, person: validators.Person{FirstName: "Sigrid", LastName: "Dahl", BirthDate: date("1990-01-15")}, wantState: validators.StatusActive, wantCalls: 2},
+		{name: "person not listed", code: sandbox.BregCodeNotAuthorized, person: kari, wantState: validators.StatusActive, wantCalls: 2},
+		{name: "bankrupt", code: sandbox.BregCodeBankrupt, person: kari, wantState: validators.StatusBankrupt, wantRoles: []string{"DAGL", "LEDE"}, wantCalls: 2},
+		{name: "liquidation", code: sandbox.BregCodeLiquidation, person: kari, wantState: validators.StatusLiquidation, wantRoles: []string{"DAGL"}, wantCalls: 2},
+		{name: "deleted (410)", code: sandbox.BregCodeDeleted, person: kari, wantState: validators.StatusDeleted, wantCalls: 1},
+		{name: "not found (404)", code: sandbox.BregCodeNotFound, person: kari, wantErr: validators.CodeCompanyNotFound, wantCalls: 1},
+		{name: "429 asking for a wait past the budget: API error at once", code: sandbox.BregCode429, person: kari, wantErr: validators.CodeAPIError, wantCalls: 1},
+		{name: "500 retried then API error", code: sandbox.BregCode500, person: kari, wantErr: validators.CodeAPIError, wantCalls: -1},
+		{name: "timeout", code: sandbox.BregCodeTimeout, person: kari, wantErr: validators.CodeAPIError, wantCalls: -1},
+		{name: "malformed body", code: sandbox.BregCodeMalformed, person: kari, wantErr: validators.CodeAPIError, wantCalls: 1},
+		{name: "401 is a configuration error", code: sandbox.BregCodeVerified, person: kari, override: answerStatus(http.StatusUnauthorized), wantErr: validators.CodeConfigurationError, wantCalls: 1},
+		{name: "missing birth date", code: sandbox.BregCodeVerified, person: validators.Person{FirstName: "Kari", LastName: "Nordmann"}, wantErr: validators.CodeIdentityValidation, wantCalls: 0},
+		{name: "missing last name", code: sandbox.BregCodeVerified, person: validators.Person{FirstName: "Kari", BirthDate: kari.BirthDate}, wantErr: validators.CodeIdentityValidation, wantCalls: 0},
+		{name: "bad check digit", code: "923609017", person: kari, wantErr: validators.CodeInvalidCode, wantCalls: 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			cfg, rec := nordicServer(t, bregFake(), Config{})
+			cfg, rec := fakeServer(t, sandbox.BregFake(), validators.Config{})
 			rec.override = tt.override
-			res, err := NewBreg(cfg).Validate(context.Background(), Request{Country: "NO", Code: tt.code, Person: tt.person})
+			res, err := validators.NewBreg(cfg).Validate(context.Background(), validators.Request{Country: "NO", Code: tt.code, Person: tt.person})
 			paths, auth := rec.requests()
 			switch {
 			case tt.wantCalls == -1 && len(paths) < 2:
@@ -81,7 +84,7 @@ func TestBregValidate(t *testing.T) {
 				}
 			}
 			if tt.wantErr != "" {
-				nordicWantCode(t, err, tt.wantErr)
+				wantCode(t, err, tt.wantErr)
 				return
 			}
 			if err != nil {
@@ -99,7 +102,7 @@ func TestBregValidate(t *testing.T) {
 			if !slices.Equal(got, tt.wantRoles) {
 				t.Errorf("roles = %v, want %v", got, tt.wantRoles)
 			}
-			if tt.wantState != StatusDeleted && !res.PersonChecked {
+			if tt.wantState != validators.StatusDeleted && !res.PersonChecked {
 				t.Error("PersonChecked = false")
 			}
 			if !json.Valid(res.Raw) {
@@ -111,12 +114,12 @@ func TestBregValidate(t *testing.T) {
 
 func TestBregVerifiedDetails(t *testing.T) {
 	t.Parallel()
-	cfg, rec := nordicServer(t, bregFake(), Config{})
-	res, err := NewBreg(cfg).Validate(context.Background(), Request{Code: "923 609 016", Person: bregSandboxPerson})
+	cfg, rec := fakeServer(t, sandbox.BregFake(), validators.Config{})
+	res, err := validators.NewBreg(cfg).Validate(context.Background(), validators.Request{Code: "923 609 016", Person: sandbox.BregSandboxPerson})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Company{Name: "EQUINOR ASA", LegalPersonIdentifier: "923609016", Status: StatusActive, LegalForm: "Allmennaksjeselskap",
+	want := validators.Company{Name: "EQUINOR ASA", LegalPersonIdentifier: "923609016", Status: validators.StatusActive, LegalForm: "Allmennaksjeselskap",
 		Address: "Forusbeen 50, 4035 STAVANGER, Norge", RegistrationDate: "1995-03-12", Registry: "breg"}
 	if res.Company != want {
 		t.Errorf("company = %+v\nwant      %+v", res.Company, want)
@@ -135,19 +138,14 @@ func TestBregVerifiedDetails(t *testing.T) {
 	}
 }
 
-func TestBregSandboxCases(t *testing.T) {
-	t.Parallel()
-	nordicRunSandbox(t, NewBreg, bregFake(), bregSandboxCases, Config{})
-}
-
 func TestBregDescribes(t *testing.T) {
 	t.Parallel()
-	v := NewBreg(Config{})
+	v := validators.NewBreg(validators.Config{})
 	if v.Method() != "breg" || !slices.Equal(v.Countries(), []string{"NO"}) ||
-		!slices.Equal(v.PersonFields(), []string{FieldFirstName, FieldLastName, FieldBirthDate}) {
+		!slices.Equal(v.PersonFields(), []string{validators.FieldFirstName, validators.FieldLastName, validators.FieldBirthDate}) {
 		t.Errorf("breg describes itself as %s %v %v", v.Method(), v.Countries(), v.PersonFields())
 	}
-	if bregDefaultURL != "https://data.brreg.no" {
-		t.Errorf("default URL %s", bregDefaultURL)
+	if defaultURL(t, "breg") != "https://data.brreg.no" {
+		t.Errorf("default URL %s", defaultURL(t, "breg"))
 	}
 }

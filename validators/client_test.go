@@ -218,3 +218,46 @@ func TestFromEnv(t *testing.T) {
 		t.Errorf("bad timeout accepted or not named: %v", err)
 	}
 }
+
+// A 429 with Retry-After within the budget is waited out, then retried.
+func TestClientHonoursRetryAfter(t *testing.T) {
+	t.Parallel()
+	var calls *atomic.Int32
+	srv, calls := clientCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if calls.Load() == 1 {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+	c := newClient("test", Config{BaseURL: srv.URL, Timeout: time.Second, Deadline: 3 * time.Second})
+	began := time.Now()
+	res, err := clientGet(c)
+	if err != nil || res.Status != http.StatusOK || calls.Load() != 2 {
+		t.Fatalf("%v %v after %d calls", res, err, calls.Load())
+	}
+	if took := time.Since(began); took < time.Second {
+		t.Errorf("retried after %v, before the register's Retry-After of 1s", took)
+	}
+}
+
+// A Retry-After past the budget ends the call at once with API_ERROR,
+// instead of retrying against the register's wish.
+func TestClientRetryAfterPastBudget(t *testing.T) {
+	t.Parallel()
+	srv, calls := clientCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(http.StatusTooManyRequests)
+	})
+	c := newClient("test", Config{BaseURL: srv.URL, Timeout: time.Second, Deadline: 2 * time.Second})
+	began := time.Now()
+	_, err := clientGet(c)
+	e := wantCode(t, err, CodeAPIError)
+	if took := time.Since(began); took > 500*time.Millisecond || calls.Load() != 1 {
+		t.Errorf("gave up after %v and %d calls, want at once after one", took, calls.Load())
+	}
+	if !strings.Contains(e.Message, "budget") {
+		t.Errorf("message %q does not say why", e.Message)
+	}
+}

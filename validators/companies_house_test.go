@@ -1,4 +1,4 @@
-package validators
+package validators_test
 
 import (
 	"context"
@@ -7,11 +7,14 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/onboarding-kyb/onboarding/validators"
+	"github.com/onboarding-kyb/onboarding/validators/sandbox"
 )
 
 func TestCompaniesHouseCheckCode(t *testing.T) {
 	t.Parallel()
-	v := NewCompaniesHouse(Config{})
+	v := validators.NewCompaniesHouse(validators.Config{})
 	// Real numbers: TESCO PLC, BP P.L.C.; prefixed and short forms.
 	for _, code := range []string{"00445790", "445790", "00102498", "102498", "SC999001", "sc 999001", "NI000002", "OC123456", "R0123456"} {
 		if err := v.CheckCode(code); err != nil {
@@ -27,65 +30,60 @@ func TestCompaniesHouseCheckCode(t *testing.T) {
 		"",
 	} {
 		err := v.CheckCode(code)
-		wantErrCode(t, err, CodeInvalidCode)
-		if !strings.Contains(err.(*Error).Message, "8 characters") {
+		wantCode(t, err, validators.CodeInvalidCode)
+		if !strings.Contains(err.(*validators.Error).Message, "8 characters") {
 			t.Errorf("CheckCode(%q) message does not name the rule", code)
 		}
-	}
-	n, err := checkCompanyNumber("445790")
-	if err != nil || n != "00445790" {
-		t.Errorf("checkCompanyNumber(445790) = %q, %v; want 00445790", n, err)
 	}
 }
 
 func TestCompaniesHouseValidate(t *testing.T) {
 	t.Parallel()
-	smith := Person{FirstName: "Jane", LastName: "Smith", BirthDate: fakeDate("1972-06-15")}
+	smith := validators.Person{FirstName: "Jane", LastName: "Smith", BirthDate: date("1972-06-15")}
 	cases := []struct {
 		name      string
 		code      string
-		person    Person
+		person    validators.Person
 		key       string
-		wantErr   Code
+		wantErr   validators.Code
 		wantState string
 		wantRoles []string
 		noRequest bool
 	}{
-		{name: "verified director", code: "445790", person: smith, wantState: StatusActive, wantRoles: []string{"director"}},
-		{name: "all forenames, any case", code: chFakeVerified, person: Person{FirstName: "jane elizabeth", LastName: "SMITH", BirthDate: fakeDate("1972-06-01")}, wantState: StatusActive, wantRoles: []string{"director"}},
-		{name: "apostrophe and accents", code: chFakeVerified, person: Person{FirstName: "Fíona", LastName: "O'Neill", BirthDate: fakeDate("1968-11-30")}, wantState: StatusActive, wantRoles: []string{"director"}},
-		{name: "wrong birth month", code: chFakeVerified, person: Person{FirstName: "Jane", LastName: "Smith", BirthDate: fakeDate("1972-07-15")}, wantState: StatusActive},
-		{name: "resigned director", code: chFakeVerified, person: Person{FirstName: "Robert", LastName: "Brown", BirthDate: fakeDate("1961-02-03")}, wantState: StatusActive},
-		{name: "secretary only", code: chFakeNotListed, person: smith, wantState: StatusActive},
-		{name: "administration", code: chFakeAdministrated, person: smith, wantState: StatusBankrupt},
-		{name: "liquidation without officers", code: chFakeLiquidation, person: smith, wantState: StatusLiquidation},
-		{name: "dissolved", code: chFakeDissolved, person: smith, wantState: StatusDeleted},
-		{name: "not found", code: chFakeNotFound, person: smith, wantErr: CodeCompanyNotFound},
-		{name: "bad credentials", code: chFakeVerified, person: smith, key: "-", wantErr: CodeConfigurationError},
-		{name: "rate limited", code: chFakeRateLimited, person: smith, wantErr: CodeAPIError},
-		{name: "server error", code: chFakeServerError, person: smith, wantErr: CodeAPIError},
-		{name: "timeout", code: chFakeTimeout, person: smith, wantErr: CodeAPIError},
-		{name: "malformed body", code: chFakeMalformed, person: smith, wantErr: CodeAPIError},
-		{name: "missing names", code: chFakeVerified, person: Person{BirthDate: smith.BirthDate}, wantErr: CodeIdentityValidation, noRequest: true},
-		{name: "invalid code", code: "XX123456", person: smith, wantErr: CodeInvalidCode, noRequest: true},
+		{name: "verified director", code: "445790", person: smith, wantState: validators.StatusActive, wantRoles: []string{"director"}},
+		{name: "all forenames, any case", code: sandbox.ChFakeVerified, person: validators.Person{FirstName: "jane elizabeth", LastName: "SMITH", BirthDate: date("1972-06-01")}, wantState: validators.StatusActive, wantRoles: []string{"director"}},
+		{name: "apostrophe and accents", code: sandbox.ChFakeVerified, person: validators.Person{FirstName: "Fíona", LastName: "O'Neill", BirthDate: date("1968-11-30")}, wantState: validators.StatusActive, wantRoles: []string{"director"}},
+		{name: "wrong birth month", code: sandbox.ChFakeVerified, person: validators.Person{FirstName: "Jane", LastName: "Smith", BirthDate: date("1972-07-15")}, wantState: validators.StatusActive},
+		{name: "resigned director", code: sandbox.ChFakeVerified, person: validators.Person{FirstName: "Robert", LastName: "Brown", BirthDate: date("1961-02-03")}, wantState: validators.StatusActive},
+		{name: "secretary only", code: sandbox.ChFakeNotListed, person: smith, wantState: validators.StatusActive},
+		{name: "administration", code: sandbox.ChFakeAdministrated, person: smith, wantState: validators.StatusBankrupt},
+		{name: "liquidation without officers", code: sandbox.ChFakeLiquidation, person: smith, wantState: validators.StatusLiquidation},
+		{name: "dissolved", code: sandbox.ChFakeDissolved, person: smith, wantState: validators.StatusDeleted},
+		{name: "not found", code: sandbox.ChFakeNotFound, person: smith, wantErr: validators.CodeCompanyNotFound},
+		{name: "bad credentials", code: sandbox.ChFakeVerified, person: smith, key: "-", wantErr: validators.CodeConfigurationError},
+		{name: "rate limited", code: sandbox.ChFakeRateLimited, person: smith, wantErr: validators.CodeAPIError},
+		{name: "server error", code: sandbox.ChFakeServerError, person: smith, wantErr: validators.CodeAPIError},
+		{name: "timeout", code: sandbox.ChFakeTimeout, person: smith, wantErr: validators.CodeAPIError},
+		{name: "malformed body", code: sandbox.ChFakeMalformed, person: smith, wantErr: validators.CodeAPIError},
+		{name: "missing names", code: sandbox.ChFakeVerified, person: validators.Person{BirthDate: smith.BirthDate}, wantErr: validators.CodeIdentityValidation, noRequest: true},
+		{name: "invalid code", code: "XX123456", person: smith, wantErr: validators.CodeInvalidCode, noRequest: true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv, rec := startFake(t, companiesHouseFake())
-			cfg := fastConfig(srv.URL)
+			cfg, rec := fakeServer(t, sandbox.CompaniesHouseFake(), validators.Config{})
 			cfg.APIKey = "test-key"
 			if tc.key == "-" {
 				cfg.APIKey = ""
 			}
-			res, err := NewCompaniesHouse(cfg).Validate(context.Background(), Request{Country: "GB", Code: tc.code, Person: tc.person})
+			res, err := validators.NewCompaniesHouse(cfg).Validate(context.Background(), validators.Request{Country: "GB", Code: tc.code, Person: tc.person})
 			n, auth := rec.seen()
 			if tc.noRequest && n != 0 {
 				t.Errorf("register was called %d times, want none", n)
 			}
 			if tc.wantErr != "" {
-				wantErrCode(t, err, tc.wantErr)
-				if tc.wantErr == CodeAPIError && tc.code != chFakeMalformed && n < 2 {
+				wantCode(t, err, tc.wantErr)
+				if tc.wantErr == validators.CodeAPIError && tc.code != sandbox.ChFakeMalformed && n < 2 {
 					t.Errorf("got %d attempts, want retries", n)
 				}
 				return
@@ -118,18 +116,17 @@ func TestCompaniesHouseValidate(t *testing.T) {
 // The officer list is read page by page: force pages of two.
 func TestCompaniesHouseOfficerPages(t *testing.T) {
 	t.Parallel()
-	fake := companiesHouseFake()
-	srv, rec := startFake(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	fake := sandbox.CompaniesHouseFake()
+	cfg, rec := fakeServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if q := r.URL.Query(); q.Has("items_per_page") {
 			q.Set("items_per_page", "2")
 			r.URL.RawQuery = q.Encode()
 		}
 		fake.ServeHTTP(w, r)
-	}))
-	cfg := fastConfig(srv.URL)
+	}), validators.Config{})
 	cfg.APIKey = "test-key"
-	res, err := NewCompaniesHouse(cfg).Validate(context.Background(), Request{Country: "GB", Code: chFakeVerified,
-		Person: Person{FirstName: "Jane", LastName: "Smith", BirthDate: fakeDate("1972-06-15")}})
+	res, err := validators.NewCompaniesHouse(cfg).Validate(context.Background(), validators.Request{Country: "GB", Code: sandbox.ChFakeVerified,
+		Person: validators.Person{FirstName: "Jane", LastName: "Smith", BirthDate: date("1972-06-15")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,18 +143,10 @@ func TestCompaniesHouseOfficerPages(t *testing.T) {
 	if err := json.Unmarshal(res.Raw, &raw); err != nil || raw.Company == nil || len(raw.Officers) != 3 {
 		t.Errorf("raw = %s (%v), want the profile and 3 officer pages", res.Raw, err)
 	}
-	want := Company{Name: "TESCO PLC", LegalPersonIdentifier: "00445790", Status: StatusActive, LegalForm: "plc",
+	want := validators.Company{Name: "TESCO PLC", LegalPersonIdentifier: "00445790", Status: validators.StatusActive, LegalForm: "plc",
 		Address:          "Tesco House, Shire Park, Kestrel Way, Welwyn Garden City, AL7 1GA, United Kingdom",
 		RegistrationDate: "1947-11-27", Registry: "companies_house"}
 	if res.Company != want {
 		t.Errorf("company = %+v\nwant      %+v", res.Company, want)
 	}
-}
-
-func TestCompaniesHouseSandboxCases(t *testing.T) {
-	t.Parallel()
-	srv, _ := startFake(t, companiesHouseFake())
-	cfg := fastConfig(srv.URL)
-	cfg.APIKey = "sandbox"
-	checkSandboxCases(t, NewCompaniesHouse(cfg), "GB", companiesHouseSandboxCases)
 }

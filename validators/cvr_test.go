@@ -1,4 +1,4 @@
-package validators
+package validators_test
 
 import (
 	"context"
@@ -7,23 +7,26 @@ import (
 	"net/http"
 	"slices"
 	"testing"
+
+	"github.com/onboarding-kyb/onboarding/validators"
+	"github.com/onboarding-kyb/onboarding/validators/sandbox"
 )
 
-var cvrTestCreds = Config{Username: "kyb-user", Password: "s3cret"}
+var cvrTestCreds = validators.Config{Username: "kyb-user", Password: "s3cret"}
 
 func TestCVRCheckCode(t *testing.T) {
 	t.Parallel()
-	v := NewCVR(Config{})
-	for _, c := range []string{"13585628", "DK 13585628", "DK13585628", "1358 5628", cvrCodeNotFound, cvrCodeBankrupt,
-		cvrCodeNotAuthorized, cvrCodeTimeout, cvrCodeDissolved, cvrCode429, cvrCode500, cvrCodeMalformed, cvrCodeLiquidation} {
+	v := validators.NewCVR(validators.Config{})
+	for _, c := range []string{"13585628", "DK 13585628", "DK13585628", "1358 5628", sandbox.CvrCodeNotFound, sandbox.CvrCodeBankrupt,
+		sandbox.CvrCodeNotAuthorized, sandbox.CvrCodeTimeout, sandbox.CvrCodeDissolved, sandbox.CvrCode429, sandbox.CvrCode500, sandbox.CvrCodeMalformed, sandbox.CvrCodeLiquidation} {
 		if err := v.CheckCode(c); err != nil {
 			t.Errorf("CheckCode(%q) = %v, want valid", c, err)
 		}
 	}
 	for _, c := range []string{"13585629", "31585628", "1358562", "135856280", "1358562A", "03585628", ""} {
 		err := v.CheckCode(c)
-		nordicWantCode(t, err, CodeInvalidCode)
-		if e := err.(*Error); e.Message != "DK CVR number must be 8 digits with a valid mod-11 check digit" {
+		wantCode(t, err, validators.CodeInvalidCode)
+		if e := err.(*validators.Error); e.Message != "DK CVR number must be 8 digits with a valid mod-11 check digit" {
 			t.Errorf("message %q does not name the rule", e.Message)
 		}
 	}
@@ -31,49 +34,49 @@ func TestCVRCheckCode(t *testing.T) {
 
 func TestCVRValidate(t *testing.T) {
 	t.Parallel()
-	mette := cvrSandboxPerson
+	mette := sandbox.CvrSandboxPerson
 	tests := []struct {
 		name      string
 		code      string
-		person    Person
-		creds     Config
+		person    validators.Person
+		creds     validators.Config
 		override  func(http.ResponseWriter, *http.Request) bool
-		wantErr   Code
+		wantErr   validators.Code
 		wantState string
 		wantRoles []string
 		wantCalls int // -1: retried
 	}{
-		{name: "verified director", code: cvrCodeVerified, person: mette, wantState: StatusActive, wantRoles: []string{"ADM. DIR."}, wantCalls: 1},
-		{name: "full name with middle name", code: cvrCodeVerified, person: Person{FirstName: "mette louise", LastName: "KJAER"}, wantState: StatusActive, wantRoles: []string{"ADM. DIR."}, wantCalls: 1},
-		{name: "board chair, folded accents", code: cvrCodeVerified, person: Person{FirstName: "Soren", LastName: "Ostergaard"}, wantState: StatusActive, wantRoles: []string{"FORMAND"}, wantCalls: 1},
-		{name: "former board member", code: cvrCodeVerified, person: Person{FirstName: "Anne", LastName: "Holm"}, wantState: StatusActive, wantCalls: 1},
-		{name: "owner is not management", code: cvrCodeVerified, person: Person{FirstName: "Jens", LastName: "Møller"}, wantState: StatusActive, wantCalls: 1},
-		{name: "deputy board member", code: cvrCodeVerified, person: Person{FirstName: "Peter", LastName: "Lund"}, wantState: StatusActive, wantCalls: 1},
-		{name: "auditor", code: cvrCodeVerified, person: Person{FirstName: "Karen", LastName: "Bech"}, wantState: StatusActive, wantCalls: 1},
-		{name: "person not listed", code: cvrCodeNotAuthorized, person: mette, wantState: StatusActive, wantCalls: 1},
-		{name: "bankrupt", code: cvrCodeBankrupt, person: mette, wantState: StatusBankrupt, wantRoles: []string{"DIREKTØR"}, wantCalls: 1},
-		{name: "dissolved", code: cvrCodeDissolved, person: mette, wantState: StatusDeleted, wantRoles: []string{"DIREKTØR"}, wantCalls: 1},
-		{name: "liquidation", code: cvrCodeLiquidation, person: mette, wantState: StatusLiquidation, wantRoles: []string{"DIREKTØR"}, wantCalls: 1},
-		{name: "not found (no hits)", code: cvrCodeNotFound, person: mette, wantErr: CodeCompanyNotFound, wantCalls: 1},
-		{name: "429 retried", code: cvrCode429, person: mette, wantErr: CodeAPIError, wantCalls: -1},
-		{name: "500 retried", code: cvrCode500, person: mette, wantErr: CodeAPIError, wantCalls: -1},
-		{name: "timeout", code: cvrCodeTimeout, person: mette, wantErr: CodeAPIError, wantCalls: -1},
-		{name: "malformed body", code: cvrCodeMalformed, person: mette, wantErr: CodeAPIError, wantCalls: 1},
-		{name: "bad credentials (401)", code: cvrCodeVerified, person: mette, override: nordicStatus(http.StatusUnauthorized), wantErr: CodeConfigurationError, wantCalls: 1},
-		{name: "no credentials configured", code: cvrCodeVerified, person: mette, creds: Config{Username: "kyb-user"}, wantErr: CodeConfigurationError, wantCalls: 0},
-		{name: "missing last name", code: cvrCodeVerified, person: Person{FirstName: "Mette"}, wantErr: CodeIdentityValidation, wantCalls: 0},
-		{name: "bad check digit", code: "13585629", person: mette, wantErr: CodeInvalidCode, wantCalls: 0},
+		{name: "verified director", code: sandbox.CvrCodeVerified, person: mette, wantState: validators.StatusActive, wantRoles: []string{"ADM. DIR."}, wantCalls: 1},
+		{name: "full name with middle name", code: sandbox.CvrCodeVerified, person: validators.Person{FirstName: "mette louise", LastName: "KJAER"}, wantState: validators.StatusActive, wantRoles: []string{"ADM. DIR."}, wantCalls: 1},
+		{name: "board chair, folded accents", code: sandbox.CvrCodeVerified, person: validators.Person{FirstName: "Soren", LastName: "Ostergaard"}, wantState: validators.StatusActive, wantRoles: []string{"FORMAND"}, wantCalls: 1},
+		{name: "former board member", code: sandbox.CvrCodeVerified, person: validators.Person{FirstName: "Anne", LastName: "Holm"}, wantState: validators.StatusActive, wantCalls: 1},
+		{name: "owner is not management", code: sandbox.CvrCodeVerified, person: validators.Person{FirstName: "Jens", LastName: "Møller"}, wantState: validators.StatusActive, wantCalls: 1},
+		{name: "deputy board member", code: sandbox.CvrCodeVerified, person: validators.Person{FirstName: "Peter", LastName: "Lund"}, wantState: validators.StatusActive, wantCalls: 1},
+		{name: "auditor", code: sandbox.CvrCodeVerified, person: validators.Person{FirstName: "Karen", LastName: "Bech"}, wantState: validators.StatusActive, wantCalls: 1},
+		{name: "person not listed", code: sandbox.CvrCodeNotAuthorized, person: mette, wantState: validators.StatusActive, wantCalls: 1},
+		{name: "bankrupt", code: sandbox.CvrCodeBankrupt, person: mette, wantState: validators.StatusBankrupt, wantRoles: []string{"DIREKTØR"}, wantCalls: 1},
+		{name: "dissolved", code: sandbox.CvrCodeDissolved, person: mette, wantState: validators.StatusDeleted, wantRoles: []string{"DIREKTØR"}, wantCalls: 1},
+		{name: "liquidation", code: sandbox.CvrCodeLiquidation, person: mette, wantState: validators.StatusLiquidation, wantRoles: []string{"DIREKTØR"}, wantCalls: 1},
+		{name: "not found (no hits)", code: sandbox.CvrCodeNotFound, person: mette, wantErr: validators.CodeCompanyNotFound, wantCalls: 1},
+		{name: "429 retried", code: sandbox.CvrCode429, person: mette, wantErr: validators.CodeAPIError, wantCalls: -1},
+		{name: "500 retried", code: sandbox.CvrCode500, person: mette, wantErr: validators.CodeAPIError, wantCalls: -1},
+		{name: "timeout", code: sandbox.CvrCodeTimeout, person: mette, wantErr: validators.CodeAPIError, wantCalls: -1},
+		{name: "malformed body", code: sandbox.CvrCodeMalformed, person: mette, wantErr: validators.CodeAPIError, wantCalls: 1},
+		{name: "bad credentials (401)", code: sandbox.CvrCodeVerified, person: mette, override: answerStatus(http.StatusUnauthorized), wantErr: validators.CodeConfigurationError, wantCalls: 1},
+		{name: "no credentials configured", code: sandbox.CvrCodeVerified, person: mette, creds: validators.Config{Username: "kyb-user"}, wantErr: validators.CodeConfigurationError, wantCalls: 0},
+		{name: "missing last name", code: sandbox.CvrCodeVerified, person: validators.Person{FirstName: "Mette"}, wantErr: validators.CodeIdentityValidation, wantCalls: 0},
+		{name: "bad check digit", code: "13585629", person: mette, wantErr: validators.CodeInvalidCode, wantCalls: 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			creds := cvrTestCreds
-			if tt.creds != (Config{}) {
+			if tt.creds != (validators.Config{}) {
 				creds = tt.creds
 			}
-			cfg, rec := nordicServer(t, cvrFake(), creds)
+			cfg, rec := fakeServer(t, sandbox.CvrFake(), creds)
 			rec.override = tt.override
-			res, err := NewCVR(cfg).Validate(context.Background(), Request{Country: "DK", Code: tt.code, Person: tt.person})
+			res, err := validators.NewCVR(cfg).Validate(context.Background(), validators.Request{Country: "DK", Code: tt.code, Person: tt.person})
 			paths, auth := rec.requests()
 			switch {
 			case tt.wantCalls == -1 && len(paths) < 2:
@@ -88,7 +91,7 @@ func TestCVRValidate(t *testing.T) {
 				}
 			}
 			if tt.wantErr != "" {
-				nordicWantCode(t, err, tt.wantErr)
+				wantCode(t, err, tt.wantErr)
 				return
 			}
 			if err != nil {
@@ -110,17 +113,17 @@ func TestCVRValidate(t *testing.T) {
 
 func TestCVRVerifiedDetails(t *testing.T) {
 	t.Parallel()
-	cfg, _ := nordicServer(t, cvrFake(), cvrTestCreds)
-	res, err := NewCVR(cfg).Validate(context.Background(), Request{Code: "DK 1358 5628", Person: cvrSandboxPerson})
+	cfg, _ := fakeServer(t, sandbox.CvrFake(), cvrTestCreds)
+	res, err := validators.NewCVR(cfg).Validate(context.Background(), validators.Request{Code: "DK 1358 5628", Person: sandbox.CvrSandboxPerson})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Company{Name: "FJORDLYS RÅDGIVNING A/S", LegalPersonIdentifier: "13585628", Status: StatusActive, LegalForm: "Aktieselskab",
+	want := validators.Company{Name: "FJORDLYS RÅDGIVNING A/S", LegalPersonIdentifier: "13585628", Status: validators.StatusActive, LegalForm: "Aktieselskab",
 		Address: "Strandvejen 100, 2900 Hellerup, DK", RegistrationDate: "1989-12-27", Registry: "cvr"}
 	if res.Company != want {
 		t.Errorf("company = %+v\nwant      %+v", res.Company, want)
 	}
-	if !res.Authorized() || res.Roles[0] != (Role{Role: "ADM. DIR.", Name: "Direktion", Represents: true}) {
+	if !res.Authorized() || res.Roles[0] != (validators.Role{Role: "ADM. DIR.", Name: "Direktion", Represents: true}) {
 		t.Errorf("roles = %+v", res.Roles)
 	}
 	var raw struct{ Company json.RawMessage }
@@ -131,7 +134,7 @@ func TestCVRVerifiedDetails(t *testing.T) {
 
 func TestCVRFakeRequiresBasicAuth(t *testing.T) {
 	t.Parallel()
-	cfg, _ := nordicServer(t, cvrFake(), Config{})
+	cfg, _ := fakeServer(t, sandbox.CvrFake(), validators.Config{})
 	res, err := http.Post(cfg.BaseURL+"cvr-permanent/virksomhed/_search", "application/json", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -142,31 +145,11 @@ func TestCVRFakeRequiresBasicAuth(t *testing.T) {
 	}
 }
 
-func TestCVRStatus(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{
-		"NORMAL": StatusActive, "Aktiv": StatusActive, "UNDER KONKURS": StatusBankrupt, "UnderKonkurs": StatusBankrupt,
-		"OPLØST EFTER KONKURS": StatusDeleted, "OpløstEfterFusion": StatusDeleted, "Ophørt": StatusDeleted, "TVANGSOPLØST": StatusDeleted,
-		"UNDER FRIVILLIG LIKVIDATION": StatusLiquidation, "UNDER TVANGSOPLØSNING": StatusLiquidation, "UNDER REKONSTRUKTION": StatusBankrupt,
-	} {
-		if got, err := cvrStatus(in); got != want || err != nil {
-			t.Errorf("cvrStatus(%q) = %q, %v; want %q", in, got, err, want)
-		}
-	}
-	_, err := cvrStatus("UNDER REASSUMERING")
-	nordicWantCode(t, err, CodeAPIError)
-}
-
-func TestCVRSandboxCases(t *testing.T) {
-	t.Parallel()
-	nordicRunSandbox(t, NewCVR, cvrFake(), cvrSandboxCases, cvrTestCreds)
-}
-
 func TestCVRDescribes(t *testing.T) {
 	t.Parallel()
-	v := NewCVR(Config{})
+	v := validators.NewCVR(validators.Config{})
 	if v.Method() != "cvr" || !slices.Equal(v.Countries(), []string{"DK"}) ||
-		!slices.Equal(v.PersonFields(), []string{FieldFirstName, FieldLastName}) || cvrDefaultURL != "https://distribution.virk.dk" {
+		!slices.Equal(v.PersonFields(), []string{validators.FieldFirstName, validators.FieldLastName}) || defaultURL(t, "cvr") != "https://distribution.virk.dk" {
 		t.Errorf("cvr describes itself as %s %v %v", v.Method(), v.Countries(), v.PersonFields())
 	}
 }

@@ -1,16 +1,18 @@
-package validators
+package validators_test
 
 import (
 	"context"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/onboarding-kyb/onboarding/validators"
+	"github.com/onboarding-kyb/onboarding/validators/sandbox"
 )
 
 func TestPRHCheckCode(t *testing.T) {
 	t.Parallel()
-	v := NewPRH(Config{})
+	v := validators.NewPRH(validators.Config{})
 	for _, code := range []string{"0112038-9", "01120389", " 0112038-9 ", "1000002-0", "2646674-9"} {
 		if err := v.CheckCode(code); err != nil {
 			t.Errorf("CheckCode(%q) = %v, want valid", code, err)
@@ -18,12 +20,12 @@ func TestPRHCheckCode(t *testing.T) {
 	}
 	// 1000008-x: remainder 1, never issued, so no check digit is valid.
 	for _, code := range []string{"0112038-8", "112038-9", "00112038-9", "0112038_9", "011203A-9", "0112038-", "", "1000008-0", "1000008-1", "FI01120389"} {
-		e := wantCode(t, v.CheckCode(code), CodeInvalidCode)
+		e := wantCode(t, v.CheckCode(code), validators.CodeInvalidCode)
 		if !strings.Contains(e.Message, "mod-11") {
 			t.Errorf("CheckCode(%q) message %q does not name the rule", code, e.Message)
 		}
 	}
-	for _, c := range prhSandboxCases {
+	for _, c := range sandbox.PrhSandboxCases {
 		if err := v.CheckCode(c.Code); err != nil {
 			t.Errorf("sandbox code %s fails CheckCode: %v", c.Code, err)
 		}
@@ -36,36 +38,37 @@ func TestPRHValidate(t *testing.T) {
 		name       string
 		code       string
 		wrap       func(http.Handler) http.Handler
-		wantErr    Code
+		wantErr    validators.Code
 		wantStatus string
 		wantCalls  int // -1: at least 2 (retried)
 	}{
-		{name: "active", code: prhCodeVerified, wantStatus: StatusActive, wantCalls: 1},
-		{name: "code without hyphen", code: "01120389", wantStatus: StatusActive, wantCalls: 1},
-		{name: "bankrupt", code: prhCodeBankrupt, wantStatus: StatusBankrupt, wantCalls: 1},
-		{name: "ceased", code: prhCodeDeleted, wantStatus: StatusDeleted, wantCalls: 1},
-		{name: "liquidation after ended restructuring", code: prhCodeLiquidation, wantStatus: StatusLiquidation, wantCalls: 1},
-		{name: "not found: empty result", code: prhCodeNotFound, wantErr: CodeCompanyNotFound, wantCalls: 1},
-		{name: "not found: 404", code: prhCodeVerified, wrap: prhReplyStatus(http.StatusNotFound), wantErr: CodeCompanyNotFound, wantCalls: 1},
-		{name: "not found: 410", code: prhCodeVerified, wrap: prhReplyStatus(http.StatusGone), wantErr: CodeCompanyNotFound, wantCalls: 1},
-		{name: "blocked by a proxy: 403", code: prhCodeVerified, wrap: prhReplyStatus(http.StatusForbidden), wantErr: CodeConfigurationError, wantCalls: 1},
-		{name: "rejected: 401", code: prhCodeVerified, wrap: prhReplyStatus(http.StatusUnauthorized), wantErr: CodeConfigurationError, wantCalls: 1},
-		{name: "bad request: 400", code: prhCodeVerified, wrap: prhReplyStatus(http.StatusBadRequest), wantErr: CodeAPIError, wantCalls: 1},
-		{name: "rate limited", code: prhCodeRateLimited, wantErr: CodeAPIError, wantCalls: -1},
-		{name: "server error", code: prhCodeServerError, wantErr: CodeAPIError, wantCalls: -1},
-		{name: "timeout", code: prhCodeTimeout, wantErr: CodeAPIError, wantCalls: -1},
-		{name: "malformed body", code: prhCodeMalformed, wantErr: CodeAPIError, wantCalls: 1},
-		{name: "invalid code", code: "0112038-8", wantErr: CodeInvalidCode},
+		{name: "active", code: sandbox.PrhCodeVerified, wantStatus: validators.StatusActive, wantCalls: 1},
+		{name: "code without hyphen", code: "01120389", wantStatus: validators.StatusActive, wantCalls: 1},
+		{name: "bankrupt", code: sandbox.PrhCodeBankrupt, wantStatus: validators.StatusBankrupt, wantCalls: 1},
+		{name: "ceased", code: sandbox.PrhCodeDeleted, wantStatus: validators.StatusDeleted, wantCalls: 1},
+		{name: "liquidation after ended restructuring", code: sandbox.PrhCodeLiquidation, wantStatus: validators.StatusLiquidation, wantCalls: 1},
+		{name: "not found: empty result", code: sandbox.PrhCodeNotFound, wantErr: validators.CodeCompanyNotFound, wantCalls: 1},
+		{name: "not found: 404", code: sandbox.PrhCodeVerified, wrap: prhReplyStatus(http.StatusNotFound), wantErr: validators.CodeCompanyNotFound, wantCalls: 1},
+		{name: "not found: 410", code: sandbox.PrhCodeVerified, wrap: prhReplyStatus(http.StatusGone), wantErr: validators.CodeCompanyNotFound, wantCalls: 1},
+		{name: "blocked by a proxy: 403", code: sandbox.PrhCodeVerified, wrap: prhReplyStatus(http.StatusForbidden), wantErr: validators.CodeConfigurationError, wantCalls: 1},
+		{name: "rejected: 401", code: sandbox.PrhCodeVerified, wrap: prhReplyStatus(http.StatusUnauthorized), wantErr: validators.CodeConfigurationError, wantCalls: 1},
+		{name: "bad request: 400", code: sandbox.PrhCodeVerified, wrap: prhReplyStatus(http.StatusBadRequest), wantErr: validators.CodeAPIError, wantCalls: 1},
+		{name: "rate limited", code: sandbox.PrhCodeRateLimited, wantErr: validators.CodeAPIError, wantCalls: -1},
+		{name: "server error", code: sandbox.PrhCodeServerError, wantErr: validators.CodeAPIError, wantCalls: -1},
+		{name: "timeout", code: sandbox.PrhCodeTimeout, wantErr: validators.CodeAPIError, wantCalls: -1},
+		{name: "malformed body", code: sandbox.PrhCodeMalformed, wantErr: validators.CodeAPIError, wantCalls: 1},
+		{name: "invalid code", code: "0112038-8", wantErr: validators.CodeInvalidCode},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var h http.Handler = prhFake()
+			var h http.Handler = sandbox.PrhFake()
 			if tc.wrap != nil {
 				h = tc.wrap(h)
 			}
-			srv, seen := recordingServer(t, h)
-			res, err := NewPRH(prhTestConfig(srv.URL)).Validate(context.Background(), Request{Country: "FI", Code: tc.code})
+			cfg, rec := fakeServer(t, h, validators.Config{})
+			seen := rec.all
+			res, err := validators.NewPRH(cfg).Validate(context.Background(), validators.Request{Country: "FI", Code: tc.code})
 			switch n := len(seen()); {
 			case tc.wantCalls == -1 && n < 2:
 				t.Errorf("register called %d times, want retries", n)
@@ -96,12 +99,13 @@ func TestPRHValidate(t *testing.T) {
 
 func TestPRHNokia(t *testing.T) {
 	t.Parallel()
-	srv, seen := recordingServer(t, prhFake())
-	res, err := NewPRH(prhTestConfig(srv.URL)).Validate(context.Background(), Request{Country: "FI", Code: "0112038-9", Person: Person{Identifier: "010101-123N"}})
+	cfg, rec := fakeServer(t, sandbox.PrhFake(), validators.Config{})
+	seen := rec.all
+	res, err := validators.NewPRH(cfg).Validate(context.Background(), validators.Request{Country: "FI", Code: "0112038-9", Person: validators.Person{Identifier: "010101-123N"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Company{Name: "Nokia Oyj", LegalPersonIdentifier: "0112038-9", Status: StatusActive, LegalForm: "Public limited company",
+	want := validators.Company{Name: "Nokia Oyj", LegalPersonIdentifier: "0112038-9", Status: validators.StatusActive, LegalForm: "Public limited company",
 		Address: "Karakaari 7, 02610 ESPOO", RegistrationDate: "1978-03-15", Registry: "prh"}
 	if res.Company != want {
 		t.Errorf("company = %+v\nwant      %+v", res.Company, want)
@@ -124,9 +128,4 @@ func prhReplyStatus(code int) func(http.Handler) http.Handler {
 			w.Write([]byte(`{"timestamp":"2025-01-01T00:00:00","message":"error","errorcode":"` + http.StatusText(code) + `"}`))
 		})
 	}
-}
-
-// prhTestConfig keeps retries short so a failing register test ends in about a second.
-func prhTestConfig(url string) Config {
-	return Config{BaseURL: url, Timeout: 200 * time.Millisecond, Deadline: 900 * time.Millisecond}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,25 +13,33 @@ import (
 	"github.com/sony/gobreaker/v2"
 )
 
-// register is one row of the table of business registers.
-type register struct {
-	method     string                 // validation_method, also names the env variables
-	defaultURL string                 // scheme and host of the real service
-	new        func(Config) Validator // constructor
-	fake       func() http.Handler    // fake register for tests and sandbox mode
-	cases      []SandboxCase          // the fake's magic codes
+// Register is one row of the table of business registers.
+type Register struct {
+	Method     string                 // validation_method, also names the env variables
+	DefaultURL string                 // scheme and host of the real service
+	New        func(Config) Validator // constructor
 }
 
 // registers is every business register the service knows.
-var registers = []register{
-	{method: "ariregister", defaultURL: ariregisterDefaultURL, new: NewAriregister, fake: ariregisterFake, cases: ariregisterSandboxCases},
-	{method: "prh", defaultURL: prhDefaultURL, new: NewPRH, fake: prhFake, cases: prhSandboxCases},
-	{method: "breg", defaultURL: bregDefaultURL, new: NewBreg, fake: bregFake, cases: bregSandboxCases},
-	{method: "cvr", defaultURL: cvrDefaultURL, new: NewCVR, fake: cvrFake, cases: cvrSandboxCases},
-	{method: "bolagsverket", defaultURL: bolagsverketDefaultURL, new: NewBolagsverket, fake: bolagsverketFake, cases: bolagsverketSandboxCases},
-	{method: "wirtschaftscompass", defaultURL: wirtschaftscompassDefaultURL, new: NewWirtschaftscompass, fake: wirtschaftscompassFake, cases: wirtschaftscompassSandboxCases},
-	{method: "companies_house", defaultURL: companiesHouseDefaultURL, new: NewCompaniesHouse, fake: companiesHouseFake, cases: companiesHouseSandboxCases},
-	{method: "sirene", defaultURL: sireneDefaultURL, new: NewSirene, fake: sireneFake, cases: sireneSandboxCases},
+var registers = []Register{
+	{Method: "ariregister", DefaultURL: ariregisterDefaultURL, New: NewAriregister},
+	{Method: "prh", DefaultURL: prhDefaultURL, New: NewPRH},
+	{Method: "breg", DefaultURL: bregDefaultURL, New: NewBreg},
+	{Method: "cvr", DefaultURL: cvrDefaultURL, New: NewCVR},
+	{Method: "bolagsverket", DefaultURL: bolagsverketDefaultURL, New: NewBolagsverket},
+	{Method: "wirtschaftscompass", DefaultURL: wirtschaftscompassDefaultURL, New: NewWirtschaftscompass},
+	{Method: "companies_house", DefaultURL: companiesHouseDefaultURL, New: NewCompaniesHouse},
+	{Method: "sirene", DefaultURL: sireneDefaultURL, New: NewSirene},
+}
+
+// Registers lists every business register the service knows.
+func Registers() []Register { return slices.Clone(registers) }
+
+// Fake stands in for one register in sandbox mode (package
+// validators/sandbox has one per register).
+type Fake struct {
+	Transport http.RoundTripper // answers the client's requests in process
+	Cases     []SandboxCase     // the fake's magic codes
 }
 
 // Registry holds one validator per register, configured from the environment.
@@ -58,14 +65,14 @@ type MethodInfo struct {
 // keep a demo waiting for half a minute.
 const sandboxTimeout = time.Second
 
-// sandboxCredential replaces every credential in sandbox mode.
-const sandboxCredential = "sandbox"
+// SandboxCredential replaces every credential in sandbox mode.
+const SandboxCredential = "sandbox"
 
 // NewRegistry builds every register from ONBOARDING_<METHOD>_* variables.
-// With ONBOARDING_SANDBOX=true every register talks to its built-in fake
-// through an in-process transport, with placeholder credentials, and
-// results carry "sandbox": true at the top of their Raw.
-func NewRegistry(getenv func(string) string) (*Registry, error) {
+// With ONBOARDING_SANDBOX=true every register talks to its fake in fakes
+// (keyed by method) instead, with placeholder credentials, and results carry
+// "sandbox": true at the top of their Raw. fakes is unused otherwise.
+func NewRegistry(getenv func(string) string, fakes map[string]Fake) (*Registry, error) {
 	r := &Registry{byCountry: map[string]Validator{}, cases: map[string][]SandboxCase{}, observer: &observerBox{}}
 	if s := getenv("ONBOARDING_SANDBOX"); s != "" {
 		b, err := strconv.ParseBool(s)
@@ -75,15 +82,19 @@ func NewRegistry(getenv func(string) string) (*Registry, error) {
 		r.sandbox = b
 	}
 	for _, reg := range registers {
-		cfg, err := FromEnv(reg.method, reg.defaultURL, getenv)
+		cfg, err := FromEnv(reg.Method, reg.DefaultURL, getenv)
 		if err != nil {
 			return nil, err
 		}
+		fake, hasFake := fakes[reg.Method]
 		if r.sandbox {
-			cfg.Transport = handlerTransport{reg.fake()}
+			if !hasFake {
+				return nil, fmt.Errorf("ONBOARDING_SANDBOX: no fake register for %s", reg.Method)
+			}
+			cfg.Transport = fake.Transport
 			// The fakes accept these placeholders; real secrets never go to them.
 			for _, f := range []*string{&cfg.Username, &cfg.Password, &cfg.Token, &cfg.APIKey, &cfg.ClientID, &cfg.ClientSecret} {
-				*f = sandboxCredential
+				*f = SandboxCredential
 			}
 			if cfg.Timeout == 0 {
 				cfg.Timeout = sandboxTimeout
@@ -92,7 +103,7 @@ func NewRegistry(getenv func(string) string) (*Registry, error) {
 		cfg.observer = r.observer
 		cfg = cfg.withDefaults()
 		r.budget = max(r.budget, cfg.Deadline)
-		var v Validator = reg.new(cfg)
+		var v Validator = reg.New(cfg)
 		if r.sandbox {
 			v = sandboxValidator{v}
 		}
@@ -104,7 +115,7 @@ func NewRegistry(getenv func(string) string) (*Registry, error) {
 			r.byCountry[cc] = v
 		}
 		r.methods = append(r.methods, MethodInfo{Method: v.Method(), Countries: slices.Sorted(slices.Values(v.Countries())), PersonFields: v.PersonFields()})
-		r.cases[v.Method()] = reg.cases
+		r.cases[v.Method()] = fake.Cases
 	}
 	slices.SortFunc(r.methods, func(a, b MethodInfo) int { return strings.Compare(a.Method, b.Method) })
 	return r, nil
@@ -153,7 +164,6 @@ func (r *Registry) SandboxCases() map[string][]SandboxCase {
 	return out
 }
 
-// sandboxValidator marks results as coming from a fake register.
 // budgeted gives each validation one time budget, however many calls and
 // retries it makes (Config.Deadline, ONBOARDING_<METHOD>_BUDGET).
 type budgeted struct {
@@ -167,6 +177,7 @@ func (b budgeted) Validate(ctx context.Context, req Request) (*Result, error) {
 	return b.Validator.Validate(ctx, req)
 }
 
+// sandboxValidator marks results as coming from a fake register.
 type sandboxValidator struct{ Validator }
 
 func (s sandboxValidator) Validate(ctx context.Context, req Request) (*Result, error) {
@@ -185,29 +196,5 @@ func (s sandboxValidator) Validate(ctx context.Context, req Request) (*Result, e
 	if res.Raw, err = json.Marshal(raw); err != nil {
 		return nil, &Error{Code: CodeAPIError, Message: "cannot mark sandbox result", Err: err}
 	}
-	return res, nil
-}
-
-// handlerTransport serves requests with an in-process handler: no sockets,
-// the client's real request and parsing code run, only the wire is skipped.
-type handlerTransport struct{ h http.Handler }
-
-func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	in := req.Clone(req.Context())
-	if in.Body == nil {
-		in.Body = http.NoBody
-	}
-	in.RequestURI = req.URL.RequestURI()
-	in.RemoteAddr = "127.0.0.1:0"
-	if in.Host == "" {
-		in.Host = req.URL.Host
-	}
-	rec := httptest.NewRecorder()
-	t.h.ServeHTTP(rec, in)
-	if err := req.Context().Err(); err != nil {
-		return nil, err // the fake held the request until the caller gave up
-	}
-	res := rec.Result()
-	res.Request = req
 	return res, nil
 }

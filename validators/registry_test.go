@@ -1,4 +1,4 @@
-package validators
+package validators_test
 
 import (
 	"context"
@@ -7,6 +7,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/onboarding-kyb/onboarding/validators"
+	"github.com/onboarding-kyb/onboarding/validators/sandbox"
 )
 
 func registryEnv(m map[string]string) func(string) string {
@@ -15,7 +18,7 @@ func registryEnv(m map[string]string) func(string) string {
 
 func TestRegistry(t *testing.T) {
 	t.Parallel()
-	r, err := NewRegistry(registryEnv(nil))
+	r, err := validators.NewRegistry(registryEnv(nil), sandbox.Fakes())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +30,7 @@ func TestRegistry(t *testing.T) {
 		t.Errorf("Countries() = %v", countries)
 	}
 	methods := r.Methods()
-	if !slices.IsSortedFunc(methods, func(a, b MethodInfo) int { return strings.Compare(a.Method, b.Method) }) || len(methods) != len(registers) {
+	if !slices.IsSortedFunc(methods, func(a, b validators.MethodInfo) int { return strings.Compare(a.Method, b.Method) }) || len(methods) != len(validators.Registers()) {
 		t.Errorf("Methods() = %+v", methods)
 	}
 	for _, m := range methods {
@@ -40,7 +43,7 @@ func TestRegistry(t *testing.T) {
 			}
 		}
 	}
-	if v, ok := r.ForCountry("EE"); !ok || !slices.Equal(v.PersonFields(), []string{FieldPersonIdentifier}) {
+	if v, ok := r.ForCountry("EE"); !ok || !slices.Equal(v.PersonFields(), []string{validators.FieldPersonIdentifier}) {
 		t.Errorf("EE validator %v needs %v", v, v.PersonFields())
 	}
 	if _, ok := r.ForCountry("XX"); ok {
@@ -54,37 +57,14 @@ func TestRegistry(t *testing.T) {
 
 func TestRegistryConfigErrors(t *testing.T) {
 	t.Parallel()
-	if _, err := NewRegistry(registryEnv(map[string]string{"ONBOARDING_SANDBOX": "maybe"})); err == nil || !strings.Contains(err.Error(), "ONBOARDING_SANDBOX") {
+	if _, err := validators.NewRegistry(registryEnv(map[string]string{"ONBOARDING_SANDBOX": "maybe"}), nil); err == nil || !strings.Contains(err.Error(), "ONBOARDING_SANDBOX") {
 		t.Errorf("bad ONBOARDING_SANDBOX: %v", err)
 	}
-	if _, err := NewRegistry(registryEnv(map[string]string{"ONBOARDING_PRH_TIMEOUT": "-1s"})); err == nil || !strings.Contains(err.Error(), "ONBOARDING_PRH_TIMEOUT") {
-		t.Errorf("bad timeout: %v", err)
+	if _, err := validators.NewRegistry(registryEnv(map[string]string{"ONBOARDING_SANDBOX": "true"}), nil); err == nil || !strings.Contains(err.Error(), "no fake register") {
+		t.Errorf("sandbox mode without fakes: %v", err)
 	}
-}
-
-// TestRegistryTable checks every register's table row: magic codes pass
-// CheckCode, and each fake documents the outcomes sandbox mode promises.
-func TestRegistryTable(t *testing.T) {
-	t.Parallel()
-	seen := map[string]bool{}
-	for _, reg := range registers {
-		v := reg.new(Config{BaseURL: reg.defaultURL})
-		if v.Method() != reg.method || seen[reg.method] || !strings.HasPrefix(reg.defaultURL, "https://") {
-			t.Errorf("table row %s: validator says %s, default URL %s", reg.method, v.Method(), reg.defaultURL)
-		}
-		seen[reg.method] = true
-		outcomes := map[string]int{}
-		for _, c := range reg.cases {
-			outcomes[c.Outcome]++
-			if err := v.CheckCode(c.Code); err != nil {
-				t.Errorf("%s magic code %s: %v", reg.method, c.Code, err)
-			}
-		}
-		for _, o := range []string{OutcomeVerified, OutcomeNotFound, OutcomeBankrupt, OutcomeTimeout} {
-			if outcomes[o] != 1 {
-				t.Errorf("%s has %d %s cases, want 1", reg.method, outcomes[o], o)
-			}
-		}
+	if _, err := validators.NewRegistry(registryEnv(map[string]string{"ONBOARDING_PRH_TIMEOUT": "-1s"}), nil); err == nil || !strings.Contains(err.Error(), "ONBOARDING_PRH_TIMEOUT") {
+		t.Errorf("bad timeout: %v", err)
 	}
 }
 
@@ -94,13 +74,13 @@ func TestRegistryTable(t *testing.T) {
 func TestSandbox(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{"ONBOARDING_SANDBOX": "true"}
-	for _, reg := range registers {
-		p := "ONBOARDING_" + strings.ToUpper(reg.method) + "_"
-		env[p+"URL"] = "http://" + reg.method + ".invalid"
+	for _, reg := range validators.Registers() {
+		p := "ONBOARDING_" + strings.ToUpper(reg.Method) + "_"
+		env[p+"URL"] = "http://" + reg.Method + ".invalid"
 		env[p+"TIMEOUT"] = "100ms"
 		env[p+"PASSWORD"] = "a-real-secret" // replaced in sandbox mode
 	}
-	r, err := NewRegistry(registryEnv(env))
+	r, err := validators.NewRegistry(registryEnv(env), sandbox.Fakes())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,9 +90,9 @@ func TestSandbox(t *testing.T) {
 	for _, m := range r.Methods() {
 		v, _ := r.ForCountry(m.Countries[0])
 		cases := r.SandboxCases()[m.Method]
-		var verified Person
+		var verified validators.Person
 		for _, c := range cases {
-			if c.Outcome == OutcomeVerified {
+			if c.Outcome == validators.OutcomeVerified {
 				verified = c.Person
 			}
 		}
@@ -120,12 +100,12 @@ func TestSandbox(t *testing.T) {
 			t.Run(m.Method+"/"+c.Outcome, func(t *testing.T) {
 				t.Parallel()
 				person := c.Person
-				if person == (Person{}) {
+				if person == (validators.Person{}) {
 					person = verified // the other cases are asked about the verified person
 				}
-				res, err := v.Validate(context.Background(), Request{Country: m.Countries[0], Code: c.Code, Person: person})
+				res, err := v.Validate(context.Background(), validators.Request{Country: m.Countries[0], Code: c.Code, Person: person})
 				switch c.Outcome {
-				case OutcomeVerified, OutcomeNotAuthorized, OutcomeBankrupt:
+				case validators.OutcomeVerified, validators.OutcomeNotAuthorized, validators.OutcomeBankrupt:
 					if err != nil {
 						t.Fatalf("Validate: %v", err)
 					}
@@ -133,21 +113,21 @@ func TestSandbox(t *testing.T) {
 					if json.Unmarshal(res.Raw, &raw) != nil || string(raw["sandbox"]) != "true" || len(raw) < 2 {
 						t.Errorf("raw = %s, want the answer plus \"sandbox\": true", res.Raw)
 					}
-				case OutcomeNotFound:
-					wantCode(t, err, CodeCompanyNotFound)
-				case OutcomeTimeout:
-					wantCode(t, err, CodeAPIError)
+				case validators.OutcomeNotFound:
+					wantCode(t, err, validators.CodeCompanyNotFound)
+				case validators.OutcomeTimeout:
+					wantCode(t, err, validators.CodeAPIError)
 				}
 				switch c.Outcome {
-				case OutcomeVerified:
+				case validators.OutcomeVerified:
 					if !res.Company.Live() || (res.PersonChecked && !res.Authorized()) {
 						t.Errorf("verified case: company %+v, roles %v", res.Company, res.Roles)
 					}
-				case OutcomeNotAuthorized:
+				case validators.OutcomeNotAuthorized:
 					if !res.Company.Live() || res.Authorized() {
 						t.Errorf("not_authorized case: company %+v, roles %v", res.Company, res.Roles)
 					}
-				case OutcomeBankrupt:
+				case validators.OutcomeBankrupt:
 					if res.Company.Live() {
 						t.Errorf("bankrupt case is live: %+v", res.Company)
 					}
@@ -159,7 +139,7 @@ func TestSandbox(t *testing.T) {
 
 func TestSandboxEE(t *testing.T) {
 	t.Parallel()
-	r, err := NewRegistry(registryEnv(map[string]string{"ONBOARDING_SANDBOX": "1", "ONBOARDING_ARIREGISTER_URL": "http://ariregister.invalid"}))
+	r, err := validators.NewRegistry(registryEnv(map[string]string{"ONBOARDING_SANDBOX": "1", "ONBOARDING_ARIREGISTER_URL": "http://ariregister.invalid"}), sandbox.Fakes())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,16 +147,16 @@ func TestSandboxEE(t *testing.T) {
 	if !ok {
 		t.Fatal("no EE validator")
 	}
-	res, err := v.Validate(context.Background(), Request{Country: "EE", Code: "12417834", Person: ariregisterFakePerson})
+	res, err := v.Validate(context.Background(), validators.Request{Country: "EE", Code: "12417834", Person: sandbox.AriregisterFakePerson})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Company.Name != "Bolt Technology OÜ" || res.Company.Status != StatusActive || len(res.Roles) == 0 || !res.Authorized() {
+	if res.Company.Name != "Bolt Technology OÜ" || res.Company.Status != validators.StatusActive || len(res.Roles) == 0 || !res.Authorized() {
 		t.Errorf("result = %+v", res)
 	}
-	_, err = v.Validate(context.Background(), Request{Country: "EE", Code: ariregisterCodeNotFound, Person: ariregisterFakePerson})
-	var e *Error
-	if !errors.As(err, &e) || e.Code != CodeCompanyNotFound {
+	_, err = v.Validate(context.Background(), validators.Request{Country: "EE", Code: sandbox.AriregisterCodeNotFound, Person: sandbox.AriregisterFakePerson})
+	var e *validators.Error
+	if !errors.As(err, &e) || e.Code != validators.CodeCompanyNotFound {
 		t.Errorf("not-found code: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package validators
+package validators_test
 
 import (
 	"context"
@@ -6,11 +6,14 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/onboarding-kyb/onboarding/validators"
+	"github.com/onboarding-kyb/onboarding/validators/sandbox"
 )
 
 func TestSireneCheckCode(t *testing.T) {
 	t.Parallel()
-	v := NewSirene(Config{})
+	v := validators.NewSirene(validators.Config{})
 	// Real SIRENs from issue 4 and the register: 404833048, ORANGE, TOTALENERGIES SE.
 	for _, code := range []string{"404833048", "404 833 048", "380129866", "542051180"} {
 		if err := v.CheckCode(code); err != nil {
@@ -27,8 +30,8 @@ func TestSireneCheckCode(t *testing.T) {
 		"",
 	} {
 		err := v.CheckCode(code)
-		wantErrCode(t, err, CodeInvalidCode)
-		if !strings.Contains(err.(*Error).Message, "Luhn") {
+		wantCode(t, err, validators.CodeInvalidCode)
+		if !strings.Contains(err.(*validators.Error).Message, "Luhn") {
 			t.Errorf("CheckCode(%q) message does not name the rule", code)
 		}
 	}
@@ -36,45 +39,45 @@ func TestSireneCheckCode(t *testing.T) {
 
 func TestSireneValidate(t *testing.T) {
 	t.Parallel()
-	dubois := Person{FirstName: "Claire", LastName: "Dubois", BirthDate: fakeDate("1974-09-21")}
+	dubois := validators.Person{FirstName: "Claire", LastName: "Dubois", BirthDate: date("1974-09-21")}
 	cases := []struct {
 		name      string
 		code      string
-		person    Person
+		person    validators.Person
 		status    int // the fake answers this HTTP status instead of searching
-		wantErr   Code
+		wantErr   validators.Code
 		wantState string
 		wantRoles []string
 		noRequest bool
 	}{
-		{name: "verified", code: "380 129 866", person: dubois, wantState: StatusActive, wantRoles: []string{"Directeur Général"}},
-		{name: "all prenoms, any case", code: sireneFakeVerified, person: Person{FirstName: "CLAIRE MARIE", LastName: "dubois", BirthDate: fakeDate("1974-09-01")}, wantState: StatusActive, wantRoles: []string{"Directeur Général"}},
-		{name: "year only, accents ignored", code: sireneFakeVerified, person: Person{FirstName: "Etienne", LastName: "Lefevre", BirthDate: fakeDate("1969-12-31")}, wantState: StatusActive, wantRoles: []string{"Directeur Général Délégué"}},
-		{name: "a board member does not represent", code: sireneFakeVerified, person: Person{FirstName: "Paul", LastName: "Martin", BirthDate: fakeDate("1960-02-10")}, wantState: StatusActive},
-		{name: "wrong birth month", code: sireneFakeVerified, person: Person{FirstName: "Claire", LastName: "Dubois", BirthDate: fakeDate("1974-10-21")}, wantState: StatusActive},
-		{name: "wrong birth year", code: sireneFakeVerified, person: Person{FirstName: "Etienne", LastName: "Lefevre", BirthDate: fakeDate("1970-01-01")}, wantState: StatusActive},
-		{name: "person not listed", code: sireneFakeNotListed, person: Person{FirstName: "Jean", LastName: "Dupont", BirthDate: fakeDate("1970-01-01")}, wantState: StatusActive},
-		{name: "ceased", code: sireneFakeCeased, person: dubois, wantState: StatusDeleted},
-		{name: "empty results", code: sireneFakeEmpty, person: dubois, wantErr: CodeCompanyNotFound},
-		{name: "only another SIREN", code: sireneFakeOtherSiren, person: dubois, wantErr: CodeCompanyNotFound},
-		{name: "404", code: sireneFakeVerified, person: dubois, status: http.StatusNotFound, wantErr: CodeCompanyNotFound},
-		{name: "401 from a proxy", code: sireneFakeVerified, person: dubois, status: http.StatusUnauthorized, wantErr: CodeConfigurationError},
-		{name: "rate limited", code: sireneFakeRateLimited, person: dubois, wantErr: CodeAPIError},
-		{name: "server error", code: sireneFakeServerError, person: dubois, wantErr: CodeAPIError},
-		{name: "timeout", code: sireneFakeTimeout, person: dubois, wantErr: CodeAPIError},
-		{name: "malformed body", code: sireneFakeMalformed, person: dubois, wantErr: CodeAPIError},
-		{name: "missing person data", code: sireneFakeVerified, person: Person{LastName: "Dubois"}, wantErr: CodeIdentityValidation, noRequest: true},
-		{name: "invalid code", code: "404833049", person: dubois, wantErr: CodeInvalidCode, noRequest: true},
+		{name: "verified", code: "380 129 866", person: dubois, wantState: validators.StatusActive, wantRoles: []string{"Directeur Général"}},
+		{name: "all prenoms, any case", code: sandbox.SireneFakeVerified, person: validators.Person{FirstName: "CLAIRE MARIE", LastName: "dubois", BirthDate: date("1974-09-01")}, wantState: validators.StatusActive, wantRoles: []string{"Directeur Général"}},
+		{name: "year only, accents ignored", code: sandbox.SireneFakeVerified, person: validators.Person{FirstName: "Etienne", LastName: "Lefevre", BirthDate: date("1969-12-31")}, wantState: validators.StatusActive, wantRoles: []string{"Directeur Général Délégué"}},
+		{name: "a board member does not represent", code: sandbox.SireneFakeVerified, person: validators.Person{FirstName: "Paul", LastName: "Martin", BirthDate: date("1960-02-10")}, wantState: validators.StatusActive},
+		{name: "wrong birth month", code: sandbox.SireneFakeVerified, person: validators.Person{FirstName: "Claire", LastName: "Dubois", BirthDate: date("1974-10-21")}, wantState: validators.StatusActive},
+		{name: "wrong birth year", code: sandbox.SireneFakeVerified, person: validators.Person{FirstName: "Etienne", LastName: "Lefevre", BirthDate: date("1970-01-01")}, wantState: validators.StatusActive},
+		{name: "person not listed", code: sandbox.SireneFakeNotListed, person: validators.Person{FirstName: "Jean", LastName: "Dupont", BirthDate: date("1970-01-01")}, wantState: validators.StatusActive},
+		{name: "ceased", code: sandbox.SireneFakeCeased, person: dubois, wantState: validators.StatusDeleted},
+		{name: "empty results", code: sandbox.SireneFakeEmpty, person: dubois, wantErr: validators.CodeCompanyNotFound},
+		{name: "only another SIREN", code: sandbox.SireneFakeOtherSiren, person: dubois, wantErr: validators.CodeCompanyNotFound},
+		{name: "404", code: sandbox.SireneFakeVerified, person: dubois, status: http.StatusNotFound, wantErr: validators.CodeCompanyNotFound},
+		{name: "401 from a proxy", code: sandbox.SireneFakeVerified, person: dubois, status: http.StatusUnauthorized, wantErr: validators.CodeConfigurationError},
+		{name: "rate limited", code: sandbox.SireneFakeRateLimited, person: dubois, wantErr: validators.CodeAPIError},
+		{name: "server error", code: sandbox.SireneFakeServerError, person: dubois, wantErr: validators.CodeAPIError},
+		{name: "timeout", code: sandbox.SireneFakeTimeout, person: dubois, wantErr: validators.CodeAPIError},
+		{name: "malformed body", code: sandbox.SireneFakeMalformed, person: dubois, wantErr: validators.CodeAPIError},
+		{name: "missing person data", code: sandbox.SireneFakeVerified, person: validators.Person{LastName: "Dubois"}, wantErr: validators.CodeIdentityValidation, noRequest: true},
+		{name: "invalid code", code: "404833049", person: dubois, wantErr: validators.CodeInvalidCode, noRequest: true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			h := sireneFake()
+			h := sandbox.SireneFake()
 			if tc.status != 0 {
-				h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fakeJSON(w, tc.status, `{}`) })
+				h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { answerStatus(tc.status)(w, r) })
 			}
-			srv, rec := startFake(t, h)
-			res, err := NewSirene(fastConfig(srv.URL)).Validate(context.Background(), Request{Country: "FR", Code: tc.code, Person: tc.person})
+			cfg, rec := fakeServer(t, h, validators.Config{})
+			res, err := validators.NewSirene(cfg).Validate(context.Background(), validators.Request{Country: "FR", Code: tc.code, Person: tc.person})
 			n, auth := rec.seen()
 			if tc.noRequest && n != 0 {
 				t.Errorf("register was called %d times, want none", n)
@@ -85,8 +88,8 @@ func TestSireneValidate(t *testing.T) {
 				}
 			}
 			if tc.wantErr != "" {
-				wantErrCode(t, err, tc.wantErr)
-				if tc.wantErr == CodeAPIError && tc.code != sireneFakeMalformed && n < 2 {
+				wantCode(t, err, tc.wantErr)
+				if tc.wantErr == validators.CodeAPIError && tc.code != sandbox.SireneFakeMalformed && n < 2 {
 					t.Errorf("got %d attempts, want retries", n)
 				}
 				return
@@ -112,13 +115,13 @@ func TestSireneValidate(t *testing.T) {
 
 func TestSireneCompanyData(t *testing.T) {
 	t.Parallel()
-	srv, _ := startFake(t, sireneFake())
-	res, err := NewSirene(fastConfig(srv.URL)).Validate(context.Background(), Request{Country: "FR", Code: sireneFakeVerified,
-		Person: Person{FirstName: "Claire", LastName: "Dubois", BirthDate: fakeDate("1974-09-21")}})
+	cfg, _ := fakeServer(t, sandbox.SireneFake(), validators.Config{})
+	res, err := validators.NewSirene(cfg).Validate(context.Background(), validators.Request{Country: "FR", Code: sandbox.SireneFakeVerified,
+		Person: validators.Person{FirstName: "Claire", LastName: "Dubois", BirthDate: date("1974-09-21")}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Company{Name: "ORANGE", LegalPersonIdentifier: "380129866", Status: StatusActive, LegalForm: "5599",
+	want := validators.Company{Name: "ORANGE", LegalPersonIdentifier: "380129866", Status: validators.StatusActive, LegalForm: "5599",
 		Address: "111 QUAI DU PRESIDENT ROOSEVELT 92130 ISSY-LES-MOULINEAUX", RegistrationDate: "1991-01-01", Registry: "sirene"}
 	if res.Company != want {
 		t.Errorf("company = %+v\nwant      %+v", res.Company, want)
@@ -127,10 +130,4 @@ func TestSireneCompanyData(t *testing.T) {
 	if err := json.Unmarshal(res.Raw, &raw); err != nil || raw["search"] == nil {
 		t.Errorf("raw = %s (%v), want the search body", res.Raw, err)
 	}
-}
-
-func TestSireneSandboxCases(t *testing.T) {
-	t.Parallel()
-	srv, _ := startFake(t, sireneFake())
-	checkSandboxCases(t, NewSirene(fastConfig(srv.URL)), "FR", sireneSandboxCases)
 }

@@ -11,9 +11,10 @@ import (
 
 	"github.com/onboarding-kyb/onboarding/domain"
 	"github.com/onboarding-kyb/onboarding/validators"
+	"github.com/onboarding-kyb/onboarding/validators/sandbox"
 )
 
-func sandbox(t *testing.T) *validators.Registry {
+func sandboxRegistry(t *testing.T) *validators.Registry {
 	t.Helper()
 	r, err := validators.NewRegistry(func(k string) string {
 		switch {
@@ -23,7 +24,7 @@ func sandbox(t *testing.T) *validators.Registry {
 			return "100ms"
 		}
 		return ""
-	})
+	}, sandbox.Fakes())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +33,7 @@ func sandbox(t *testing.T) *validators.Registry {
 
 func TestRunOutcomes(t *testing.T) {
 	t.Parallel()
-	reg := sandbox(t)
+	reg := sandboxRegistry(t)
 	for _, c := range []struct {
 		country, code, person string
 		status, errorMessage  string

@@ -37,6 +37,7 @@ import (
 	"github.com/onboarding-kyb/onboarding/server"
 	"github.com/onboarding-kyb/onboarding/store"
 	"github.com/onboarding-kyb/onboarding/validators"
+	"github.com/onboarding-kyb/onboarding/validators/sandbox"
 )
 
 const usage = `usage:
@@ -78,7 +79,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return config.Print(stdout, all)
 	case "serve":
 		cfg := all.Server
-		registers, err := validators.NewRegistry(getenv)
+		registers, err := validators.NewRegistry(getenv, sandbox.Fakes())
 		if err != nil {
 			return err
 		}

@@ -1,4 +1,4 @@
-package validators
+package sandbox
 
 import (
 	"embed"
@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+
+	"github.com/onboarding-kyb/onboarding/validators"
 )
 
 //go:embed testdata/ariregister
@@ -14,39 +16,39 @@ var ariregisterFS embed.FS
 
 // The fake register accepts only these credentials (sandbox mode fills them in).
 const (
-	ariregisterFakeUsername = sandboxCredential
-	ariregisterFakePassword = sandboxCredential
+	AriregisterFakeUsername = validators.SandboxCredential
+	AriregisterFakePassword = validators.SandboxCredential
 )
 
 // Magic registry codes of the fake (all pass CheckCode).
 const (
-	ariregisterCodeVerified      = "12417834" // Bolt Technology OÜ, Mari Maasikas is a board member with sole right
-	ariregisterCodeNotFound      = "10000001"
-	ariregisterCodeBankrupt      = "10000018"
-	ariregisterCodeNotAuthorized = "10000024" // Mari Maasikas represents only jointly
-	ariregisterCodeTimeout       = "10000030"
-	ariregisterCodeServerError   = "10000047"
-	ariregisterCodeRateLimited   = "10000053"
-	ariregisterCodeMalformed     = "10000062"
-	ariregisterCodeDeleted       = "10000076"
-	ariregisterCodeLiquidation   = "10000082"
+	AriregisterCodeVerified      = "12417834" // Bolt Technology OÜ, Mari Maasikas is a board member with sole right
+	AriregisterCodeNotFound      = "10000001"
+	AriregisterCodeBankrupt      = "10000018"
+	AriregisterCodeNotAuthorized = "10000024" // Mari Maasikas represents only jointly
+	AriregisterCodeTimeout       = "10000030"
+	AriregisterCodeServerError   = "10000047"
+	AriregisterCodeRateLimited   = "10000053"
+	AriregisterCodeMalformed     = "10000062"
+	AriregisterCodeDeleted       = "10000076"
+	AriregisterCodeLiquidation   = "10000082"
 )
 
-// ariregisterFakePerson is the representative the fake lists for the verified code.
-var ariregisterFakePerson = Person{Identifier: "48001010005", FirstName: "Mari", LastName: "Maasikas"}
+// AriregisterFakePerson is the representative the fake lists for the verified code.
+var AriregisterFakePerson = validators.Person{Identifier: "48001010005", FirstName: "Mari", LastName: "Maasikas"}
 
-var ariregisterSandboxCases = []SandboxCase{
-	{Code: ariregisterCodeVerified, Outcome: OutcomeVerified, Person: ariregisterFakePerson},
-	{Code: ariregisterCodeNotFound, Outcome: OutcomeNotFound},
-	{Code: ariregisterCodeBankrupt, Outcome: OutcomeBankrupt},
-	{Code: ariregisterCodeNotAuthorized, Outcome: OutcomeNotAuthorized},
-	{Code: ariregisterCodeTimeout, Outcome: OutcomeTimeout},
+var AriregisterSandboxCases = []validators.SandboxCase{
+	{Code: AriregisterCodeVerified, Outcome: validators.OutcomeVerified, Person: AriregisterFakePerson},
+	{Code: AriregisterCodeNotFound, Outcome: validators.OutcomeNotFound},
+	{Code: AriregisterCodeBankrupt, Outcome: validators.OutcomeBankrupt},
+	{Code: AriregisterCodeNotAuthorized, Outcome: validators.OutcomeNotAuthorized},
+	{Code: AriregisterCodeTimeout, Outcome: validators.OutcomeTimeout},
 }
 
-// ariregisterFake speaks esindus_v1 like RIK's XML service: a SOAP envelope
+// AriregisterFake speaks esindus_v1 like RIK's XML service: a SOAP envelope
 // POSTed to /, credentials in the body, JSON answer echoing the request
 // (paring) next to the data (keha), SOAP faults with HTTP 500.
-func ariregisterFake() http.Handler {
+func AriregisterFake() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/" || r.Method != http.MethodPost {
 			http.NotFound(w, r)
@@ -71,21 +73,21 @@ func ariregisterFake() http.Handler {
 			return
 		}
 		q := env.Body.Esindus.Keha
-		if q.Username != ariregisterFakeUsername || q.Password != ariregisterFakePassword {
+		if q.Username != AriregisterFakeUsername || q.Password != AriregisterFakePassword {
 			ariregisterSOAPFault(w, "SOAP-ENV:Client", "Vale kasutajanimi või parool / Invalid username or password")
 			return
 		}
 		switch q.Code {
-		case ariregisterCodeTimeout:
+		case AriregisterCodeTimeout:
 			<-r.Context().Done()
 			return
-		case ariregisterCodeServerError:
+		case AriregisterCodeServerError:
 			ariregisterSOAPFault(w, "SOAP-ENV:Server", "Internal error")
 			return
-		case ariregisterCodeRateLimited:
+		case AriregisterCodeRateLimited:
 			http.Error(w, "Too many requests", http.StatusTooManyRequests)
 			return
-		case ariregisterCodeMalformed:
+		case AriregisterCodeMalformed:
 			w.Header().Set("Content-Type", "application/json")
 			fmt.Fprint(w, `{"keha": {"ettevotjad": {"item": [{"ariregistri_kood": 10000062, "arinimi": "Katk`)
 			return

@@ -1,10 +1,12 @@
-package validators
+package sandbox
 
 import (
 	"embed"
 	"encoding/json"
 	"io"
 	"net/http"
+
+	"github.com/onboarding-kyb/onboarding/validators"
 )
 
 //go:embed testdata/cvr
@@ -12,32 +14,32 @@ var cvrTestdata embed.FS
 
 // Magic CVR numbers of the cvr fake (all pass CheckCode).
 const (
-	cvrCodeVerified      = "13585628" // published test vector; fictional company, Mette Louise Kjær is ADM. DIR.
-	cvrCodeNotFound      = "30000005" // no hits
-	cvrCodeBankrupt      = "30000013" // UNDER KONKURS
-	cvrCodeNotAuthorized = "30000021" // Mette Kjær only owner/founder; the director is "Mette Kjærsgaard"
-	cvrCodeTimeout       = "30000048"
-	cvrCodeDissolved     = "30000056" // OPLØST EFTER FRIVILLIG LIKVIDATION
-	cvrCode429           = "30000064"
-	cvrCode500           = "30000072"
-	cvrCodeMalformed     = "30000080"
-	cvrCodeLiquidation   = "30000099" // UNDER FRIVILLIG LIKVIDATION
+	CvrCodeVerified      = "13585628" // published test vector; fictional company, Mette Louise Kjær is ADM. DIR.
+	CvrCodeNotFound      = "30000005" // no hits
+	CvrCodeBankrupt      = "30000013" // UNDER KONKURS
+	CvrCodeNotAuthorized = "30000021" // Mette Kjær only owner/founder; the director is "Mette Kjærsgaard"
+	CvrCodeTimeout       = "30000048"
+	CvrCodeDissolved     = "30000056" // OPLØST EFTER FRIVILLIG LIKVIDATION
+	CvrCode429           = "30000064"
+	CvrCode500           = "30000072"
+	CvrCodeMalformed     = "30000080"
+	CvrCodeLiquidation   = "30000099" // UNDER FRIVILLIG LIKVIDATION
 )
 
-var cvrSandboxPerson = Person{FirstName: "Mette", LastName: "Kjær"}
+var CvrSandboxPerson = validators.Person{FirstName: "Mette", LastName: "Kjær"}
 
-var cvrSandboxCases = []SandboxCase{
-	{Code: cvrCodeVerified, Outcome: OutcomeVerified, Person: cvrSandboxPerson},
-	{Code: cvrCodeNotFound, Outcome: OutcomeNotFound, Person: cvrSandboxPerson},
-	{Code: cvrCodeBankrupt, Outcome: OutcomeBankrupt, Person: cvrSandboxPerson},
-	{Code: cvrCodeNotAuthorized, Outcome: OutcomeNotAuthorized, Person: cvrSandboxPerson},
-	{Code: cvrCodeTimeout, Outcome: OutcomeTimeout, Person: cvrSandboxPerson},
+var CvrSandboxCases = []validators.SandboxCase{
+	{Code: CvrCodeVerified, Outcome: validators.OutcomeVerified, Person: CvrSandboxPerson},
+	{Code: CvrCodeNotFound, Outcome: validators.OutcomeNotFound, Person: CvrSandboxPerson},
+	{Code: CvrCodeBankrupt, Outcome: validators.OutcomeBankrupt, Person: CvrSandboxPerson},
+	{Code: CvrCodeNotAuthorized, Outcome: validators.OutcomeNotAuthorized, Person: CvrSandboxPerson},
+	{Code: CvrCodeTimeout, Outcome: validators.OutcomeTimeout, Person: CvrSandboxPerson},
 }
 
-// cvrFake speaks the CVR Elasticsearch distribution: POST
+// CvrFake speaks the CVR Elasticsearch distribution: POST
 // /cvr-permanent/virksomhed/_search with a term query on Vrvirksomhed.cvrNummer,
 // HTTP Basic auth (any non-empty user and password), ES hits documents.
-func cvrFake() http.Handler {
+func CvrFake() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /cvr-permanent/virksomhed/_search", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
@@ -61,16 +63,16 @@ func cvrFake() http.Handler {
 		}
 		code := nr.String()
 		switch code {
-		case cvrCodeTimeout:
+		case CvrCodeTimeout:
 			<-r.Context().Done()
 			return
-		case cvrCode429:
+		case CvrCode429:
 			http.Error(w, `{"error":{"type":"es_rejected_execution_exception"},"status":429}`, http.StatusTooManyRequests)
 			return
-		case cvrCode500:
+		case CvrCode500:
 			http.Error(w, `{"error":{"type":"search_phase_execution_exception"},"status":500}`, http.StatusInternalServerError)
 			return
-		case cvrCodeMalformed:
+		case CvrCodeMalformed:
 			_, _ = w.Write([]byte(`{"took":3,"timed_out":false,"hits":{"total":1,"hits":[{"_source":`))
 			return
 		}

@@ -1,10 +1,11 @@
-package validators
+package sandbox
 
 import (
 	"embed"
 	"net/http"
 	"strings"
-	"time"
+
+	"github.com/onboarding-kyb/onboarding/validators"
 )
 
 //go:embed testdata/breg
@@ -12,39 +13,31 @@ var bregTestdata embed.FS
 
 // Magic organisation numbers of the breg fake (all pass CheckCode).
 const (
-	bregCodeVerified      = "923609016" // Equinor ASA, Kari Nordmann is daily manager
-	bregCodeNotFound      = "910000004" // 404
-	bregCodeBankrupt      = "910000012" // konkurs: true
-	bregCodeNotAuthorized = "910000020" // Kari Nordmann only as deputy / with another birth date
-	bregCodeTimeout       = "910000039" // blocks until the client gives up
-	bregCodeDeleted       = "910000047" // 410 Gone
-	bregCodeLiquidation   = "910000055" // underAvvikling: true
-	bregCode429           = "910000063"
-	bregCode500           = "910000071"
-	bregCodeMalformed     = "910000098" // 200 with a body that is not JSON
+	BregCodeVerified      = "923609016" // Equinor ASA, Kari Nordmann is daily manager
+	BregCodeNotFound      = "910000004" // 404
+	BregCodeBankrupt      = "910000012" // konkurs: true
+	BregCodeNotAuthorized = "910000020" // Kari Nordmann only as deputy / with another birth date
+	BregCodeTimeout       = "910000039" // blocks until the client gives up
+	BregCodeDeleted       = "910000047" // 410 Gone
+	BregCodeLiquidation   = "910000055" // underAvvikling: true
+	BregCode429           = "910000063"
+	BregCode500           = "910000071"
+	BregCodeMalformed     = "910000098" // 200 with a body that is not JSON
 )
 
-var bregSandboxPerson = Person{FirstName: "Kari", LastName: "Nordmann", BirthDate: bregDate("1975-04-12")}
+var BregSandboxPerson = validators.Person{FirstName: "Kari", LastName: "Nordmann", BirthDate: fakeDate("1975-04-12")}
 
-var bregSandboxCases = []SandboxCase{
-	{Code: bregCodeVerified, Outcome: OutcomeVerified, Person: bregSandboxPerson},
-	{Code: bregCodeNotFound, Outcome: OutcomeNotFound, Person: bregSandboxPerson},
-	{Code: bregCodeBankrupt, Outcome: OutcomeBankrupt, Person: bregSandboxPerson},
-	{Code: bregCodeNotAuthorized, Outcome: OutcomeNotAuthorized, Person: bregSandboxPerson},
-	{Code: bregCodeTimeout, Outcome: OutcomeTimeout, Person: bregSandboxPerson},
+var BregSandboxCases = []validators.SandboxCase{
+	{Code: BregCodeVerified, Outcome: validators.OutcomeVerified, Person: BregSandboxPerson},
+	{Code: BregCodeNotFound, Outcome: validators.OutcomeNotFound, Person: BregSandboxPerson},
+	{Code: BregCodeBankrupt, Outcome: validators.OutcomeBankrupt, Person: BregSandboxPerson},
+	{Code: BregCodeNotAuthorized, Outcome: validators.OutcomeNotAuthorized, Person: BregSandboxPerson},
+	{Code: BregCodeTimeout, Outcome: validators.OutcomeTimeout, Person: BregSandboxPerson},
 }
 
-func bregDate(s string) *time.Time {
-	t, err := time.Parse("2006-01-02", s)
-	if err != nil {
-		panic(err)
-	}
-	return &t
-}
-
-// bregFake speaks Enhetsregisteret's open API: GET /enhetsregisteret/api/enheter/{orgnr}
+// BregFake speaks Enhetsregisteret's open API: GET /enhetsregisteret/api/enheter/{orgnr}
 // and …/{orgnr}/roller, HAL JSON, no authentication.
-func bregFake() http.Handler {
+func BregFake() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /enhetsregisteret/api/enheter/{orgnr}", func(w http.ResponseWriter, r *http.Request) {
 		bregServe(w, r, r.PathValue("orgnr"), "")
@@ -57,17 +50,17 @@ func bregFake() http.Handler {
 
 func bregServe(w http.ResponseWriter, r *http.Request, orgnr, suffix string) {
 	switch orgnr {
-	case bregCodeTimeout:
+	case BregCodeTimeout:
 		<-r.Context().Done()
 		return
-	case bregCode429:
+	case BregCode429:
 		w.Header().Set("Retry-After", "1")
 		http.Error(w, `{"status":429,"error":"Too Many Requests"}`, http.StatusTooManyRequests)
 		return
-	case bregCode500:
+	case BregCode500:
 		http.Error(w, `{"status":500,"error":"Internal Server Error"}`, http.StatusInternalServerError)
 		return
-	case bregCodeMalformed:
+	case BregCodeMalformed:
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"organisasjonsnummer":"910000098","navn":`))
 		return

@@ -1,10 +1,12 @@
-package validators
+package sandbox
 
 import (
 	"embed"
 	"encoding/json"
 	"net/http"
 	"strconv"
+
+	"github.com/onboarding-kyb/onboarding/validators"
 )
 
 //go:embed testdata/companies_house
@@ -13,40 +15,40 @@ var companiesHouseFiles embed.FS
 // Magic company numbers of the fake. Bodies are
 // testdata/companies_house/company_<number>.json and officers_<number>.json.
 const (
-	chFakeVerified      = "00445790" // TESCO PLC: verified
-	chFakeNotListed     = "00102498" // BP P.L.C.: person listed only as secretary
-	chFakeAdministrated = "NI000002" // administration: bankrupt
-	chFakeLiquidation   = "SC999001"
-	chFakeDissolved     = "09000001" // dissolved, no officers: deleted
-	chFakeNotFound      = "99999999"
-	chFakeTimeout       = "88888888"
-	chFakeRateLimited   = "77777777"
-	chFakeServerError   = "66666666"
-	chFakeMalformed     = "55555555" // truncated company profile
+	ChFakeVerified      = "00445790" // TESCO PLC: verified
+	ChFakeNotListed     = "00102498" // BP P.L.C.: person listed only as secretary
+	ChFakeAdministrated = "NI000002" // administration: bankrupt
+	ChFakeLiquidation   = "SC999001"
+	ChFakeDissolved     = "09000001" // dissolved, no officers: deleted
+	ChFakeNotFound      = "99999999"
+	ChFakeTimeout       = "88888888"
+	ChFakeRateLimited   = "77777777"
+	ChFakeServerError   = "66666666"
+	ChFakeMalformed     = "55555555" // truncated company profile
 )
 
-var companiesHouseSandboxCases = []SandboxCase{
-	{Code: chFakeVerified, Outcome: OutcomeVerified, Person: Person{FirstName: "Jane", LastName: "Smith", BirthDate: fakeDate("1972-06-15")}},
-	{Code: chFakeNotFound, Outcome: OutcomeNotFound},
-	{Code: chFakeAdministrated, Outcome: OutcomeBankrupt},
-	{Code: chFakeNotListed, Outcome: OutcomeNotAuthorized},
-	{Code: chFakeTimeout, Outcome: OutcomeTimeout},
+var CompaniesHouseSandboxCases = []validators.SandboxCase{
+	{Code: ChFakeVerified, Outcome: validators.OutcomeVerified, Person: validators.Person{FirstName: "Jane", LastName: "Smith", BirthDate: fakeDate("1972-06-15")}},
+	{Code: ChFakeNotFound, Outcome: validators.OutcomeNotFound},
+	{Code: ChFakeAdministrated, Outcome: validators.OutcomeBankrupt},
+	{Code: ChFakeNotListed, Outcome: validators.OutcomeNotAuthorized},
+	{Code: ChFakeTimeout, Outcome: validators.OutcomeTimeout},
 }
 
-// companiesHouseFake speaks the company profile and officers paths with
+// CompaniesHouseFake speaks the company profile and officers paths with
 // Basic auth (any non-empty API key as user name, empty password).
-func companiesHouseFake() http.Handler {
+func CompaniesHouseFake() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /company/{number}", func(w http.ResponseWriter, r *http.Request) {
 		n := r.PathValue("number")
 		switch n {
-		case chFakeTimeout:
+		case ChFakeTimeout:
 			<-r.Context().Done()
 			return
-		case chFakeRateLimited:
+		case ChFakeRateLimited:
 			fakeJSON(w, http.StatusTooManyRequests, `{"errors":[{"error":"rate-limit-exceeded","type":"ch:service"}]}`)
 			return
-		case chFakeServerError:
+		case ChFakeServerError:
 			fakeJSON(w, http.StatusInternalServerError, `{"errors":[{"error":"service-unavailable","type":"ch:service"}]}`)
 			return
 		}

@@ -1,4 +1,4 @@
-package validators
+package sandbox
 
 import (
 	"net/http"

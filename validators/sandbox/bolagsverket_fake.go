@@ -1,4 +1,4 @@
-package validators
+package sandbox
 
 import (
 	"embed"
@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/onboarding-kyb/onboarding/validators"
 )
 
 //go:embed testdata/bolagsverket
@@ -15,34 +17,34 @@ var bolagsverketTestdata embed.FS
 
 // Magic organisation numbers of the bolagsverket fake (all pass CheckCode).
 const (
-	bolagsverketCodeVerified      = "2021005489" // Telefonaktiebolaget L M Ericsson, test person 19121212-1212 is VD
-	bolagsverketCodeNotFound      = "5590000005" // ORGANISATION_FINNS_EJ
-	bolagsverketCodeBankrupt      = "5590000013" // ongoing KK (konkurs)
-	bolagsverketCodeNotAuthorized = "5590000021" // 19121212-1212 only deputy board member (SU)
-	bolagsverketCodeTimeout       = "5590000039"
-	bolagsverketCodeDeregistered  = "5590000047" // avregistreradOrganisation
-	bolagsverketCodeLiquidation   = "5590000054" // ongoing LI (likvidation)
-	bolagsverketCode429           = "5590000062"
-	bolagsverketCode500           = "5590000070"
-	bolagsverketCodeMalformed     = "5590000088"
+	BolagsverketCodeVerified      = "2021005489" // Telefonaktiebolaget L M Ericsson, test person 19121212-1212 is VD
+	BolagsverketCodeNotFound      = "5590000005" // ORGANISATION_FINNS_EJ
+	BolagsverketCodeBankrupt      = "5590000013" // ongoing KK (konkurs)
+	BolagsverketCodeNotAuthorized = "5590000021" // 19121212-1212 only deputy board member (SU)
+	BolagsverketCodeTimeout       = "5590000039"
+	BolagsverketCodeDeregistered  = "5590000047" // avregistreradOrganisation
+	BolagsverketCodeLiquidation   = "5590000054" // ongoing LI (likvidation)
+	BolagsverketCode429           = "5590000062"
+	BolagsverketCode500           = "5590000070"
+	BolagsverketCodeMalformed     = "5590000088"
 )
 
-// bolagsverketSandboxPerson is Skatteverket's well-known test personal number.
-var bolagsverketSandboxPerson = Person{Identifier: "19121212-1212", FirstName: "Tolvan", LastName: "Tolvansson"}
+// BolagsverketSandboxPerson is Skatteverket's well-known test personal number.
+var BolagsverketSandboxPerson = validators.Person{Identifier: "19121212-1212", FirstName: "Tolvan", LastName: "Tolvansson"}
 
-var bolagsverketSandboxCases = []SandboxCase{
-	{Code: bolagsverketCodeVerified, Outcome: OutcomeVerified, Person: bolagsverketSandboxPerson},
-	{Code: bolagsverketCodeNotFound, Outcome: OutcomeNotFound, Person: bolagsverketSandboxPerson},
-	{Code: bolagsverketCodeBankrupt, Outcome: OutcomeBankrupt, Person: bolagsverketSandboxPerson},
-	{Code: bolagsverketCodeNotAuthorized, Outcome: OutcomeNotAuthorized, Person: bolagsverketSandboxPerson},
-	{Code: bolagsverketCodeTimeout, Outcome: OutcomeTimeout, Person: bolagsverketSandboxPerson},
+var BolagsverketSandboxCases = []validators.SandboxCase{
+	{Code: BolagsverketCodeVerified, Outcome: validators.OutcomeVerified, Person: BolagsverketSandboxPerson},
+	{Code: BolagsverketCodeNotFound, Outcome: validators.OutcomeNotFound, Person: BolagsverketSandboxPerson},
+	{Code: BolagsverketCodeBankrupt, Outcome: validators.OutcomeBankrupt, Person: BolagsverketSandboxPerson},
+	{Code: BolagsverketCodeNotAuthorized, Outcome: validators.OutcomeNotAuthorized, Person: BolagsverketSandboxPerson},
+	{Code: BolagsverketCodeTimeout, Outcome: validators.OutcomeTimeout, Person: BolagsverketSandboxPerson},
 }
 
-// bolagsverketFake speaks Bolagsverket's gateway: POST /oauth2/token (client
+// BolagsverketFake speaks Bolagsverket's gateway: POST /oauth2/token (client
 // credentials, any non-empty id and secret, Basic or form), then POST
 // /vardefulla-datamangder/v1/organisationer and
 // /foretagsinformation/v4/organisationer with a Bearer token it issued.
-func bolagsverketFake() http.Handler {
+func BolagsverketFake() http.Handler {
 	var mu sync.Mutex
 	issued := map[string]bool{}
 	mux := http.NewServeMux()
@@ -88,23 +90,24 @@ func bolagsverketFake() http.Handler {
 			}
 			code, valid := "", false
 			if json.NewDecoder(r.Body).Decode(&req) == nil {
-				code, valid = nordicDigits(req.Identitetsbeteckning)
+				code = strings.ReplaceAll(req.Identitetsbeteckning, "-", "")
+				valid = code != "" && strings.Trim(code, "0123456789") == ""
 			}
 			if !valid || (needsOfficers && !slices.Contains(req.OrganisationInformationsmangd, "FUNKTIONARER")) {
 				bolagsverketServeFile(w, http.StatusBadRequest, "bad_request")
 				return
 			}
 			switch code {
-			case bolagsverketCodeTimeout:
+			case BolagsverketCodeTimeout:
 				<-r.Context().Done()
 				return
-			case bolagsverketCode429:
+			case BolagsverketCode429:
 				http.Error(w, `{"type":"about:blank","instance":"server.error","status":429,"title":"Too Many Requests"}`, http.StatusTooManyRequests)
 				return
-			case bolagsverketCode500:
+			case BolagsverketCode500:
 				http.Error(w, `{"type":"about:blank","instance":"server.error","status":500,"title":"Internal Server Error","detail":"Ett ohanterat fel har uppstått."}`, http.StatusInternalServerError)
 				return
-			case bolagsverketCodeMalformed:
+			case BolagsverketCodeMalformed:
 				_, _ = w.Write([]byte(`{"organisationer":[{"organisationsidentitet":`))
 				return
 			}
