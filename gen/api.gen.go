@@ -1033,7 +1033,7 @@ type OnboardingVerification struct {
 	// ErrorMessage Why the validation reached no verdict: `COMPANY_NOT_FOUND`, `COMPANY_INACTIVE` (failed);
 	// `NOT_AUTHORIZED`, `NO_BACKEND_AVAILABLE`, `NO_REGISTRATION_CODE` (the verification has no
 	// registration code: staff review it, e.g. a research group without a register entry),
-	// `IDENTITY_VALIDATION_FAILED`, `API_ERROR`, `CONFIGURATION_ERROR` (escalated); `REJECTED`
+	// `IDENTITY_VALIDATION_FAILED`, `COMPANY_STATUS_UNKNOWN` (the register does not state in terms the service knows whether the company is live), `API_ERROR`, `CONFIGURATION_ERROR` (escalated); `REJECTED`
 	// (staff rejected it); `VERIFICATION_EXPIRED`; empty otherwise.
 	ErrorMessage   string `json:"error_message"`
 	ErrorTraceback string `json:"error_traceback"`

@@ -175,7 +175,7 @@ func (a *ariregister) Validate(ctx context.Context, req Request) (*Result, error
 			return nil, err
 		}
 		r.Header.Set("Content-Type", "text/xml; charset=utf-8")
-		r.Header.Set("SOAPAction", `"esindus_v1"`)
+		r.Header.Set("SOAPAction", `""`) // the WSDL's soapAction=""
 		return r, nil
 	})
 	if err != nil {
@@ -226,6 +226,8 @@ func (a *ariregister) Validate(ctx context.Context, req Request) (*Result, error
 
 func ariregisterStatus(s string) string {
 	switch s {
+	case "R": // entered in the register
+		return StatusActive
 	case "L":
 		return StatusLiquidation
 	case "N":
@@ -233,7 +235,7 @@ func ariregisterStatus(s string) string {
 	case "K":
 		return StatusDeleted
 	}
-	return StatusActive // R: entered in the register
+	return StatusUnknown // a code RIK added later, or none: staff decide
 }
 
 // ariregisterRaw keeps the answer for audit, minus the echoed request (it

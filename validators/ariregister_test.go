@@ -58,6 +58,7 @@ func TestAriregisterValidate(t *testing.T) {
 		{name: "bankrupt", code: sandbox.AriregisterCodeBankrupt, person: mari, wantStatus: validators.StatusBankrupt, wantRoles: []string{"PANKH"}, wantCalls: 1},
 		{name: "deleted", code: sandbox.AriregisterCodeDeleted, person: mari, wantStatus: validators.StatusDeleted, wantCalls: 1},
 		{name: "liquidation, one-item list as object", code: sandbox.AriregisterCodeLiquidation, person: mari, wantStatus: validators.StatusLiquidation, wantRoles: []string{"LIKV"}, wantCalls: 1},
+		{name: "unknown staatus code", code: sandbox.AriregisterCodeUnknownStatus, person: mari, wantStatus: validators.StatusUnknown, wantRoles: []string{"LIKV"}, wantCalls: 1},
 		{name: "not found", code: sandbox.AriregisterCodeNotFound, person: mari, wantErr: validators.CodeCompanyNotFound, wantCalls: 1},
 		{name: "bad credentials", code: sandbox.AriregisterCodeVerified, person: mari, cfg: func(c *validators.Config) { c.Password = "wrong" }, wantErr: validators.CodeConfigurationError, wantCalls: 1},
 		{name: "rate limited", code: sandbox.AriregisterCodeRateLimited, person: mari, wantErr: validators.CodeAPIError, wantCalls: -1},
@@ -135,18 +136,21 @@ func TestAriregisterValidate(t *testing.T) {
 func TestAriregisterSendsCredentialsInSOAPBody(t *testing.T) {
 	t.Parallel()
 	cfg, rec := fakeServer(t, sandbox.AriregisterFake(), ariregisterCreds)
-	seen := rec.all
 	if _, err := validators.NewAriregister(cfg).Validate(context.Background(),
 		validators.Request{Country: "EE", Code: sandbox.AriregisterCodeVerified, Person: sandbox.AriregisterFakePerson}); err != nil {
 		t.Fatal(err)
 	}
-	reqs := seen()
+	reqs := rec.all()
 	if len(reqs) != 1 {
 		t.Fatalf("%d requests, want 1", len(reqs))
 	}
 	r := reqs[0]
 	if r.method != http.MethodPost || r.path != "/" || !strings.HasPrefix(r.header.Get("Content-Type"), "text/xml") {
 		t.Errorf("request = %s %s (%s), want a SOAP POST to /", r.method, r.path, r.header.Get("Content-Type"))
+	}
+	// The WSDL's operation declares soapAction="": send exactly that.
+	if got, ok := r.header["Soapaction"]; !ok || len(got) != 1 || got[0] != `""` {
+		t.Errorf("SOAPAction = %q, want the WSDL's \"\"", got)
 	}
 	var env struct {
 		Keha struct {

@@ -267,25 +267,37 @@ func bolagsverketCompany(orgnr string, orgs []bolagsverketOrganisation) (Company
 		}
 		c.Address = strings.Join(parts, ", ")
 	}
-	// Deregistered beats proceedings; KK konkurs, LI likvidation, RK
-	// företagsrekonstruktion (insolvency). Mergers and splits leave it active.
+	// Deregistered beats proceedings. The code list of ongoing
+	// proceedings: KK konkurs, LI likvidation, FR företagsrekonstruktion,
+	// AC ackord; an unknown code leaves the condition to staff.
 	if a := o.AvregistreradOrganisation; a != nil && a.Avregistreringsdatum != nil && *a.Avregistreringsdatum != "" {
 		c.Status = StatusDeleted
 		return c, nil
 	}
 	if p := o.PagaendeAvvecklingsEllerOmstruktureringsforfarande; p != nil {
+		// The gravest proceeding wins; a known one that ends the company's
+		// life outranks an unknown one.
+		rank := map[string]int{StatusActive: 0, StatusUnknown: 1, StatusLiquidation: 2, StatusReconstruction: 3, StatusBankrupt: 4}
 		for _, f := range p.Lista {
-			switch f.Kod {
-			case "KK", "RK":
-				c.Status = StatusBankrupt
-			case "LI":
-				if c.Status == StatusActive {
-					c.Status = StatusLiquidation
-				}
+			s, ok := bolagsverketProceedings[f.Kod]
+			if !ok {
+				s = StatusUnknown
+			}
+			if rank[s] > rank[c.Status] {
+				c.Status = s
 			}
 		}
 	}
 	return c, nil
+}
+
+// bolagsverketProceedings maps Bolagsverket's codes of ongoing winding-up
+// or restructuring proceedings to a status.
+var bolagsverketProceedings = map[string]string{
+	"KK": StatusBankrupt,       // konkurs
+	"LI": StatusLiquidation,    // likvidation
+	"FR": StatusReconstruction, // företagsrekonstruktion
+	"AC": StatusReconstruction, // ackord
 }
 
 // bolagsverketMatch returns the roles (Represents for the representing ones) of the officer whose

@@ -53,6 +53,13 @@ const (
 	StatusDeleted     = "deleted"
 	StatusBankrupt    = "bankrupt"
 	StatusLiquidation = "liquidation"
+	// StatusReconstruction: in a court-supervised reconstruction or
+	// composition with creditors (insolvency short of bankruptcy).
+	StatusReconstruction = "reconstruction"
+	// StatusUnknown: the register states the company's condition with a
+	// code this client does not know, or does not state it explicitly.
+	// Neither live nor dead: a staff member decides.
+	StatusUnknown = "unknown"
 )
 
 // Live reports whether the company may be onboarded.
@@ -106,6 +113,9 @@ const (
 	CodeAPIError           Code = "API_ERROR"
 	CodeConfigurationError Code = "CONFIGURATION_ERROR"
 	CodeInvalidCode        Code = "INVALID_CODE"
+	// CodeCompanyStatusUnknown: the register's answer does not say
+	// explicitly, in terms this client knows, whether the company is live.
+	CodeCompanyStatusUnknown Code = "COMPANY_STATUS_UNKNOWN"
 )
 
 // Error is a failure with a code. Message is safe to show to a user: it never

@@ -63,6 +63,8 @@ func Run(ctx context.Context, reg *validators.Registry, v *domain.Verification, 
 	// The redaction policy applies before anything is stored.
 	v.RawResponse = rawObject(validators.RedactPersons(res.Raw))
 	switch {
+	case res.Company.Status == validators.StatusUnknown:
+		escalate(v, validators.CodeCompanyStatusUnknown, "The register does not state in terms this service knows whether the company is live; a staff member will review the case.")
 	case !res.Company.Live():
 		fail(v, validators.CodeCompanyInactive, "The register lists the company as "+res.Company.Status+".")
 	case !res.PersonChecked:

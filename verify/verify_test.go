@@ -44,6 +44,9 @@ func TestRunOutcomes(t *testing.T) {
 		{"EE", "10000024", "48001010005", domain.StatusEscalated, "NOT_AUTHORIZED"},
 		{"EE", "10000030", "48001010005", domain.StatusEscalated, "API_ERROR"},
 		{"FI", "0112038-9", "", domain.StatusEscalated, "IDENTITY_VALIDATION_FAILED"},
+		{"SE", "5590000096", "191212121212", domain.StatusFailed, "COMPANY_INACTIVE"},
+		{"SE", "5590000112", "191212121212", domain.StatusEscalated, "COMPANY_STATUS_UNKNOWN"},
+		{"EE", "10000107", "48001010005", domain.StatusEscalated, "COMPANY_STATUS_UNKNOWN"},
 		{"DE", "HRB 1", "", domain.StatusEscalated, "NO_BACKEND_AVAILABLE"},
 		// Organisations without a register entry go to staff review.
 		{"EE", "", "48001010005", domain.StatusEscalated, "NO_REGISTRATION_CODE"},

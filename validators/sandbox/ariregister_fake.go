@@ -32,6 +32,7 @@ const (
 	AriregisterCodeMalformed     = "10000062"
 	AriregisterCodeDeleted       = "10000076"
 	AriregisterCodeLiquidation   = "10000082"
+	AriregisterCodeUnknownStatus = "10000107" // a staatus code not in the client's list
 )
 
 // AriregisterFakePerson is the representative the fake lists for the verified code.

@@ -27,6 +27,9 @@ const (
 	BolagsverketCode429           = "5590000062"
 	BolagsverketCode500           = "5590000070"
 	BolagsverketCodeMalformed     = "5590000088"
+	BolagsverketCodeReconstructed = "5590000096" // ongoing FR (företagsrekonstruktion)
+	BolagsverketCodeComposition   = "5590000104" // ongoing AC (ackord)
+	BolagsverketCodeUnknownCase   = "5590000112" // an ongoing proceeding with a code not in the code list
 )
 
 // BolagsverketSandboxPerson is Skatteverket's well-known test personal number.
