@@ -19,7 +19,9 @@ import (
 // show — masterData.legalForm, status.insolvency, status.liquidation and
 // validTo on ended functions — are modelled on the Firmenbuch data model
 // (Rechtsform, Konkurs-/Sanierungsverfahren, Auflösung/Liquidation, gelöschte
-// Funktionen) and marked "modelled" below.
+// Funktionen) and marked "modelled" below. Because they are modelled, a
+// report that does not state insolvency and liquidation explicitly (null
+// counts as stated) reads as StatusUnknown, never as active.
 const wirtschaftscompassDefaultURL = "https://api.wirtschaftscompass.at"
 
 // NewWirtschaftscompass builds the AT validator. Config.Token is the bearer token.
@@ -235,7 +237,8 @@ func (w *wirtschaftscompass) Validate(ctx context.Context, req Request) (*Result
 
 // wicoStatus maps the report's status block to a normalised status.
 func wicoStatus(rep wicoReport) (string, error) {
-	set := func(m json.RawMessage) bool { return len(m) > 0 && string(m) != "null" }
+	stated := func(m json.RawMessage) bool { return len(m) > 0 } // present, null included
+	set := func(m json.RawMessage) bool { return stated(m) && string(m) != "null" }
 	switch rep.Status.RegistrationStatus {
 	case "DELETED": // gelöscht
 		return StatusDeleted, nil
@@ -245,6 +248,10 @@ func wicoStatus(rep wicoReport) (string, error) {
 			return StatusBankrupt, nil
 		case set(rep.Status.Liquidation):
 			return StatusLiquidation, nil
+		case !stated(rep.Status.Insolvency) || !stated(rep.Status.Liquidation):
+			// Registered is not live: without an explicit word on
+			// insolvency and liquidation (both modelled fields), staff decide.
+			return StatusUnknown, nil
 		}
 		return StatusActive, nil
 	}

@@ -62,6 +62,7 @@ func TestWirtschaftscompassValidate(t *testing.T) {
 		{name: "bankrupt", code: "123456d", person: validators.Person{FirstName: "Johann", LastName: "Mayr", BirthDate: date("1968-12-01")}, wantState: validators.StatusBankrupt, wantRoles: []string{"GESCHÄFTSFÜHRER", "GESELLSCHAFTER"}, represent: []string{"GESCHÄFTSFÜHRER"}},
 		{name: "deleted", code: "234567b", person: huber, wantState: validators.StatusDeleted},
 		{name: "liquidation", code: "345678a", person: huber, wantState: validators.StatusLiquidation},
+		{name: "condition not stated explicitly", code: "456789z", person: huber, wantState: validators.StatusUnknown, wantRoles: []string{"VORSTAND"}, represent: []string{"VORSTAND"}},
 		{name: "not found", code: sandbox.WicoFakeNotFound, person: huber, wantErr: validators.CodeCompanyNotFound},
 		{name: "bad credentials", code: "93363z", person: huber, token: "-", wantErr: validators.CodeConfigurationError},
 		{name: "rate limited", code: sandbox.WicoFakeRateLimited, person: huber, wantErr: validators.CodeAPIError},

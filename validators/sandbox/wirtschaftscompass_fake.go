@@ -21,6 +21,7 @@ var WicoFakeIDs = map[string]string{
 	"234567b": "1d3e5f70-6a8b-4c9d-8e0f-a1b2c3d4e5f6", // gelöscht: deleted
 	"345678a": "2e4f6a81-7b9c-4dae-9f10-b2c3d4e5f607", // in Liquidation
 	"444444w": "3f5a7b92-8cad-4ebf-a021-c3d4e5f60718", // truncated report: malformed body
+	"456789z": "4a6b8ca3-9dbe-4fc0-b132-d4e5f6071829", // report without the (modelled) insolvency and liquidation fields: status unknown
 }
 
 // Magic FNs of the fake that are not companies.
