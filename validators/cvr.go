@@ -11,7 +11,11 @@ import (
 )
 
 // cvrDefaultURL is the Danish Business Authority's CVR Elasticsearch distribution
-// (HTTP Basic credentials issued by Erhvervsstyrelsen).
+// (HTTP Basic credentials issued by Erhvervsstyrelsen). Public descriptions
+// disagree on its scheme (many published clients call
+// http://distribution.virk.dk, others https): the default is https because
+// the credentials travel with every request; ONBOARDING_CVR_URL overrides
+// it where the endpoint answers only over http.
 const cvrDefaultURL = "https://distribution.virk.dk"
 
 type cvr struct{ c *client }
