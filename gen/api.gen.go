@@ -298,6 +298,7 @@ const (
 	ValidationMethodManual             ValidationMethod = "manual"
 	ValidationMethodPrh                ValidationMethod = "prh"
 	ValidationMethodSirene             ValidationMethod = "sirene"
+	ValidationMethodVies               ValidationMethod = "vies"
 	ValidationMethodWirtschaftscompass ValidationMethod = "wirtschaftscompass"
 )
 
@@ -319,6 +320,8 @@ func (e ValidationMethod) Valid() bool {
 	case ValidationMethodPrh:
 		return true
 	case ValidationMethodSirene:
+		return true
+	case ValidationMethodVies:
 		return true
 	case ValidationMethodWirtschaftscompass:
 		return true
@@ -1266,6 +1269,7 @@ type ValidationError struct {
 // * `cvr` - Danish Central Business Register (DK)
 // * `companies_house` - Companies House (GB)
 // * `sirene` - SIRENE (FR)
+// * `vies` - VIES, EU VAT numbers (EU member states without a register client of their own, and XI)
 // * `manual` - Manual validation
 type ValidationMethod string
 
@@ -1282,6 +1286,7 @@ type ValidationMethodInfo struct {
 	// * `cvr` - Danish Central Business Register (DK)
 	// * `companies_house` - Companies House (GB)
 	// * `sirene` - SIRENE (FR)
+	// * `vies` - VIES, EU VAT numbers (EU member states without a register client of their own, and XI)
 	// * `manual` - Manual validation
 	Name ValidationMethod `json:"name"`
 

@@ -109,7 +109,7 @@ func act(t *testing.T, a *api, c lifecycleCase, action domain.Action) response {
 	case domain.ActionRun:
 		return a.do(t, "POST", c.path+"run_validation/", a.aliceT, nil)
 	case domain.ActionEditCompany:
-		return a.do(t, "PATCH", c.path, a.aliceT, map[string]any{"country": "DE", "legal_person_identifier": "HRB 1"})
+		return a.do(t, "PATCH", c.path, a.aliceT, map[string]any{"country": "US", "legal_person_identifier": "HRB 1"})
 	case domain.ActionEdit:
 		return a.do(t, "PATCH", c.path, a.aliceT, map[string]any{"legal_name": "Renamed"})
 	case domain.ActionSubmitAnswers:
@@ -422,7 +422,7 @@ func TestJustificationIsBoundToItsCompany(t *testing.T) {
 		}
 		path := base + v["uuid"].(string) + "/"
 		// Another company, validated again: escalated once more.
-		wantStatus(t, a.do(t, "PATCH", path, a.aliceT, map[string]any{"country": "DE", "legal_person_identifier": "HRB 1"}), http.StatusOK)
+		wantStatus(t, a.do(t, "PATCH", path, a.aliceT, map[string]any{"country": "US", "legal_person_identifier": "HRB 1"}), http.StatusOK)
 		res := a.do(t, "POST", path+"run_validation/", a.aliceT, nil)
 		wantStatus(t, res, http.StatusOK)
 		if res.Object(t)["status"] != "escalated" {
@@ -511,7 +511,8 @@ var sandboxPeople = map[string]struct{ codes, births, names []string }{
 		names: []string{`"Franz"`, `"Johann"`, `"Katharina"`, `"Lukas"`, `"Maria Anna"`, `"Peter"`, `"Sabine"`, `"Thomas"`,
 			`"Berger"`, `"Gruber"`, `"Hofer"`, `"Huber"`, `"Mayr"`, `"Schuster"`, `"Steiner"`, `"Wimmer"`},
 	},
-	"prh": {}, // YTJ publishes no people
+	"prh":  {}, // YTJ publishes no people
+	"vies": {}, // VIES publishes no people
 }
 
 // TestRawResponseRedaction runs every sandbox case of every register as

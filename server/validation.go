@@ -122,7 +122,7 @@ func (s *Server) checkCode(v *domain.Verification) error {
 	if !ok {
 		return nil
 	}
-	if err := validator.CheckCode(v.LegalPersonIdentifier); err != nil {
+	if err := validators.CheckCode(validator, v.Country, v.LegalPersonIdentifier); err != nil {
 		return domain.FieldError("legal_person_identifier", validators.MessageOf(err))
 	}
 	return nil

@@ -64,7 +64,11 @@ func TestValidationOutcomes(t *testing.T) {
 				"first_name": "Jane", "last_name": "Smith", "birth_date": "1972-06-30"}, "escalated", "NOT_AUTHORIZED", true},
 			{"EE person data missing", map[string]any{"country": "EE", "legal_person_identifier": "12417834"}, "escalated", "IDENTITY_VALIDATION_FAILED", true},
 			{"FI publishes no roles", map[string]any{"country": "FI", "legal_person_identifier": "0112038-9"}, "escalated", "IDENTITY_VALIDATION_FAILED", true},
-			{"no register for DE", map[string]any{"country": "DE", "legal_person_identifier": "HRB 1234"}, "escalated", "NO_BACKEND_AVAILABLE", false},
+			{"no register for US", map[string]any{"country": "US", "legal_person_identifier": "HRB 1234"}, "escalated", "NO_BACKEND_AVAILABLE", false},
+			{"BE VAT number known to VIES: the person is for staff", map[string]any{"country": "BE", "legal_person_identifier": "BE 0200.000.142"}, "escalated", "IDENTITY_VALIDATION_FAILED", true},
+			{"Northern Ireland (XI) by VIES", map[string]any{"country": "xi", "legal_person_identifier": "XI999000004"}, "escalated", "IDENTITY_VALIDATION_FAILED", true},
+			{"DE VAT number unknown to VIES", map[string]any{"country": "DE", "legal_person_identifier": "DE136695976"}, "failed", "COMPANY_NOT_FOUND", true},
+			{"VIES cannot check now", map[string]any{"country": "BE", "legal_person_identifier": "0200000538"}, "escalated", "API_ERROR", true},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -117,6 +121,9 @@ func TestStartVerificationChecksInput(t *testing.T) {
 		}{
 			{map[string]any{"country": "EE", "legal_person_identifier": "12417835"}, "legal_person_identifier"},
 			{map[string]any{"country": "NO", "legal_person_identifier": "923609017"}, "legal_person_identifier"},
+			{map[string]any{"country": "DE", "legal_person_identifier": "DE136695978"}, "legal_person_identifier"}, // VAT check digit
+			{map[string]any{"country": "BE", "legal_person_identifier": "DE136695976"}, "legal_person_identifier"}, // another state's prefix
+			{map[string]any{"country": "XX"}, "country"},
 			{map[string]any{"country": "EE", "legal_person_identifier": "12417834", "person_identifier": "48001010006"}, "person_identifier"},
 			{map[string]any{"country": "EE", "birth_date": "1975-13-40"}, "birth_date"},
 			{map[string]any{"country": "Estonia"}, "country"},

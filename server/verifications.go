@@ -255,11 +255,12 @@ func (s *Server) checkFields(ctx context.Context, v *domain.Verification, userID
 var alpha2 = regexp.MustCompile(`^[A-Z]{2}$`)
 
 // normaliseCountry upper-cases an ISO 3166-1 alpha-2 code and rejects
-// anything that is not an assigned country.
+// anything that is not an assigned country, except XI: the EU's code for
+// Northern Ireland, whose VAT numbers VIES checks.
 func normaliseCountry(c string) (string, error) {
 	cc := strings.ToUpper(strings.TrimSpace(c))
 	if alpha2.MatchString(cc) {
-		if r, err := language.ParseRegion(cc); err == nil && r.IsCountry() && r.String() == cc {
+		if r, err := language.ParseRegion(cc); cc == "XI" || (err == nil && r.IsCountry() && r.String() == cc) {
 			return cc, nil
 		}
 	}

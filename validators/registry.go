@@ -30,6 +30,7 @@ var registers = []Register{
 	{Method: "wirtschaftscompass", DefaultURL: wirtschaftscompassDefaultURL, New: NewWirtschaftscompass},
 	{Method: "companies_house", DefaultURL: companiesHouseDefaultURL, New: NewCompaniesHouse},
 	{Method: "sirene", DefaultURL: sireneDefaultURL, New: NewSirene},
+	{Method: "vies", DefaultURL: viesDefaultURL, New: NewVIES},
 }
 
 // Registers lists every business register the service knows.
@@ -171,6 +172,10 @@ type budgeted struct {
 	budget time.Duration
 }
 
+func (b budgeted) CheckCountryCode(country, code string) error {
+	return CheckCode(b.Validator, country, code)
+}
+
 func (b budgeted) Validate(ctx context.Context, req Request) (*Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, b.budget)
 	defer cancel()
@@ -179,6 +184,10 @@ func (b budgeted) Validate(ctx context.Context, req Request) (*Result, error) {
 
 // sandboxValidator marks results as coming from a fake register.
 type sandboxValidator struct{ Validator }
+
+func (s sandboxValidator) CheckCountryCode(country, code string) error {
+	return CheckCode(s.Validator, country, code)
+}
 
 func (s sandboxValidator) Validate(ctx context.Context, req Request) (*Result, error) {
 	res, err := s.Validator.Validate(ctx, req)

@@ -47,7 +47,11 @@ func TestRunOutcomes(t *testing.T) {
 		{"SE", "5590000096", "191212121212", domain.StatusFailed, "COMPANY_INACTIVE"},
 		{"SE", "5590000112", "191212121212", domain.StatusEscalated, "COMPANY_STATUS_UNKNOWN"},
 		{"EE", "10000107", "48001010005", domain.StatusEscalated, "COMPANY_STATUS_UNKNOWN"},
-		{"DE", "HRB 1", "", domain.StatusEscalated, "NO_BACKEND_AVAILABLE"},
+		{"US", "HRB 1", "", domain.StatusEscalated, "NO_BACKEND_AVAILABLE"},
+		// VIES: the company exists; who may represent it is for staff.
+		{"BE", "BE0200000142", "", domain.StatusEscalated, "IDENTITY_VALIDATION_FAILED"},
+		{"BE", "0200000340", "", domain.StatusFailed, "COMPANY_NOT_FOUND"},
+		{"BE", "0200000538", "", domain.StatusEscalated, "API_ERROR"},
 		// Organisations without a register entry go to staff review.
 		{"EE", "", "48001010005", domain.StatusEscalated, "NO_REGISTRATION_CODE"},
 	} {

@@ -23,6 +23,9 @@ type Register struct {
 	// Credentials: the register needs credentials; without them a
 	// validation ends with CONFIGURATION_ERROR.
 	Credentials bool
+	// NoCondition: the register does not tell a live company from a
+	// bankrupt one (VIES: only whether a VAT number is registered).
+	NoCondition bool
 }
 
 // Registers lists the fake of every register, in validators.Registers order.
@@ -44,6 +47,8 @@ func Registers() []Register {
 			ServerError: ChFakeServerError, RateLimited: ChFakeRateLimited, Malformed: ChFakeMalformed},
 		{Method: "sirene", Handler: SireneFake, Cases: SireneSandboxCases,
 			ServerError: SireneFakeServerError, RateLimited: SireneFakeRateLimited, Malformed: SireneFakeMalformed},
+		{Method: "vies", Handler: ViesFake, Cases: ViesSandboxCases, NoCondition: true,
+			ServerError: ViesServerError, RateLimited: ViesRateLimited, Malformed: ViesMalformed},
 	}
 }
 
