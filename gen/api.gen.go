@@ -290,6 +290,7 @@ func (e ReadinessStatus) Valid() bool {
 
 // Defines values for ValidationMethod.
 const (
+	ValidationMethodAres               ValidationMethod = "ares"
 	ValidationMethodAriregister        ValidationMethod = "ariregister"
 	ValidationMethodBolagsverket       ValidationMethod = "bolagsverket"
 	ValidationMethodBreg               ValidationMethod = "breg"
@@ -305,6 +306,8 @@ const (
 // Valid indicates whether the value is a known member of the ValidationMethod enum.
 func (e ValidationMethod) Valid() bool {
 	switch e {
+	case ValidationMethodAres:
+		return true
 	case ValidationMethodAriregister:
 		return true
 	case ValidationMethodBolagsverket:
@@ -1270,6 +1273,7 @@ type ValidationError struct {
 // * `companies_house` - Companies House (GB)
 // * `sirene` - SIRENE (FR)
 // * `vies` - VIES, EU VAT numbers (EU member states without a register client of their own, and XI)
+// * `ares` - ARES (CZ)
 // * `manual` - Manual validation
 type ValidationMethod string
 
@@ -1287,6 +1291,7 @@ type ValidationMethodInfo struct {
 	// * `companies_house` - Companies House (GB)
 	// * `sirene` - SIRENE (FR)
 	// * `vies` - VIES, EU VAT numbers (EU member states without a register client of their own, and XI)
+	// * `ares` - ARES (CZ)
 	// * `manual` - Manual validation
 	Name ValidationMethod `json:"name"`
 

@@ -511,6 +511,10 @@ var sandboxPeople = map[string]struct{ codes, births, names []string }{
 		names: []string{`"Franz"`, `"Johann"`, `"Katharina"`, `"Lukas"`, `"Maria Anna"`, `"Peter"`, `"Sabine"`, `"Thomas"`,
 			`"Berger"`, `"Gruber"`, `"Hofer"`, `"Huber"`, `"Mayr"`, `"Schuster"`, `"Steiner"`, `"Wimmer"`},
 	},
+	"ares": {
+		births: []string{"1980-01-15", "1985-06-20", "1975-03-03", "1970-11-11", "Fiktivní 12", "Smyšlená 3", "Nevymyšlená 8"}, // and home addresses
+		names:  []string{`"Novák"`, `"Dvořáková"`, `"Svoboda"`, `"Černá"`, `"Jan"`, `"Eva"`, `"Petr"`, `"Marie"`},
+	},
 	"prh":  {}, // YTJ publishes no people
 	"vies": {}, // VIES publishes no people
 }

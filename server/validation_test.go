@@ -68,6 +68,10 @@ func TestValidationOutcomes(t *testing.T) {
 			{"BE VAT number known to VIES: the person is for staff", map[string]any{"country": "BE", "legal_person_identifier": "BE 0200.000.142"}, "escalated", "IDENTITY_VALIDATION_FAILED", true},
 			{"Northern Ireland (XI) by VIES", map[string]any{"country": "xi", "legal_person_identifier": "XI999000004"}, "escalated", "IDENTITY_VALIDATION_FAILED", true},
 			{"DE VAT number unknown to VIES", map[string]any{"country": "DE", "legal_person_identifier": "DE136695976"}, "failed", "COMPANY_NOT_FOUND", true},
+			{"CZ verified by name and birth date", map[string]any{"country": "CZ", "legal_person_identifier": "27000010",
+				"first_name": "Jan", "last_name": "Novák", "birth_date": "1980-01-15"}, "verified", "", true},
+			{"CZ outside the commercial register", map[string]any{"country": "CZ", "legal_person_identifier": "27000061",
+				"first_name": "Jan", "last_name": "Novák", "birth_date": "1980-01-15"}, "escalated", "IDENTITY_VALIDATION_FAILED", true},
 			{"VIES cannot check now", map[string]any{"country": "BE", "legal_person_identifier": "0200000538"}, "escalated", "API_ERROR", true},
 		}
 		for _, c := range cases {

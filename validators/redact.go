@@ -8,8 +8,8 @@ import (
 
 // The redaction policy, one for every register. A register's answer is kept
 // (raw_response) for audit, but
-//   - personal codes and birth dates (whole or in parts), of anyone, are
-//     removed before it is stored: RedactPersons;
+//   - personal codes, birth dates (whole or in parts) and home addresses,
+//     of anyone, are removed before it is stored: RedactPersons;
 //   - names of natural persons are shown to staff and support only:
 //     HideNames, applied when it is shown to anyone else. The claimant's own
 //     name goes too (they know it; verified_user_roles says what the
@@ -28,6 +28,7 @@ const (
 	personCode personFieldKind = iota
 	birthDate
 	personName
+	homeAddress
 )
 
 type personField struct {
@@ -67,6 +68,16 @@ var personFields = []personField{
 	{"annee_de_naissance", birthDate, nil},
 	{"nom", personName, frNatural},
 	{"prenoms", personName, frNatural},
+	// ares (CZ): statutory and other bodies' clenoveOrganu[].fyzickaOsoba;
+	// a natural person's address is their home address.
+	{"datumNarozeni", birthDate, nil},
+	{"adresa", homeAddress, czNatural},
+	{"bydliste", homeAddress, nil},
+	{"pobyt", homeAddress, nil},
+	{"jmeno", personName, nil},
+	{"prijmeni", personName, nil},
+	{"titulPredJmenem", personName, nil},
+	{"titulZaJmenem", personName, nil},
 	// wirtschaftscompass (AT): entityReference of objectType NATURAL_PERSON.
 	{"dateOfBirth", birthDate, nil},
 	{"structuredName", personName, nil},
@@ -81,10 +92,16 @@ func seNotOrgNumber(o map[string]any) bool {
 
 func frNatural(o map[string]any) bool { return o["type_dirigeant"] == "personne physique" }
 
-// RedactPersons removes every personal code and birth date from a register's
-// answer. An answer that is not JSON is dropped whole.
+// czNatural: ARES puts a person's name and birth date beside the address.
+func czNatural(o map[string]any) bool {
+	_, named := o["prijmeni"]
+	return named
+}
+
+// RedactPersons removes every personal code, birth date and home address
+// from a register's answer. An answer that is not JSON is dropped whole.
 func RedactPersons(raw json.RawMessage) json.RawMessage {
-	return redactKinds(raw, personCode, birthDate)
+	return redactKinds(raw, personCode, birthDate, homeAddress)
 }
 
 // HideNames removes the names of natural persons from a stored answer, for

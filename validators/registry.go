@@ -31,6 +31,7 @@ var registers = []Register{
 	{Method: "companies_house", DefaultURL: companiesHouseDefaultURL, New: NewCompaniesHouse},
 	{Method: "sirene", DefaultURL: sireneDefaultURL, New: NewSirene},
 	{Method: "vies", DefaultURL: viesDefaultURL, New: NewVIES},
+	{Method: "ares", DefaultURL: aresDefaultURL, New: NewARES},
 }
 
 // Registers lists every business register the service knows.

@@ -160,3 +160,17 @@ func TestSandboxEE(t *testing.T) {
 		t.Errorf("not-found code: %v", err)
 	}
 }
+
+// Every EU member state and Northern Ireland has a validation method.
+func TestRegistryCoversEU(t *testing.T) {
+	t.Parallel()
+	r, err := validators.NewRegistry(registryEnv(nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cc := range strings.Fields("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK XI") {
+		if _, ok := r.ForCountry(cc); !ok {
+			t.Errorf("no validation method for %s", cc)
+		}
+	}
+}

@@ -47,6 +47,8 @@ func Registers() []Register {
 			ServerError: ChFakeServerError, RateLimited: ChFakeRateLimited, Malformed: ChFakeMalformed},
 		{Method: "sirene", Handler: SireneFake, Cases: SireneSandboxCases,
 			ServerError: SireneFakeServerError, RateLimited: SireneFakeRateLimited, Malformed: SireneFakeMalformed},
+		{Method: "ares", Handler: AresFake, Cases: AresSandboxCases,
+			ServerError: AresServerError, RateLimited: AresRateLimited, Malformed: AresMalformed},
 		{Method: "vies", Handler: ViesFake, Cases: ViesSandboxCases, NoCondition: true,
 			ServerError: ViesServerError, RateLimited: ViesRateLimited, Malformed: ViesMalformed},
 	}
