@@ -6,7 +6,7 @@ TEST_DATABASE_URL ?= $(ONBOARDING_TEST_DATABASE_URL)
 
 ## run: build and start the service on ./onboarding.db (SQLite), registers in sandbox mode
 run: build
-	ONBOARDING_SANDBOX=$${ONBOARDING_SANDBOX:-true} ./bin/onboarding serve
+	ONBOARDING_SANDBOX=$${ONBOARDING_SANDBOX:-true} ONBOARDING_GLEIF_COUNTRIES=$${ONBOARDING_GLEIF_COUNTRIES-IS,LI} ./bin/onboarding serve
 
 ## build: compile the binary to bin/onboarding (pure Go, no cgo)
 build:

@@ -296,6 +296,7 @@ const (
 	ValidationMethodBreg               ValidationMethod = "breg"
 	ValidationMethodCompaniesHouse     ValidationMethod = "companies_house"
 	ValidationMethodCvr                ValidationMethod = "cvr"
+	ValidationMethodGleif              ValidationMethod = "gleif"
 	ValidationMethodManual             ValidationMethod = "manual"
 	ValidationMethodPrh                ValidationMethod = "prh"
 	ValidationMethodSirene             ValidationMethod = "sirene"
@@ -317,6 +318,8 @@ func (e ValidationMethod) Valid() bool {
 	case ValidationMethodCompaniesHouse:
 		return true
 	case ValidationMethodCvr:
+		return true
+	case ValidationMethodGleif:
 		return true
 	case ValidationMethodManual:
 		return true
@@ -1274,6 +1277,7 @@ type ValidationError struct {
 // * `sirene` - SIRENE (FR)
 // * `vies` - VIES, EU VAT numbers (EU member states without a register client of their own, and XI)
 // * `ares` - ARES (CZ)
+// * `gleif` - GLEIF, Legal Entity Identifiers (the countries configured in ONBOARDING_GLEIF_COUNTRIES)
 // * `manual` - Manual validation
 type ValidationMethod string
 
@@ -1292,6 +1296,7 @@ type ValidationMethodInfo struct {
 	// * `sirene` - SIRENE (FR)
 	// * `vies` - VIES, EU VAT numbers (EU member states without a register client of their own, and XI)
 	// * `ares` - ARES (CZ)
+	// * `gleif` - GLEIF, Legal Entity Identifiers (the countries configured in ONBOARDING_GLEIF_COUNTRIES)
 	// * `manual` - Manual validation
 	Name ValidationMethod `json:"name"`
 
@@ -1335,11 +1340,25 @@ type VerificationStatus string
 // VerifiedCompanyData Company information retrieved during validation, normalised across registers. Empty
 // (`{}`) until a register has answered.
 type VerifiedCompanyData struct {
-	Address               *string             `json:"address,omitempty"`
-	LegalForm             *string             `json:"legal_form,omitempty"`
-	LegalPersonIdentifier *string             `json:"legal_person_identifier,omitempty"`
-	Name                  *string             `json:"name,omitempty"`
-	RegistrationDate      *openapi_types.Date `json:"registration_date,omitempty"`
+	Address *string `json:"address,omitempty"`
+
+	// Jurisdiction The entity's legal jurisdiction as GLEIF records it (gleif only).
+	Jurisdiction          *string `json:"jurisdiction,omitempty"`
+	LegalForm             *string `json:"legal_form,omitempty"`
+	LegalPersonIdentifier *string `json:"legal_person_identifier,omitempty"`
+
+	// Lei The entity's Legal Entity Identifier (gleif only).
+	Lei *string `json:"lei,omitempty"`
+
+	// LeiRegistrationStatus GLEIF's registration status of the LEI (ISSUED, LAPSED, RETIRED, ANNULLED, MERGED,
+	// DUPLICATE, PENDING_*, …), apart from the entity's `status`: a lapsed LEI of a live
+	// company is a live company (gleif only).
+	LeiRegistrationStatus *string `json:"lei_registration_status,omitempty"`
+	Name                  *string `json:"name,omitempty"`
+
+	// RegisteredAs The entity's code in its local business register, as GLEIF records it (gleif only).
+	RegisteredAs     *string             `json:"registered_as,omitempty"`
+	RegistrationDate *openapi_types.Date `json:"registration_date,omitempty"`
 
 	// Registry validation_method of the register that answered.
 	Registry *string `json:"registry,omitempty"`
@@ -2176,6 +2195,14 @@ func (a *VerifiedCompanyData) UnmarshalJSON(b []byte) error {
 		delete(object, "address")
 	}
 
+	if raw, found := object["jurisdiction"]; found {
+		err = json.Unmarshal(raw, &a.Jurisdiction)
+		if err != nil {
+			return fmt.Errorf("error reading 'jurisdiction': %w", err)
+		}
+		delete(object, "jurisdiction")
+	}
+
 	if raw, found := object["legal_form"]; found {
 		err = json.Unmarshal(raw, &a.LegalForm)
 		if err != nil {
@@ -2192,12 +2219,36 @@ func (a *VerifiedCompanyData) UnmarshalJSON(b []byte) error {
 		delete(object, "legal_person_identifier")
 	}
 
+	if raw, found := object["lei"]; found {
+		err = json.Unmarshal(raw, &a.Lei)
+		if err != nil {
+			return fmt.Errorf("error reading 'lei': %w", err)
+		}
+		delete(object, "lei")
+	}
+
+	if raw, found := object["lei_registration_status"]; found {
+		err = json.Unmarshal(raw, &a.LeiRegistrationStatus)
+		if err != nil {
+			return fmt.Errorf("error reading 'lei_registration_status': %w", err)
+		}
+		delete(object, "lei_registration_status")
+	}
+
 	if raw, found := object["name"]; found {
 		err = json.Unmarshal(raw, &a.Name)
 		if err != nil {
 			return fmt.Errorf("error reading 'name': %w", err)
 		}
 		delete(object, "name")
+	}
+
+	if raw, found := object["registered_as"]; found {
+		err = json.Unmarshal(raw, &a.RegisteredAs)
+		if err != nil {
+			return fmt.Errorf("error reading 'registered_as': %w", err)
+		}
+		delete(object, "registered_as")
 	}
 
 	if raw, found := object["registration_date"]; found {
@@ -2250,6 +2301,13 @@ func (a VerifiedCompanyData) MarshalJSON() ([]byte, error) {
 		}
 	}
 
+	if a.Jurisdiction != nil {
+		object["jurisdiction"], err = json.Marshal(a.Jurisdiction)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'jurisdiction': %w", err)
+		}
+	}
+
 	if a.LegalForm != nil {
 		object["legal_form"], err = json.Marshal(a.LegalForm)
 		if err != nil {
@@ -2264,10 +2322,31 @@ func (a VerifiedCompanyData) MarshalJSON() ([]byte, error) {
 		}
 	}
 
+	if a.Lei != nil {
+		object["lei"], err = json.Marshal(a.Lei)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'lei': %w", err)
+		}
+	}
+
+	if a.LeiRegistrationStatus != nil {
+		object["lei_registration_status"], err = json.Marshal(a.LeiRegistrationStatus)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'lei_registration_status': %w", err)
+		}
+	}
+
 	if a.Name != nil {
 		object["name"], err = json.Marshal(a.Name)
 		if err != nil {
 			return nil, fmt.Errorf("error marshaling 'name': %w", err)
+		}
+	}
+
+	if a.RegisteredAs != nil {
+		object["registered_as"], err = json.Marshal(a.RegisteredAs)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'registered_as': %w", err)
 		}
 	}
 

@@ -75,6 +75,8 @@ func sandboxEnv(k string) string {
 	switch {
 	case k == "ONBOARDING_SANDBOX":
 		return "true"
+	case k == "ONBOARDING_GLEIF_COUNTRIES":
+		return "IS,LI"
 	case strings.HasSuffix(k, "_TIMEOUT"):
 		return "200ms"
 	}

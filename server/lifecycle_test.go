@@ -515,8 +515,9 @@ var sandboxPeople = map[string]struct{ codes, births, names []string }{
 		births: []string{"1980-01-15", "1985-06-20", "1975-03-03", "1970-11-11", "Fiktivní 12", "Smyšlená 3", "Nevymyšlená 8"}, // and home addresses
 		names:  []string{`"Novák"`, `"Dvořáková"`, `"Svoboda"`, `"Černá"`, `"Jan"`, `"Eva"`, `"Petr"`, `"Marie"`},
 	},
-	"prh":  {}, // YTJ publishes no people
-	"vies": {}, // VIES publishes no people
+	"prh":   {}, // YTJ publishes no people
+	"vies":  {}, // VIES publishes no people
+	"gleif": {}, // nor does GLEIF
 }
 
 // TestRawResponseRedaction runs every sandbox case of every register as

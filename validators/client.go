@@ -18,8 +18,11 @@ import (
 
 // Config configures one register client. FromEnv reads it from
 // ONBOARDING_<METHOD>_URL, _USERNAME, _PASSWORD, _TOKEN, _API_KEY,
-// _CLIENT_ID, _CLIENT_SECRET, _TIMEOUT and _BUDGET.
+// _CLIENT_ID, _CLIENT_SECRET, _TIMEOUT, _BUDGET and _COUNTRIES.
 type Config struct {
+	// Countries, for a register whose countries are configured rather
+	// than fixed (gleif): ISO 3166-1 alpha-2 codes, comma-separated.
+	Countries    []string
 	BaseURL      string // scheme and host (and optional prefix); the client appends the register's path
 	Username     string
 	Password     string
@@ -79,6 +82,15 @@ func FromEnv(method, defaultURL string, getenv func(string) string) (Config, err
 	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = defaultURL
+	}
+	for _, cc := range strings.Split(getenv(p+"COUNTRIES"), ",") {
+		if cc = strings.ToUpper(strings.TrimSpace(cc)); cc == "" {
+			continue
+		}
+		if len(cc) != 2 || strings.Trim(cc, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+			return cfg, fmt.Errorf("%sCOUNTRIES: %q is not an ISO 3166-1 alpha-2 code", p, cc)
+		}
+		cfg.Countries = append(cfg.Countries, cc)
 	}
 	for name, d := range map[string]*time.Duration{"TIMEOUT": &cfg.Timeout, "BUDGET": &cfg.Deadline} {
 		if t := getenv(p + name); t != "" {

@@ -40,13 +40,14 @@ func TestConformance(t *testing.T) {
 }
 
 func conform(t *testing.T, reg validators.Register, fake sandbox.Register) {
-	if v := reg.New(validators.Config{}); v.Method() != reg.Method || !strings.HasPrefix(reg.DefaultURL, "https://") || len(v.Countries()) == 0 {
+	// Countries configured for the registers that take them (gleif).
+	creds := validators.Config{Countries: []string{"LI"}}
+	if v := reg.New(creds); v.Method() != reg.Method || !strings.HasPrefix(reg.DefaultURL, "https://") || len(v.Countries()) == 0 {
 		t.Errorf("validator says %s, default URL %s, countries %v", v.Method(), reg.DefaultURL, v.Countries())
 	}
-	creds := validators.Config{}
 	if fake.Credentials {
 		s := validators.SandboxCredential
-		creds = validators.Config{Username: s, Password: s, Token: s, APIKey: s, ClientID: s, ClientSecret: s}
+		creds = validators.Config{Username: s, Password: s, Token: s, APIKey: s, ClientID: s, ClientSecret: s, Countries: creds.Countries}
 	}
 	// ask runs one validation against a fresh fake.
 	ask := func(code string, person validators.Person, cfg validators.Config, override func(http.ResponseWriter, *http.Request) bool) (*validators.Result, error, *recorder) {
@@ -150,7 +151,7 @@ func conform(t *testing.T, reg validators.Register, fake sandbox.Register) {
 		t.Errorf("register answering 401 was asked %d times, want once (no retries)", n)
 	}
 	if fake.Credentials {
-		if _, err, _ := ask(verified.Code, verified.Person, validators.Config{}, nil); validators.ErrorCode(err) != validators.CodeConfigurationError {
+		if _, err, _ := ask(verified.Code, verified.Person, validators.Config{Countries: creds.Countries}, nil); validators.ErrorCode(err) != validators.CodeConfigurationError {
 			t.Errorf("no credentials configured: want CONFIGURATION_ERROR, got %v", err)
 		}
 	}

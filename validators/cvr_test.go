@@ -71,7 +71,7 @@ func TestCVRValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			creds := cvrTestCreds
-			if tt.creds != (validators.Config{}) {
+			if tt.creds.Username != "" || tt.creds.Password != "" {
 				creds = tt.creds
 			}
 			cfg, rec := fakeServer(t, sandbox.CvrFake(), creds)

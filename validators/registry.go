@@ -32,6 +32,7 @@ var registers = []Register{
 	{Method: "sirene", DefaultURL: sireneDefaultURL, New: NewSirene},
 	{Method: "vies", DefaultURL: viesDefaultURL, New: NewVIES},
 	{Method: "ares", DefaultURL: aresDefaultURL, New: NewARES},
+	{Method: "gleif", DefaultURL: gleifDefaultURL, New: NewGLEIF},
 }
 
 // Registers lists every business register the service knows.
@@ -48,6 +49,7 @@ type Fake struct {
 type Registry struct {
 	sandbox   bool
 	byCountry map[string]Validator
+	byMethod  map[string]Validator
 	methods   []MethodInfo
 	cases     map[string][]SandboxCase
 	observer  *observerBox
@@ -75,7 +77,7 @@ const SandboxCredential = "sandbox"
 // (keyed by method) instead, with placeholder credentials, and results carry
 // "sandbox": true at the top of their Raw. fakes is unused otherwise.
 func NewRegistry(getenv func(string) string, fakes map[string]Fake) (*Registry, error) {
-	r := &Registry{byCountry: map[string]Validator{}, cases: map[string][]SandboxCase{}, observer: &observerBox{}}
+	r := &Registry{byCountry: map[string]Validator{}, byMethod: map[string]Validator{}, cases: map[string][]SandboxCase{}, observer: &observerBox{}}
 	if s := getenv("ONBOARDING_SANDBOX"); s != "" {
 		b, err := strconv.ParseBool(s)
 		if err != nil {
@@ -116,6 +118,7 @@ func NewRegistry(getenv func(string) string, fakes map[string]Fake) (*Registry, 
 			}
 			r.byCountry[cc] = v
 		}
+		r.byMethod[v.Method()] = v
 		r.methods = append(r.methods, MethodInfo{Method: v.Method(), Countries: slices.Sorted(slices.Values(v.Countries())), PersonFields: v.PersonFields()})
 		r.cases[v.Method()] = fake.Cases
 	}
@@ -126,6 +129,13 @@ func NewRegistry(getenv func(string) string, fakes map[string]Fake) (*Registry, 
 // ForCountry returns the validator serving an ISO 3166-1 alpha-2 country.
 func (r *Registry) ForCountry(cc string) (Validator, bool) {
 	v, ok := r.byCountry[strings.ToUpper(strings.TrimSpace(cc))]
+	return v, ok
+}
+
+// Method returns the validator of a validation method (gleif, for the
+// second opinion on a verification that names an LEI).
+func (r *Registry) Method(name string) (Validator, bool) {
+	v, ok := r.byMethod[name]
 	return v, ok
 }
 

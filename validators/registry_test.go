@@ -34,7 +34,7 @@ func TestRegistry(t *testing.T) {
 		t.Errorf("Methods() = %+v", methods)
 	}
 	for _, m := range methods {
-		if len(m.Countries) == 0 || m.PersonFields == nil {
+		if (len(m.Countries) == 0 && m.Method != "gleif") || m.PersonFields == nil { // gleif serves the countries configured
 			t.Errorf("method %+v lacks countries or person fields", m)
 		}
 		for _, cc := range m.Countries {
@@ -63,6 +63,12 @@ func TestRegistryConfigErrors(t *testing.T) {
 	if _, err := validators.NewRegistry(registryEnv(map[string]string{"ONBOARDING_SANDBOX": "true"}), nil); err == nil || !strings.Contains(err.Error(), "no fake register") {
 		t.Errorf("sandbox mode without fakes: %v", err)
 	}
+	if _, err := validators.NewRegistry(registryEnv(map[string]string{"ONBOARDING_GLEIF_COUNTRIES": "LI,Liechtenstein"}), nil); err == nil || !strings.Contains(err.Error(), "ONBOARDING_GLEIF_COUNTRIES") {
+		t.Errorf("bad country list: %v", err)
+	}
+	if _, err := validators.NewRegistry(registryEnv(map[string]string{"ONBOARDING_GLEIF_COUNTRIES": "EE"}), nil); err == nil || !strings.Contains(err.Error(), "EE is served by both") {
+		t.Errorf("gleif for a country with a register: %v", err)
+	}
 	if _, err := validators.NewRegistry(registryEnv(map[string]string{"ONBOARDING_PRH_TIMEOUT": "-1s"}), nil); err == nil || !strings.Contains(err.Error(), "ONBOARDING_PRH_TIMEOUT") {
 		t.Errorf("bad timeout: %v", err)
 	}
@@ -73,7 +79,7 @@ func TestRegistryConfigErrors(t *testing.T) {
 // network would fail.
 func TestSandbox(t *testing.T) {
 	t.Parallel()
-	env := map[string]string{"ONBOARDING_SANDBOX": "true"}
+	env := map[string]string{"ONBOARDING_SANDBOX": "true", "ONBOARDING_GLEIF_COUNTRIES": "li, IS"}
 	for _, reg := range validators.Registers() {
 		p := "ONBOARDING_" + strings.ToUpper(reg.Method) + "_"
 		env[p+"URL"] = "http://" + reg.Method + ".invalid"

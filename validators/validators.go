@@ -45,6 +45,13 @@ type Company struct {
 	Address          string `json:"address"`
 	RegistrationDate string `json:"registration_date,omitempty"` // YYYY-MM-DD
 	Registry         string `json:"registry"`                    // validation_method of the register
+	// What GLEIF says of the entity's LEI (gleif only): the LEI, its
+	// registration status (ISSUED, LAPSED, …, apart from the entity's
+	// Status), the jurisdiction and the local register code (registeredAs).
+	LEI          string `json:"lei,omitempty"`
+	LEIStatus    string `json:"lei_registration_status,omitempty"`
+	Jurisdiction string `json:"jurisdiction,omitempty"`
+	RegisteredAs string `json:"registered_as,omitempty"`
 }
 
 // Normalised company statuses.

@@ -20,6 +20,8 @@ func sandboxRegistry(t *testing.T) *validators.Registry {
 		switch {
 		case k == "ONBOARDING_SANDBOX":
 			return "true"
+		case k == "ONBOARDING_GLEIF_COUNTRIES":
+			return "LI"
 		case strings.HasSuffix(k, "_TIMEOUT"):
 			return "100ms"
 		}
@@ -52,6 +54,11 @@ func TestRunOutcomes(t *testing.T) {
 		{"BE", "BE0200000142", "", domain.StatusEscalated, "IDENTITY_VALIDATION_FAILED"},
 		{"BE", "0200000340", "", domain.StatusFailed, "COMPANY_NOT_FOUND"},
 		{"BE", "0200000538", "", domain.StatusEscalated, "API_ERROR"},
+		// GLEIF for a configured country: the entity, not the person.
+		{"LI", "984500SANDBOX0000A18", "", domain.StatusEscalated, "IDENTITY_VALIDATION_FAILED"},
+		{"LI", "984500SANDBOX0000B15", "", domain.StatusEscalated, "IDENTITY_VALIDATION_FAILED"}, // lapsed LEI, live entity
+		{"LI", "984500SANDBOX0000C12", "", domain.StatusFailed, "COMPANY_INACTIVE"},
+		{"LI", "984500SANDBOX0000K85", "", domain.StatusEscalated, "COMPANY_STATUS_UNKNOWN"},
 		// Organisations without a register entry go to staff review.
 		{"EE", "", "48001010005", domain.StatusEscalated, "NO_REGISTRATION_CODE"},
 	} {

@@ -49,6 +49,8 @@ func Registers() []Register {
 			ServerError: SireneFakeServerError, RateLimited: SireneFakeRateLimited, Malformed: SireneFakeMalformed},
 		{Method: "ares", Handler: AresFake, Cases: AresSandboxCases,
 			ServerError: AresServerError, RateLimited: AresRateLimited, Malformed: AresMalformed},
+		{Method: "gleif", Handler: GleifFake, Cases: GleifSandboxCases,
+			ServerError: GleifServerError, RateLimited: GleifRateLimited, Malformed: GleifMalformed},
 		{Method: "vies", Handler: ViesFake, Cases: ViesSandboxCases, NoCondition: true,
 			ServerError: ViesServerError, RateLimited: ViesRateLimited, Malformed: ViesMalformed},
 	}
