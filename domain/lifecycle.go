@@ -29,7 +29,7 @@ type Action string
 
 const (
 	ActionRun            Action = "run_validation"
-	ActionEditCompany    Action = "edit_company" // PUT/PATCH changing country or legal_person_identifier
+	ActionEditCompany    Action = "edit_company" // PUT/PATCH changing country, legal_person_identifier or lei
 	ActionEdit           Action = "edit"         // PUT/PATCH changing only legal_name, user or expires_at
 	ActionSubmitAnswers  Action = "submit_answers"
 	ActionJustify        Action = "justify"

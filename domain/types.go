@@ -41,6 +41,7 @@ type Verification struct {
 	Country                   string     `db:"country"`
 	LegalPersonIdentifier     string     `db:"legal_person_identifier"`
 	LegalName                 string     `db:"legal_name"`
+	LEI                       string     `db:"lei"` // the company's Legal Entity Identifier, optional
 	Status                    string     `db:"status"`
 	ValidationMethod          *string    `db:"validation_method"`
 	VerifiedUserRoles         JSON       `db:"verified_user_roles"`
@@ -81,7 +82,6 @@ type VerificationFilter struct {
 	After                 string // a cursor from a page before: continue after its row (Offset is then ignored)
 	Offset, Limit         int
 }
-
 
 // ErrorExpired and TracebackExpired are the error_message and
 // error_traceback of an expired verification.

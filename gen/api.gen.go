@@ -1026,11 +1026,18 @@ type OnboardingCompanyValidationRequestRequest struct {
 	// LegalPersonIdentifier Official company registration code
 	LegalPersonIdentifier *string `json:"legal_person_identifier,omitempty"`
 
+	// Lei The company's Legal Entity Identifier (optional; 20 characters, ISO 17442 check
+	// digits). When set, run_validation also asks GLEIF: its answer is kept in
+	// `raw_response.gleif` for staff, and a GLEIF entity whose jurisdiction or local
+	// register code (`registeredAs`) differs from the verification's escalates with
+	// `LEI_MISMATCH`. An empty string removes it.
+	Lei *string `json:"lei,omitempty"`
+
 	// PersonIdentifier Personal identifier (temporary workaround for Estonian civil_number)
 	PersonIdentifier *string `json:"person_identifier,omitempty"`
 }
 
-// OnboardingVerification Example: {"country":"EE","created":"2026-11-25T10:00:00Z","customer":null,"error_message":"","error_traceback":"","expires_at":"2026-11-27T10:00:00Z","legal_name":"Example OÜ","legal_person_identifier":"12417834","modified":"2026-11-25T10:15:00Z","onboarding_metadata":{},"raw_response":{},"status":"verified","user":42,"user_submitted_customer_data":{},"uuid":"3f1c2a8e-5b7d-4c1e-9a2f-6d8e0b4c7a91","validated_at":"2026-11-25T10:15:00Z","validation_method":"ariregister","verified_company_data":{"address":"Tallinn, Harju maakond","legal_form":"OÜ","legal_person_identifier":"12417834","name":"Example OÜ","registration_date":"2013-02-12","registry":"ariregister","status":"active"},"verified_user_roles":[{"name":"Juhatuse liige","role":"JUHL"}]}
+// OnboardingVerification Example: {"country":"EE","created":"2026-11-25T10:00:00Z","customer":null,"error_message":"","error_traceback":"","expires_at":"2026-11-27T10:00:00Z","legal_name":"Example OÜ","legal_person_identifier":"12417834","lei":"","modified":"2026-11-25T10:15:00Z","onboarding_metadata":{},"raw_response":{},"status":"verified","user":42,"user_submitted_customer_data":{},"uuid":"3f1c2a8e-5b7d-4c1e-9a2f-6d8e0b4c7a91","validated_at":"2026-11-25T10:15:00Z","validation_method":"ariregister","verified_company_data":{"address":"Tallinn, Harju maakond","legal_form":"OÜ","legal_person_identifier":"12417834","name":"Example OÜ","registration_date":"2013-02-12","registry":"ariregister","status":"active"},"verified_user_roles":[{"name":"Juhatuse liige","role":"JUHL"}]}
 type OnboardingVerification struct {
 	// Country ISO country code (e.g., 'EE' for Estonia)
 	Country string    `json:"country"`
@@ -1042,7 +1049,7 @@ type OnboardingVerification struct {
 	// ErrorMessage Why the validation reached no verdict: `COMPANY_NOT_FOUND`, `COMPANY_INACTIVE` (failed);
 	// `NOT_AUTHORIZED`, `NO_BACKEND_AVAILABLE`, `NO_REGISTRATION_CODE` (the verification has no
 	// registration code: staff review it, e.g. a research group without a register entry),
-	// `IDENTITY_VALIDATION_FAILED`, `COMPANY_STATUS_UNKNOWN` (the register does not state in terms the service knows whether the company is live), `API_ERROR`, `CONFIGURATION_ERROR` (escalated); `REJECTED`
+	// `IDENTITY_VALIDATION_FAILED`, `COMPANY_STATUS_UNKNOWN` (the register does not state in terms the service knows whether the company is live), `LEI_MISMATCH` (GLEIF names another jurisdiction or register code for the verification's LEI), `API_ERROR`, `CONFIGURATION_ERROR` (escalated); `REJECTED`
 	// (staff rejected it); `VERIFICATION_EXPIRED`; empty otherwise.
 	ErrorMessage   string `json:"error_message"`
 	ErrorTraceback string `json:"error_traceback"`
@@ -1054,8 +1061,15 @@ type OnboardingVerification struct {
 	LegalName string `json:"legal_name"`
 
 	// LegalPersonIdentifier Official company registration code (required for automatic validation)
-	LegalPersonIdentifier string    `json:"legal_person_identifier"`
-	Modified              time.Time `json:"modified"`
+	LegalPersonIdentifier string `json:"legal_person_identifier"`
+
+	// Lei The company's Legal Entity Identifier (optional; 20 characters, ISO 17442 check
+	// digits). When set, run_validation also asks GLEIF: its answer is kept in
+	// `raw_response.gleif` for staff, and a GLEIF entity whose jurisdiction or local
+	// register code (`registeredAs`) differs from the verification's escalates with
+	// `LEI_MISMATCH`. An empty string removes it.
+	Lei      string    `json:"lei"`
+	Modified time.Time `json:"modified"`
 
 	// OnboardingMetadata Onboarding-specific data like intents, purposes extracted from checklist answers
 	OnboardingMetadata json.RawMessage `json:"onboarding_metadata"`
@@ -1103,6 +1117,13 @@ type OnboardingVerificationRequest struct {
 
 	// LegalPersonIdentifier Official company registration code (required for automatic validation)
 	LegalPersonIdentifier *string `json:"legal_person_identifier,omitempty"`
+
+	// Lei The company's Legal Entity Identifier (optional; 20 characters, ISO 17442 check
+	// digits). When set, run_validation also asks GLEIF: its answer is kept in
+	// `raw_response.gleif` for staff, and a GLEIF entity whose jurisdiction or local
+	// register code (`registeredAs`) differs from the verification's escalates with
+	// `LEI_MISMATCH`. An empty string removes it.
+	Lei *string `json:"lei,omitempty"`
 
 	// User User requesting company onboarding
 	User int `json:"user"`
@@ -1153,6 +1174,13 @@ type PatchedOnboardingVerificationRequest struct {
 
 	// LegalPersonIdentifier Official company registration code (required for automatic validation)
 	LegalPersonIdentifier *string `json:"legal_person_identifier,omitempty"`
+
+	// Lei The company's Legal Entity Identifier (optional; 20 characters, ISO 17442 check
+	// digits). When set, run_validation also asks GLEIF: its answer is kept in
+	// `raw_response.gleif` for staff, and a GLEIF entity whose jurisdiction or local
+	// register code (`registeredAs`) differs from the verification's escalates with
+	// `LEI_MISMATCH`. An empty string removes it.
+	Lei *string `json:"lei,omitempty"`
 
 	// User User requesting company onboarding
 	User *int `json:"user,omitempty"`
@@ -1451,7 +1479,7 @@ type WebhookPayload struct {
 	// `customer.created`; `justification.decided` (approved or rejected by staff).
 	Type WebhookEventKind `json:"type"`
 
-	// Verification Example: {"country":"EE","created":"2026-11-25T10:00:00Z","customer":null,"error_message":"","error_traceback":"","expires_at":"2026-11-27T10:00:00Z","legal_name":"Example OÜ","legal_person_identifier":"12417834","modified":"2026-11-25T10:15:00Z","onboarding_metadata":{},"raw_response":{},"status":"verified","user":42,"user_submitted_customer_data":{},"uuid":"3f1c2a8e-5b7d-4c1e-9a2f-6d8e0b4c7a91","validated_at":"2026-11-25T10:15:00Z","validation_method":"ariregister","verified_company_data":{"address":"Tallinn, Harju maakond","legal_form":"OÜ","legal_person_identifier":"12417834","name":"Example OÜ","registration_date":"2013-02-12","registry":"ariregister","status":"active"},"verified_user_roles":[{"name":"Juhatuse liige","role":"JUHL"}]}
+	// Verification Example: {"country":"EE","created":"2026-11-25T10:00:00Z","customer":null,"error_message":"","error_traceback":"","expires_at":"2026-11-27T10:00:00Z","legal_name":"Example OÜ","legal_person_identifier":"12417834","lei":"","modified":"2026-11-25T10:15:00Z","onboarding_metadata":{},"raw_response":{},"status":"verified","user":42,"user_submitted_customer_data":{},"uuid":"3f1c2a8e-5b7d-4c1e-9a2f-6d8e0b4c7a91","validated_at":"2026-11-25T10:15:00Z","validation_method":"ariregister","verified_company_data":{"address":"Tallinn, Harju maakond","legal_form":"OÜ","legal_person_identifier":"12417834","name":"Example OÜ","registration_date":"2013-02-12","registry":"ariregister","status":"active"},"verified_user_roles":[{"name":"Juhatuse liige","role":"JUHL"}]}
 	Verification OnboardingVerification `json:"verification"`
 }
 

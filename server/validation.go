@@ -22,6 +22,7 @@ func (s *Server) OnboardingVerificationsStartVerification(ctx context.Context, r
 		Status:                domain.StatusPending,
 		LegalPersonIdentifier: strings.TrimSpace(deref(b.LegalPersonIdentifier, "")),
 		LegalName:             strings.TrimSpace(deref(b.LegalName, "")),
+		LEI:                   strings.TrimSpace(deref(b.Lei, "")),
 		ExpiresAt:             &expires,
 		PersonIdentifier:      strings.TrimSpace(deref(b.PersonIdentifier, "")),
 		PersonFirstName:       strings.TrimSpace(deref(b.FirstName, "")),

@@ -72,6 +72,11 @@ func TestValidationOutcomes(t *testing.T) {
 				"first_name": "Jan", "last_name": "Novák", "birth_date": "1980-01-15"}, "verified", "", true},
 			{"CZ outside the commercial register", map[string]any{"country": "CZ", "legal_person_identifier": "27000061",
 				"first_name": "Jan", "last_name": "Novák", "birth_date": "1980-01-15"}, "escalated", "IDENTITY_VALIDATION_FAILED", true},
+			{"NO verified, GLEIF agrees", map[string]any{"country": "NO", "legal_person_identifier": "923609016", "lei": "984500sandbox0000l82",
+				"first_name": "Kari", "last_name": "Nordmann", "birth_date": "1975-04-12"}, "verified", "", true},
+			{"NO, GLEIF names another jurisdiction", map[string]any{"country": "NO", "legal_person_identifier": "923609016", "lei": "984500SANDBOX0000A18",
+				"first_name": "Kari", "last_name": "Nordmann", "birth_date": "1975-04-12"}, "escalated", "LEI_MISMATCH", true},
+			{"LI by GLEIF (configured)", map[string]any{"country": "LI", "legal_person_identifier": "984500SANDBOX0000A18"}, "escalated", "IDENTITY_VALIDATION_FAILED", true},
 			{"VIES cannot check now", map[string]any{"country": "BE", "legal_person_identifier": "0200000538"}, "escalated", "API_ERROR", true},
 		}
 		for _, c := range cases {
@@ -128,6 +133,8 @@ func TestStartVerificationChecksInput(t *testing.T) {
 			{map[string]any{"country": "DE", "legal_person_identifier": "DE136695978"}, "legal_person_identifier"}, // VAT check digit
 			{map[string]any{"country": "BE", "legal_person_identifier": "DE136695976"}, "legal_person_identifier"}, // another state's prefix
 			{map[string]any{"country": "XX"}, "country"},
+			{map[string]any{"country": "NO", "legal_person_identifier": "923609016", "lei": "984500SANDBOX0000A19"}, "lei"},
+			{map[string]any{"country": "LI", "legal_person_identifier": "FL-0002.123.456-7"}, "legal_person_identifier"}, // gleif wants the LEI
 			{map[string]any{"country": "EE", "legal_person_identifier": "12417834", "person_identifier": "48001010006"}, "person_identifier"},
 			{map[string]any{"country": "EE", "birth_date": "1975-13-40"}, "birth_date"},
 			{map[string]any{"country": "Estonia"}, "country"},

@@ -72,6 +72,7 @@ func (s *Server) OnboardingVerificationsCreate(ctx context.Context, req gen.Onbo
 		Status:                domain.StatusPending,
 		LegalPersonIdentifier: strings.TrimSpace(deref(b.LegalPersonIdentifier, "")),
 		LegalName:             strings.TrimSpace(deref(b.LegalName, "")),
+		LEI:                   strings.TrimSpace(deref(b.Lei, "")),
 	}
 	if err := s.checkFields(ctx, v, int64(b.User), b.Country); err != nil {
 		return nil, err
@@ -100,6 +101,7 @@ func (s *Server) OnboardingVerificationsUpdate(ctx context.Context, req gen.Onbo
 	// PUT replaces every writable field; omitted optional ones become empty.
 	v.LegalPersonIdentifier = strings.TrimSpace(deref(b.LegalPersonIdentifier, ""))
 	v.LegalName = strings.TrimSpace(deref(b.LegalName, ""))
+	v.LEI = strings.TrimSpace(deref(b.Lei, ""))
 	// Only staff replace the expiry; others keep it by leaving it out.
 	if b.ExpiresAt != nil || currentUser(ctx).IsStaff {
 		v.ExpiresAt = utcMicros(b.ExpiresAt)
@@ -125,6 +127,9 @@ func (s *Server) OnboardingVerificationsPartialUpdate(ctx context.Context, req g
 	}
 	if b.LegalName != nil {
 		v.LegalName = strings.TrimSpace(*b.LegalName)
+	}
+	if b.Lei != nil {
+		v.LEI = strings.TrimSpace(*b.Lei)
 	}
 	if b.ExpiresAt.IsSpecified() {
 		v.ExpiresAt = nil
@@ -170,7 +175,7 @@ func (s *Server) OnboardingVerificationsDestroy(ctx context.Context, req gen.Onb
 func (s *Server) saveEdit(ctx context.Context, v *domain.Verification, before domain.Verification) error {
 	now := s.clock.Now()
 	action := domain.ActionEdit
-	if v.Country != before.Country || v.LegalPersonIdentifier != before.LegalPersonIdentifier {
+	if v.Country != before.Country || v.LegalPersonIdentifier != before.LegalPersonIdentifier || v.LEI != before.LEI {
 		action = domain.ActionEditCompany
 	}
 	if err := before.Check(action, now); err != nil {
@@ -249,6 +254,13 @@ func (s *Server) checkFields(ctx context.Context, v *domain.Verification, userID
 		}
 	}
 	v.UserID, v.Country = userID, cc
+	if v.LEI != "" {
+		lei, err := validators.NormaliseLEI(v.LEI)
+		if err != nil {
+			return domain.FieldError("lei", validators.MessageOf(err))
+		}
+		v.LEI = lei
+	}
 	return s.checkCode(v)
 }
 
@@ -285,6 +297,7 @@ func renderVerification(v *domain.Verification, withNames bool, now time.Time) g
 		Country:               v.Country,
 		LegalPersonIdentifier: v.LegalPersonIdentifier,
 		LegalName:             v.LegalName,
+		Lei:                   v.LEI,
 		Status:                gen.VerificationStatus(v.Status),
 		ErrorMessage:          v.ErrorMessage,
 		ErrorTraceback:        v.ErrorTraceback,

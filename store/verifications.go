@@ -16,7 +16,7 @@ import (
 
 // verificationColumns are every column, in the order of the named
 // parameters used by insert and update.
-const verificationColumns = `uuid, user_id, country, legal_person_identifier, legal_name, status,
+const verificationColumns = `uuid, user_id, country, legal_person_identifier, legal_name, lei, status,
 	validation_method, verified_user_roles, verified_company_data, raw_response, error_traceback,
 	error_message, validated_at, expires_at, customer_id, onboarding_metadata,
 	user_submitted_customer_data, person_identifier, person_first_name, person_last_name,

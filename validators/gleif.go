@@ -148,7 +148,8 @@ func datePart(ts string) string {
 
 // SameLocalCode reports whether the register code GLEIF gives for an
 // entity (registeredAs) names the same code as a verification: compared
-// without separators and case.
+// without separators and case, and without the register's letters before
+// the number.
 func SameLocalCode(registeredAs, code string) bool {
 	norm := func(s string) string {
 		return strings.Map(func(r rune) rune {
@@ -162,5 +163,10 @@ func SameLocalCode(registeredAs, code string) bool {
 		}, s)
 	}
 	a, b := norm(registeredAs), norm(code)
-	return a != "" && a == b
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	// One may carry the register's letters before the number ("FN 93363z", "HRB 12345").
+	prefix, found := strings.CutSuffix(a, b)
+	return b != "" && found && strings.Trim(prefix, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == ""
 }

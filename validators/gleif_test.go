@@ -127,6 +127,9 @@ func TestSameLocalCode(t *testing.T) {
 		{"556703-7485", "5567037485", true},
 		{"FL-0002.123.456-7", "fl00021234567", true},
 		{"HRB 12345", "HRB 12346", false},
+		{"FN 93363 z", "93363z", true},
+		{"HRB 12345", "12345", true},
+		{"12345", "112345", false},
 		{"", "", false},
 	} {
 		if got := validators.SameLocalCode(c.registeredAs, c.code); got != c.want {

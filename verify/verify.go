@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/onboarding-kyb/onboarding/domain"
@@ -62,11 +63,17 @@ func Run(ctx context.Context, reg *validators.Registry, v *domain.Verification, 
 	v.VerifiedUserRoles = domain.MustJSON(nonNil(res.Roles))
 	// The redaction policy applies before anything is stored.
 	v.RawResponse = rawObject(validators.RedactPersons(res.Raw))
+	mismatch := ""
+	if v.LEI != "" && method != "gleif" {
+		mismatch = secondOpinion(ctx, reg, v, method)
+	}
 	switch {
 	case res.Company.Status == validators.StatusUnknown:
 		escalate(v, validators.CodeCompanyStatusUnknown, "The register does not state in terms this service knows whether the company is live; a staff member will review the case.")
 	case !res.Company.Live():
 		fail(v, validators.CodeCompanyInactive, "The register lists the company as "+res.Company.Status+".")
+	case mismatch != "":
+		escalate(v, CodeLEIMismatch, mismatch)
 	case !res.PersonChecked:
 		escalate(v, validators.CodeIdentityValidation, "The register publishes no representation data; a staff member must confirm that the person may represent the company.")
 	case !res.Authorized():
@@ -76,6 +83,52 @@ func Run(ctx context.Context, reg *validators.Registry, v *domain.Verification, 
 		now := clock.Now()
 		v.ValidatedAt = &now
 	}
+}
+
+// CodeLEIMismatch escalates a verification whose LEI GLEIF records for
+// another jurisdiction or register code, or does not know.
+const CodeLEIMismatch validators.Code = "LEI_MISMATCH"
+
+// secondOpinion asks GLEIF about v's LEI and keeps what it says (the entity,
+// or why it could not answer) in v.RawResponse under "gleif", for staff. It
+// returns why GLEIF contradicts the verification, "" when it does not or
+// could not answer: a jurisdiction other than v's country, or, where the
+// register code is the local one (not a VAT number), another registeredAs.
+func secondOpinion(ctx context.Context, reg *validators.Registry, v *domain.Verification, method string) string {
+	g, ok := reg.Method("gleif")
+	if !ok {
+		return ""
+	}
+	var opinion any
+	why := ""
+	res, err := g.Validate(ctx, validators.Request{Country: v.Country, Code: v.LEI})
+	switch {
+	case err != nil && validators.ErrorCode(err) == validators.CodeCompanyNotFound:
+		opinion = map[string]string{"error": string(validators.CodeCompanyNotFound), "message": validators.MessageOf(err)}
+		why = "GLEIF does not know the LEI " + v.LEI + "."
+	case err != nil:
+		opinion = map[string]string{"error": string(validators.ErrorCode(err)), "message": validators.MessageOf(err)}
+	default:
+		c := res.Company
+		opinion = c
+		jurisdiction, _, _ := strings.Cut(c.Jurisdiction, "-") // US-DE: a state of a country
+		country := v.Country
+		if country == "XI" {
+			country = "GB"
+		}
+		switch {
+		case jurisdiction != "" && jurisdiction != country:
+			why = "GLEIF records the LEI " + v.LEI + " for jurisdiction " + c.Jurisdiction + ", not " + v.Country + "."
+		case method != "vies" && c.RegisteredAs != "" && !validators.SameLocalCode(c.RegisteredAs, v.LegalPersonIdentifier):
+			why = "GLEIF records the LEI " + v.LEI + " for register code " + c.RegisteredAs + ", not " + v.LegalPersonIdentifier + "."
+		}
+	}
+	var raw map[string]json.RawMessage
+	if json.Unmarshal(v.RawResponse, &raw) == nil && raw != nil {
+		raw["gleif"] = json.RawMessage(domain.MustJSON(opinion))
+		v.RawResponse = domain.MustJSON(raw)
+	}
+	return why
 }
 
 // CodeNoRegistrationCode escalates a verification without a registration code.

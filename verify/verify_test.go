@@ -102,3 +102,36 @@ func TestRawObject(t *testing.T) {
 		}
 	}
 }
+
+// A verification that names an LEI gets GLEIF's second opinion: kept for
+// staff under raw_response.gleif, and a contradiction escalates.
+func TestRunSecondOpinion(t *testing.T) {
+	t.Parallel()
+	reg := sandboxRegistry(t)
+	born := "1975-04-12"
+	for _, c := range []struct {
+		country, code, lei   string
+		status, errorMessage string
+		opinion              string // in raw_response.gleif
+	}{
+		{"NO", "923609016", "984500SANDBOX0000L82", domain.StatusVerified, "", `"registered_as":"923609016"`},
+		{"NO", "923609016", "984500SANDBOX0000A18", domain.StatusEscalated, "LEI_MISMATCH", `"jurisdiction":"LI"`},
+		{"EE", "12417834", "984500SANDBOX0000L82", domain.StatusEscalated, "LEI_MISMATCH", `"jurisdiction":"NO"`},
+		{"NO", "923609016", "984500SANDBOX0000D09", domain.StatusEscalated, "LEI_MISMATCH", `"error":"COMPANY_NOT_FOUND"`},
+		// GLEIF down: the register's verdict stands, the reason is kept.
+		{"NO", "923609016", "984500SANDBOX0000F03", domain.StatusVerified, "", `"error":"API_ERROR"`},
+		// A company the register fails stays failed.
+		{"NO", "910000012", "984500SANDBOX0000A18", domain.StatusFailed, "COMPANY_INACTIVE", `"jurisdiction":"LI"`},
+	} {
+		v := &domain.Verification{Country: c.country, LegalPersonIdentifier: c.code, LEI: c.lei, Status: domain.StatusPending,
+			PersonIdentifier: "48001010005", PersonFirstName: "Kari", PersonLastName: "Nordmann", PersonBirthDate: &born}
+		Run(context.Background(), reg, v, domain.Clock{})
+		if v.Status != c.status || v.ErrorMessage != c.errorMessage {
+			t.Errorf("%s %s LEI %s: %s/%s (%s), want %s/%s", c.country, c.code, c.lei, v.Status, v.ErrorMessage, v.ErrorTraceback, c.status, c.errorMessage)
+		}
+		var raw map[string]json.RawMessage
+		if err := json.Unmarshal(v.RawResponse, &raw); err != nil || !strings.Contains(string(raw["gleif"]), c.opinion) {
+			t.Errorf("%s %s LEI %s: raw_response.gleif = %s, want %s", c.country, c.code, c.lei, raw["gleif"], c.opinion)
+		}
+	}
+}
