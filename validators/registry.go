@@ -119,7 +119,9 @@ func NewRegistry(getenv func(string) string, fakes map[string]Fake) (*Registry, 
 			r.byCountry[cc] = v
 		}
 		r.byMethod[v.Method()] = v
-		r.methods = append(r.methods, MethodInfo{Method: v.Method(), Countries: slices.Sorted(slices.Values(v.Countries())), PersonFields: v.PersonFields()})
+		countries := append([]string{}, v.Countries()...) // [] rather than null when none is configured (gleif)
+		slices.Sort(countries)
+		r.methods = append(r.methods, MethodInfo{Method: v.Method(), Countries: countries, PersonFields: v.PersonFields()})
 		r.cases[v.Method()] = fake.Cases
 	}
 	slices.SortFunc(r.methods, func(a, b MethodInfo) int { return strings.Compare(a.Method, b.Method) })

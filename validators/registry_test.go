@@ -34,7 +34,7 @@ func TestRegistry(t *testing.T) {
 		t.Errorf("Methods() = %+v", methods)
 	}
 	for _, m := range methods {
-		if (len(m.Countries) == 0 && m.Method != "gleif") || m.PersonFields == nil { // gleif serves the countries configured
+		if m.Countries == nil || (len(m.Countries) == 0 && m.Method != "gleif") || m.PersonFields == nil { // gleif serves the countries configured
 			t.Errorf("method %+v lacks countries or person fields", m)
 		}
 		for _, cc := range m.Countries {
