@@ -53,18 +53,7 @@ func TestGLEIFValidate(t *testing.T) {
 			cfg, rec := fakeServer(t, sandbox.GleifFake(), validators.Config{Countries: []string{"LI"}})
 			rec.override = tc.override
 			res, err := validators.NewGLEIF(cfg).Validate(context.Background(), validators.Request{Country: "LI", Code: tc.code})
-			paths, auth := rec.requests()
-			switch {
-			case tc.wantCalls == -1 && len(paths) < 2:
-				t.Errorf("%d requests, want retries", len(paths))
-			case tc.wantCalls >= 0 && len(paths) != tc.wantCalls:
-				t.Errorf("requests %v, want %d", paths, tc.wantCalls)
-			}
-			for _, a := range auth {
-				if a != "" {
-					t.Errorf("sent Authorization %q to an open API", a)
-				}
-			}
+			wantCalls(t, rec, tc.wantCalls, true)
 			if tc.wantErr != "" {
 				wantCode(t, err, tc.wantErr)
 				return

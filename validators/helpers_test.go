@@ -121,3 +121,22 @@ func defaultURL(t *testing.T, method string) string {
 	t.Fatalf("no register %s", method)
 	return ""
 }
+
+// wantCalls checks how many requests reached a fake (want -1: more than
+// one, the client retried) and, for an open register, that none carried
+// credentials.
+func wantCalls(t *testing.T, rec *recorder, want int, open bool) {
+	t.Helper()
+	paths, auth := rec.requests()
+	switch {
+	case want == -1 && len(paths) < 2:
+		t.Errorf("%d requests, want retries", len(paths))
+	case want >= 0 && len(paths) != want:
+		t.Errorf("requests %v, want %d", paths, want)
+	}
+	for _, a := range auth {
+		if open && a != "" {
+			t.Errorf("sent Authorization %q to an open register", a)
+		}
+	}
+}
