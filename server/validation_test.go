@@ -269,3 +269,27 @@ func TestSupportedCountriesAndMethods(t *testing.T) {
 		t.Fatalf("readyz does not say sandbox: %v", r)
 	}
 }
+
+// The LEI is part of the company: changing it sends the verification back
+// to pending, stored as GLEIF writes it; a bad one is a 400 that changes nothing.
+func TestVerificationLEIEdit(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, a *api) {
+		v := startAndRun(t, a, map[string]any{"country": "NO", "legal_person_identifier": "923609016", "lei": "984500SANDBOX0000A18",
+			"first_name": "Kari", "last_name": "Nordmann", "birth_date": "1975-04-12"})
+		if v["status"] != "escalated" || v["error_message"] != "LEI_MISMATCH" || v["lei"] != "984500SANDBOX0000A18" {
+			t.Fatalf("started and run: %v / %v, lei %v", v["status"], v["error_message"], v["lei"])
+		}
+		path := base + v["uuid"].(string) + "/"
+		res := a.do(t, "PATCH", path, a.aliceT, map[string]any{"lei": "984500SANDBOX0000A19"})
+		wantStatus(t, res, http.StatusBadRequest)
+		if msgs, ok := res.Object(t)["lei"].([]any); !ok || len(msgs) == 0 {
+			t.Errorf("400 does not explain lei: %s", res.Body)
+		}
+		res = a.do(t, "PATCH", path, a.aliceT, map[string]any{"lei": "984500sandbox0000l82"})
+		wantStatus(t, res, http.StatusOK)
+		if got := res.Object(t); got["status"] != "pending" || got["error_message"] != "" || got["lei"] != "984500SANDBOX0000L82" {
+			t.Errorf("after changing the LEI: %v / %v, lei %v", got["status"], got["error_message"], got["lei"])
+		}
+	})
+}
