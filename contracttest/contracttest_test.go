@@ -23,7 +23,7 @@ func (r *recorder) Fatalf(format string, args ...any) {
 }
 
 const verification = `{"uuid":"3f1c2a8e-5b7d-4c1e-9a2f-6d8e0b4c7a91","user":1,"country":"EE","legal_person_identifier":"12417834",
-"legal_name":"","status":"pending","validation_method":null,"verified_user_roles":[],"verified_company_data":{},
+"legal_name":"","lei":"","status":"pending","validation_method":null,"verified_user_roles":[],"verified_company_data":{},
 "raw_response":{},"error_traceback":"","error_message":"","validated_at":null,"expires_at":null,"customer":null,
 "onboarding_metadata":{},"user_submitted_customer_data":{},"created":"2026-11-25T10:00:00Z","modified":"2026-11-25T10:00:00Z"}`
 
