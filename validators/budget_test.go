@@ -38,3 +38,16 @@ func TestValidationBudget(t *testing.T) {
 		t.Errorf("Budget() %v", reg.Budget())
 	}
 }
+
+// A run may ask its register and then GLEIF for a second opinion: the
+// registry's budget, which bounds a run, covers both.
+func TestBudgetCoversSecondOpinion(t *testing.T) {
+	t.Parallel()
+	reg, err := validators.NewRegistry(registryEnv(map[string]string{"ONBOARDING_GLEIF_BUDGET": "2s"}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 30*time.Second + 2*time.Second; reg.Budget() != want { // the others' default: 3 × 10s
+		t.Errorf("Budget() = %v, want %v", reg.Budget(), want)
+	}
+}

@@ -53,7 +53,7 @@ type Registry struct {
 	methods   []MethodInfo
 	cases     map[string][]SandboxCase
 	observer  *observerBox
-	budget    time.Duration // the longest time budget of one validation
+	budget    time.Duration // the longest time one validation may take: its register's budget and GLEIF's second opinion
 }
 
 // MethodInfo describes a validation method for clients (which countries it
@@ -85,6 +85,7 @@ func NewRegistry(getenv func(string) string, fakes map[string]Fake) (*Registry, 
 		}
 		r.sandbox = b
 	}
+	var longest, gleifBudget time.Duration
 	for _, reg := range registers {
 		cfg, err := FromEnv(reg.Method, reg.DefaultURL, getenv)
 		if err != nil {
@@ -106,7 +107,11 @@ func NewRegistry(getenv func(string) string, fakes map[string]Fake) (*Registry, 
 		}
 		cfg.observer = r.observer
 		cfg = cfg.withDefaults()
-		r.budget = max(r.budget, cfg.Deadline)
+		if reg.Method == "gleif" {
+			gleifBudget = cfg.Deadline
+		} else {
+			longest = max(longest, cfg.Deadline)
+		}
 		var v Validator = reg.New(cfg)
 		if r.sandbox {
 			v = sandboxValidator{v}
@@ -124,6 +129,7 @@ func NewRegistry(getenv func(string) string, fakes map[string]Fake) (*Registry, 
 		r.methods = append(r.methods, MethodInfo{Method: v.Method(), Countries: countries, PersonFields: v.PersonFields()})
 		r.cases[v.Method()] = fake.Cases
 	}
+	r.budget = longest + gleifBudget // a run may ask its register, then GLEIF (verify.Run)
 	slices.SortFunc(r.methods, func(a, b MethodInfo) int { return strings.Compare(a.Method, b.Method) })
 	return r, nil
 }
@@ -166,7 +172,8 @@ func (r *Registry) Observe(o Observer) {
 // Sandbox reports whether the registers are the built-in fakes.
 func (r *Registry) Sandbox() bool { return r.sandbox }
 
-// Budget is the longest time one validation may take, over all registers.
+// Budget is the longest time one validation may take: the longest budget
+// of a register, then GLEIF's for the second opinion.
 func (r *Registry) Budget() time.Duration { return r.budget }
 
 // SandboxCases returns the magic codes of each method's fake register.
