@@ -6,18 +6,21 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/caarlos0/env/v11"
 
 	"github.com/onboarding-kyb/onboarding/server"
 	"github.com/onboarding-kyb/onboarding/store"
+	"github.com/onboarding-kyb/onboarding/validators"
 )
 
 // Config is everything the service reads from its environment.
@@ -26,7 +29,18 @@ type Config struct {
 	Sandbox     bool   `env:"ONBOARDING_SANDBOX" envDefault:"false"`
 	Server      server.Config
 	Pool        store.Pool
+	// Registers holds each register client's settings by method, read from
+	// ONBOARDING_<METHOD>_ and validators.Config's tags (docs/registers.md).
+	Registers map[string]validators.Config
 }
+
+// Registry is the registry's part of the configuration.
+func (c Config) Registry() validators.Settings {
+	return validators.Settings{Sandbox: c.Sandbox, Clients: c.Registers}
+}
+
+// registerPrefix is the start of a register's variables' names.
+func registerPrefix(method string) string { return "ONBOARDING_" + strings.ToUpper(method) + "_" }
 
 // Variable is one environment variable the service reads.
 type Variable struct {
@@ -51,28 +65,58 @@ func Variables() []Variable {
 // or duration must be positive, a flag true or false; the error names the
 // variable.
 func Load(getenv func(string) string) (Config, error) {
-	environment := map[string]string{}
-	for _, v := range Variables() {
-		if value := getenv(v.Name); value != "" {
-			environment[v.Name] = value
-		}
-	}
 	var cfg Config
-	if err := env.ParseWithOptions(&cfg, env.Options{Environment: environment}); err != nil {
+	if err := parse(&cfg, "", getenv); err != nil {
 		return cfg, err
 	}
-	values := fields(reflect.ValueOf(&cfg).Elem())
+	cfg.Pool.Timeout = cfg.Server.DBTimeout
+	cfg.Registers = map[string]validators.Config{}
+	for _, reg := range validators.Registers() {
+		var rc validators.Config
+		if err := parse(&rc, registerPrefix(reg.Method), getenv); err != nil {
+			return cfg, err
+		}
+		cfg.Registers[reg.Method] = rc
+	}
+	return cfg, nil
+}
+
+// parse reads into the tagged struct v the variables named by its tags
+// (after prefix) that getenv sets, and checks that numbers and durations
+// are positive.
+func parse(v any, prefix string, getenv func(string) string) error {
+	params, err := env.GetFieldParamsWithOptions(v, env.Options{Prefix: prefix})
+	if err != nil {
+		return err
+	}
+	environment := map[string]string{}
+	for _, p := range params {
+		if value := getenv(p.Key); value != "" {
+			environment[p.Key] = value
+		}
+	}
 	var errs []error
-	for name := range environment {
+	if err := env.ParseWithOptions(v, env.Options{Environment: environment, Prefix: prefix}); err != nil {
+		// The library names the field; say which variable, one by one.
+		for _, name := range slices.Sorted(maps.Keys(environment)) {
+			probe := reflect.New(reflect.TypeOf(v).Elem()).Interface()
+			perr := env.ParseWithOptions(probe, env.Options{Environment: map[string]string{name: environment[name]}, Prefix: prefix})
+			var pe env.ParseError
+			if errors.As(perr, &pe) {
+				errs = append(errs, fmt.Errorf("%s: %q is not valid: %w", name, environment[name], pe.Err))
+			} else if perr != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", name, perr))
+			}
+		}
+		return cmp.Or(errors.Join(errs...), err)
+	}
+	values := fields(reflect.ValueOf(v).Elem(), prefix)
+	for _, name := range slices.Sorted(maps.Keys(environment)) {
 		if !positive(values[name]) {
 			errs = append(errs, fmt.Errorf("%s: %q must be positive", name, environment[name]))
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return cfg, err
-	}
-	cfg.Pool.Timeout = cfg.Server.DBTimeout
-	return cfg, nil
+	return errors.Join(errs...)
 }
 
 func positive(v reflect.Value) bool {
@@ -84,38 +128,66 @@ func positive(v reflect.Value) bool {
 }
 
 // Print writes every variable with its effective value, one "NAME=value"
-// line each (empty: unset, off, or the database's default), the database
-// password masked.
+// line each (empty: unset, off, or the database's default): the service's,
+// then each register's. Passwords, tokens and keys are masked.
 func Print(w io.Writer, cfg Config) error {
-	values := fields(reflect.ValueOf(cfg))
-	for _, v := range Variables() {
-		value := values[v.Name]
-		shown := fmt.Sprint(value.Interface())
-		switch {
-		case value.Kind() == reflect.Slice:
-			shown = strings.Join(value.Interface().([]string), ";")
-		case v.Name == "ONBOARDING_DATABASE_URL":
-			shown = maskPassword(value.String())
-		case value.IsZero() && value.Kind() != reflect.Bool:
-			shown = ""
+	lines := shown(reflect.ValueOf(cfg), "")
+	for _, reg := range validators.Registers() {
+		rc := cfg.Registers[reg.Method]
+		if rc.BaseURL == "" {
+			rc.BaseURL = reg.DefaultURL
 		}
-		if _, err := fmt.Fprintf(w, "%s=%s\n", v.Name, shown); err != nil {
+		lines = append(lines, shown(reflect.ValueOf(rc), registerPrefix(reg.Method))...)
+	}
+	for _, line := range lines {
+		if _, err := fmt.Fprintln(w, line); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// shown renders each tagged field of the struct v (and of the structs it
+// holds) as NAME=value, in declaration order.
+func shown(v reflect.Value, prefix string) []string {
+	var out []string
+	for i := range v.NumField() {
+		field, value := v.Type().Field(i), v.Field(i)
+		name, tagged := field.Tag.Lookup("env")
+		if !tagged {
+			if field.Type.Kind() == reflect.Struct {
+				out = append(out, shown(value, prefix)...)
+			}
+			continue
+		}
+		name, _, _ = strings.Cut(name, ",")
+		text := fmt.Sprint(value.Interface())
+		switch {
+		case value.Kind() == reflect.Slice:
+			text = strings.Join(value.Interface().([]string), field.Tag.Get("envSeparator"))
+		case value.IsZero() && value.Kind() != reflect.Bool:
+			text = ""
+		case field.Tag.Get("secret") == "true":
+			text = "*****"
+		case prefix+name == "ONBOARDING_DATABASE_URL":
+			text = maskPassword(value.String())
+		}
+		out = append(out, prefix+name+"="+text)
+	}
+	return out
+}
+
 // fields maps each env-tagged field of the struct v (and of the structs it
-// holds) to its value.
-func fields(v reflect.Value) map[string]reflect.Value {
+// holds) to its value, by the variable's name.
+func fields(v reflect.Value, prefix string) map[string]reflect.Value {
 	out := map[string]reflect.Value{}
 	for i := range v.NumField() {
 		field := v.Type().Field(i)
 		if name, tagged := field.Tag.Lookup("env"); tagged {
-			out[name] = v.Field(i)
+			name, _, _ = strings.Cut(name, ",")
+			out[prefix+name] = v.Field(i)
 		} else if field.Type.Kind() == reflect.Struct {
-			maps.Copy(out, fields(v.Field(i)))
+			maps.Copy(out, fields(v.Field(i), prefix))
 		}
 	}
 	return out

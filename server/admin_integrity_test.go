@@ -12,8 +12,6 @@ import (
 	"github.com/onboarding-kyb/onboarding/server"
 	"github.com/onboarding-kyb/onboarding/store"
 	"github.com/onboarding-kyb/onboarding/store/storetest"
-	"github.com/onboarding-kyb/onboarding/validators"
-	"github.com/onboarding-kyb/onboarding/validators/sandbox"
 )
 
 // TestAdminOptionInUse: an option that a review or guidance value or a
@@ -117,10 +115,7 @@ func TestConcurrentDependenciesCloseNoCycle(t *testing.T) {
 				replicas = append(replicas, newAPI(t, s, server.Config{MaxBodyBytes: 1 << 20}))
 				continue
 			}
-			registers, err := validators.NewRegistry(sandboxEnv, sandbox.Fakes())
-			if err != nil {
-				t.Fatal(err)
-			}
+			registers := registryFrom(t, sandboxEnv)
 			h, err := server.New(server.Config{MaxBodyBytes: 1 << 20}, s, registers, slog.New(slog.NewJSONHandler(replicas[0].logs, nil)))
 			if err != nil {
 				t.Fatal(err)

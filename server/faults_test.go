@@ -14,8 +14,6 @@ import (
 
 	"github.com/onboarding-kyb/onboarding/server"
 	"github.com/onboarding-kyb/onboarding/store"
-	"github.com/onboarding-kyb/onboarding/validators"
-	"github.com/onboarding-kyb/onboarding/validators/sandbox"
 )
 
 // TestDatabaseFaultsUnderLoad is a bounded fault test on PostgreSQL:
@@ -177,10 +175,7 @@ func TestDatabaseUnavailableIs503(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer s.Close()
-		registers, err := validators.NewRegistry(sandboxEnv, sandbox.Fakes())
-		if err != nil {
-			t.Fatal(err)
-		}
+		registers := registryFrom(t, sandboxEnv)
 		h, err := server.New(server.Config{DBTimeout: 500 * time.Millisecond}, s, registers, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
 			t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"github.com/jonboulle/clockwork"
 	"github.com/onboarding-kyb/onboarding/contracttest"
 
+	"github.com/onboarding-kyb/onboarding/config"
 	"github.com/onboarding-kyb/onboarding/domain"
 	"github.com/onboarding-kyb/onboarding/server"
 	"github.com/onboarding-kyb/onboarding/store"
@@ -91,6 +92,20 @@ func fakeClock(s *store.Store) *clockwork.FakeClock {
 	return c
 }
 
+// registryFrom builds the registers as the service does, from getenv.
+func registryFrom(t testing.TB, getenv func(string) string) *validators.Registry {
+	t.Helper()
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	registers, err := validators.NewRegistry(cfg.Registry(), sandbox.Fakes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return registers
+}
+
 func newAPI(t testing.TB, s *store.Store, cfg server.Config) *api {
 	t.Helper()
 	return newAPIWithEnv(t, s, cfg, sandboxEnv)
@@ -99,10 +114,7 @@ func newAPI(t testing.TB, s *store.Store, cfg server.Config) *api {
 // newAPIWithEnv configures the registers from getenv.
 func newAPIWithEnv(t testing.TB, s *store.Store, cfg server.Config, getenv func(string) string) *api {
 	t.Helper()
-	registers, err := validators.NewRegistry(getenv, sandbox.Fakes())
-	if err != nil {
-		t.Fatal(err)
-	}
+	registers := registryFrom(t, getenv)
 	if cfg.DBTimeout == 0 {
 		cfg.DBTimeout = time.Minute // -race on a busy machine is slow; the deadline has its own tests
 	}

@@ -21,7 +21,6 @@ import (
 	"github.com/onboarding-kyb/onboarding/store"
 	"github.com/onboarding-kyb/onboarding/store/storetest"
 	"github.com/onboarding-kyb/onboarding/validators"
-	"github.com/onboarding-kyb/onboarding/validators/sandbox"
 )
 
 // lifecycleCase is a verification of alice's, put into one state of the
@@ -325,7 +324,7 @@ func TestRunMustFitItsClaim(t *testing.T) {
 		db     time.Duration
 		ok     bool
 	}{{"4m", time.Minute, false}, {"5m", time.Second, false}, {"3m", time.Minute, true}} {
-		registers, err := validators.NewRegistry(func(k string) string {
+		registers := registryFrom(t, func(k string) string {
 			if k == "ONBOARDING_SANDBOX" {
 				return "true"
 			}
@@ -333,11 +332,8 @@ func TestRunMustFitItsClaim(t *testing.T) {
 				return c.budget
 			}
 			return ""
-		}, sandbox.Fakes())
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = server.New(server.Config{DBTimeout: c.db}, s, registers, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		})
+		_, err := server.New(server.Config{DBTimeout: c.db}, s, registers, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if c.ok != (err == nil) || (err != nil && !strings.Contains(err.Error(), "ONBOARDING_<METHOD>_BUDGET")) {
 			t.Errorf("breg budget %s + database %s: %v", c.budget, c.db, err)
 		}
@@ -527,10 +523,7 @@ var sandboxPeople = map[string]struct{ codes, births, names []string }{
 // answer therefore shows the claimant nobody's identity.
 func TestRawResponseRedaction(t *testing.T) {
 	t.Parallel()
-	registers, err := validators.NewRegistry(sandboxEnv, sandbox.Fakes())
-	if err != nil {
-		t.Fatal(err)
-	}
+	registers := registryFrom(t, sandboxEnv)
 	countries := map[string]string{}
 	for _, m := range registers.Methods() {
 		countries[m.Method] = m.Countries[0]

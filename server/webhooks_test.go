@@ -22,8 +22,6 @@ import (
 	"github.com/onboarding-kyb/onboarding/server"
 	"github.com/onboarding-kyb/onboarding/store"
 	"github.com/onboarding-kyb/onboarding/store/storetest"
-	"github.com/onboarding-kyb/onboarding/validators"
-	"github.com/onboarding-kyb/onboarding/validators/sandbox"
 )
 
 const hooks = "/api/onboarding-webhooks/"
@@ -427,10 +425,7 @@ func TestWebhookTwoDispatchers(t *testing.T) {
 	cfg := server.Config{WebhookInterval: 2 * time.Millisecond}
 	run := func(t *testing.T, s, second *store.Store) {
 		a := newAPI(t, s, cfg)
-		registers, err := validators.NewRegistry(sandboxEnv, sandbox.Fakes())
-		if err != nil {
-			t.Fatal(err)
-		}
+		registers := registryFrom(t, sandboxEnv)
 		other, err := server.New(cfg, second, registers, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
 			t.Fatal(err)

@@ -22,7 +22,7 @@ func TestValidationBudget(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	env := map[string]string{"ONBOARDING_BREG_URL": srv.URL, "ONBOARDING_BREG_TIMEOUT": "1s", "ONBOARDING_BREG_BUDGET": "600ms"}
-	reg, err := validators.NewRegistry(func(k string) string { return env[k] }, nil)
+	reg, err := newRegistry(env, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestValidationBudget(t *testing.T) {
 // registry's budget, which bounds a run, covers both.
 func TestBudgetCoversSecondOpinion(t *testing.T) {
 	t.Parallel()
-	reg, err := validators.NewRegistry(registryEnv(map[string]string{"ONBOARDING_GLEIF_BUDGET": "2s"}), nil)
+	reg, err := newRegistry((map[string]string{"ONBOARDING_GLEIF_BUDGET": "2s"}), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

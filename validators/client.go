@@ -16,25 +16,25 @@ import (
 	"github.com/sony/gobreaker/v2"
 )
 
-// Config configures one register client. FromEnv reads it from
-// ONBOARDING_<METHOD>_URL, _USERNAME, _PASSWORD, _TOKEN, _API_KEY,
-// _CLIENT_ID, _CLIENT_SECRET, _TIMEOUT, _BUDGET and _COUNTRIES.
+// Config configures one register client. The env tags name its variables
+// after ONBOARDING_<METHOD>_ (package config reads them); a secret tag marks
+// what `onboarding config` masks.
 type Config struct {
 	// Countries, for a register whose countries are configured rather
 	// than fixed (gleif): ISO 3166-1 alpha-2 codes, comma-separated.
-	Countries    []string
-	BaseURL      string // scheme and host (and optional prefix); the client appends the register's path
-	Username     string
-	Password     string
-	Token        string
-	APIKey       string
-	ClientID     string
-	ClientSecret string
-	Timeout      time.Duration // per attempt; default 10s
+	Countries    []string      `env:"COUNTRIES" envSeparator:","`
+	BaseURL      string        `env:"URL"` // scheme and host (and optional prefix); the client appends the register's path; default: the real service
+	Username     string        `env:"USERNAME"`
+	Password     string        `env:"PASSWORD" secret:"true"`
+	Token        string        `env:"TOKEN" secret:"true"`
+	APIKey       string        `env:"API_KEY" secret:"true"`
+	ClientID     string        `env:"CLIENT_ID"`
+	ClientSecret string        `env:"CLIENT_SECRET" secret:"true"`
+	Timeout      time.Duration `env:"TIMEOUT"` // per attempt; default 10s
 	// Deadline is the time budget of one validation: all its calls, retries
 	// and waits (Retry-After included); default 3×Timeout. A retry that
 	// would end past it is not made: the validation ends with API_ERROR.
-	Deadline time.Duration
+	Deadline time.Duration `env:"BUDGET"`
 	// Transport, when set, replaces the default HTTP transport (sandbox, tests).
 	Transport http.RoundTripper
 	// BreakerFailures is how many failed calls in a row open the circuit
@@ -65,43 +65,6 @@ func (b *observerBox) get() Observer {
 		return *o
 	}
 	return nil
-}
-
-// FromEnv reads the configuration of method from the environment, with
-// defaultURL as the base URL when ONBOARDING_<METHOD>_URL is unset.
-func FromEnv(method, defaultURL string, getenv func(string) string) (Config, error) {
-	p := "ONBOARDING_" + strings.ToUpper(method) + "_"
-	cfg := Config{
-		BaseURL:      getenv(p + "URL"),
-		Username:     getenv(p + "USERNAME"),
-		Password:     getenv(p + "PASSWORD"),
-		Token:        getenv(p + "TOKEN"),
-		APIKey:       getenv(p + "API_KEY"),
-		ClientID:     getenv(p + "CLIENT_ID"),
-		ClientSecret: getenv(p + "CLIENT_SECRET"),
-	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = defaultURL
-	}
-	for _, cc := range strings.Split(getenv(p+"COUNTRIES"), ",") {
-		if cc = strings.ToUpper(strings.TrimSpace(cc)); cc == "" {
-			continue
-		}
-		if len(cc) != 2 || strings.Trim(cc, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
-			return cfg, fmt.Errorf("%sCOUNTRIES: %q is not an ISO 3166-1 alpha-2 code", p, cc)
-		}
-		cfg.Countries = append(cfg.Countries, cc)
-	}
-	for name, d := range map[string]*time.Duration{"TIMEOUT": &cfg.Timeout, "BUDGET": &cfg.Deadline} {
-		if t := getenv(p + name); t != "" {
-			parsed, err := time.ParseDuration(t)
-			if err != nil || parsed <= 0 {
-				return cfg, fmt.Errorf("%s%s: %q is not a positive duration such as 10s", p, name, t)
-			}
-			*d = parsed
-		}
-	}
-	return cfg, nil
 }
 
 // client is the HTTP side of one register: per-attempt timeout, retries with

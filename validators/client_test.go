@@ -195,30 +195,6 @@ func TestClientUnreachable(t *testing.T) {
 	}
 }
 
-func TestFromEnv(t *testing.T) {
-	t.Parallel()
-	env := map[string]string{
-		"ONBOARDING_PRH_URL":      "http://localhost:9999/",
-		"ONBOARDING_PRH_USERNAME": "u",
-		"ONBOARDING_PRH_TIMEOUT":  "2s",
-	}
-	cfg, err := FromEnv("prh", prhDefaultURL, func(k string) string { return env[k] })
-	if err != nil || cfg.BaseURL != "http://localhost:9999/" || cfg.Username != "u" || cfg.Timeout != 2*time.Second {
-		t.Fatalf("FromEnv = %+v, %v", cfg, err)
-	}
-	if cfg, _ := FromEnv("prh", prhDefaultURL, func(string) string { return "" }); cfg.BaseURL != prhDefaultURL {
-		t.Errorf("default URL not used: %q", cfg.BaseURL)
-	}
-	if _, err := FromEnv("prh", prhDefaultURL, func(k string) string {
-		if k == "ONBOARDING_PRH_TIMEOUT" {
-			return "ten"
-		}
-		return ""
-	}); err == nil || !strings.Contains(err.Error(), "ONBOARDING_PRH_TIMEOUT") {
-		t.Errorf("bad timeout accepted or not named: %v", err)
-	}
-}
-
 // A 429 with Retry-After within the budget is waited out, then retried.
 func TestClientHonoursRetryAfter(t *testing.T) {
 	t.Parallel()

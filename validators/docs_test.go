@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/onboarding-kyb/onboarding/validators"
 	"github.com/onboarding-kyb/onboarding/validators/sandbox"
 )
 
@@ -45,7 +44,7 @@ func TestRegistersDoc(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := string(raw)
-	r, err := validators.NewRegistry(registryEnv(map[string]string{"ONBOARDING_GLEIF_COUNTRIES": "IS,LI"}), nil)
+	r, err := newRegistry((map[string]string{"ONBOARDING_GLEIF_COUNTRIES": "IS,LI"}), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -72,24 +71,34 @@ const sandboxTimeout = time.Second
 // SandboxCredential replaces every credential in sandbox mode.
 const SandboxCredential = "sandbox"
 
-// NewRegistry builds every register from ONBOARDING_<METHOD>_* variables.
-// With ONBOARDING_SANDBOX=true every register talks to its fake in fakes
-// (keyed by method) instead, with placeholder credentials, and results carry
-// "sandbox": true at the top of their Raw. fakes is unused otherwise.
-func NewRegistry(getenv func(string) string, fakes map[string]Fake) (*Registry, error) {
-	r := &Registry{byCountry: map[string]Validator{}, byMethod: map[string]Validator{}, cases: map[string][]SandboxCase{}, observer: &observerBox{}}
-	if s := getenv("ONBOARDING_SANDBOX"); s != "" {
-		b, err := strconv.ParseBool(s)
-		if err != nil {
-			return nil, fmt.Errorf("ONBOARDING_SANDBOX: %q is not true or false", s)
-		}
-		r.sandbox = b
-	}
+// Settings configure the registry: every register's client by method (a
+// register left out, or a field left zero, takes its defaults), and whether
+// the fakes answer instead (ONBOARDING_SANDBOX).
+type Settings struct {
+	Sandbox bool
+	Clients map[string]Config
+}
+
+// NewRegistry builds every register. In sandbox mode every register talks
+// to its fake in fakes (keyed by method) instead, with placeholder
+// credentials, and results carry "sandbox": true at the top of their Raw.
+// fakes is unused otherwise.
+func NewRegistry(settings Settings, fakes map[string]Fake) (*Registry, error) {
+	r := &Registry{byCountry: map[string]Validator{}, byMethod: map[string]Validator{}, cases: map[string][]SandboxCase{}, observer: &observerBox{},
+		sandbox: settings.Sandbox}
 	var longest, gleifBudget time.Duration
 	for _, reg := range registers {
-		cfg, err := FromEnv(reg.Method, reg.DefaultURL, getenv)
-		if err != nil {
-			return nil, err
+		cfg := settings.Clients[reg.Method]
+		cfg.Countries = slices.Clone(cfg.Countries)
+		for i, cc := range cfg.Countries {
+			cc = strings.ToUpper(strings.TrimSpace(cc))
+			if len(cc) != 2 || strings.Trim(cc, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+				return nil, fmt.Errorf("ONBOARDING_%s_COUNTRIES: %q is not an ISO 3166-1 alpha-2 code", strings.ToUpper(reg.Method), cc)
+			}
+			cfg.Countries[i] = cc
+		}
+		if cfg.BaseURL == "" {
+			cfg.BaseURL = reg.DefaultURL
 		}
 		fake, hasFake := fakes[reg.Method]
 		if r.sandbox {

@@ -8,17 +8,24 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onboarding-kyb/onboarding/config"
 	"github.com/onboarding-kyb/onboarding/validators"
 	"github.com/onboarding-kyb/onboarding/validators/sandbox"
 )
 
-func registryEnv(m map[string]string) func(string) string {
-	return func(k string) string { return m[k] }
+// newRegistry builds the registry as the service does, from these
+// environment variables.
+func newRegistry(env map[string]string, fakes map[string]validators.Fake) (*validators.Registry, error) {
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		return nil, err
+	}
+	return validators.NewRegistry(cfg.Registry(), fakes)
 }
 
 func TestRegistry(t *testing.T) {
 	t.Parallel()
-	r, err := validators.NewRegistry(registryEnv(nil), sandbox.Fakes())
+	r, err := newRegistry((nil), sandbox.Fakes())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,19 +64,19 @@ func TestRegistry(t *testing.T) {
 
 func TestRegistryConfigErrors(t *testing.T) {
 	t.Parallel()
-	if _, err := validators.NewRegistry(registryEnv(map[string]string{"ONBOARDING_SANDBOX": "maybe"}), nil); err == nil || !strings.Contains(err.Error(), "ONBOARDING_SANDBOX") {
+	if _, err := newRegistry((map[string]string{"ONBOARDING_SANDBOX": "maybe"}), nil); err == nil || !strings.Contains(err.Error(), "ONBOARDING_SANDBOX") {
 		t.Errorf("bad ONBOARDING_SANDBOX: %v", err)
 	}
-	if _, err := validators.NewRegistry(registryEnv(map[string]string{"ONBOARDING_SANDBOX": "true"}), nil); err == nil || !strings.Contains(err.Error(), "no fake register") {
+	if _, err := newRegistry((map[string]string{"ONBOARDING_SANDBOX": "true"}), nil); err == nil || !strings.Contains(err.Error(), "no fake register") {
 		t.Errorf("sandbox mode without fakes: %v", err)
 	}
-	if _, err := validators.NewRegistry(registryEnv(map[string]string{"ONBOARDING_GLEIF_COUNTRIES": "LI,Liechtenstein"}), nil); err == nil || !strings.Contains(err.Error(), "ONBOARDING_GLEIF_COUNTRIES") {
+	if _, err := newRegistry((map[string]string{"ONBOARDING_GLEIF_COUNTRIES": "LI,Liechtenstein"}), nil); err == nil || !strings.Contains(err.Error(), "ONBOARDING_GLEIF_COUNTRIES") {
 		t.Errorf("bad country list: %v", err)
 	}
-	if _, err := validators.NewRegistry(registryEnv(map[string]string{"ONBOARDING_GLEIF_COUNTRIES": "EE"}), nil); err == nil || !strings.Contains(err.Error(), "EE is served by both") {
+	if _, err := newRegistry((map[string]string{"ONBOARDING_GLEIF_COUNTRIES": "EE"}), nil); err == nil || !strings.Contains(err.Error(), "EE is served by both") {
 		t.Errorf("gleif for a country with a register: %v", err)
 	}
-	if _, err := validators.NewRegistry(registryEnv(map[string]string{"ONBOARDING_PRH_TIMEOUT": "-1s"}), nil); err == nil || !strings.Contains(err.Error(), "ONBOARDING_PRH_TIMEOUT") {
+	if _, err := newRegistry((map[string]string{"ONBOARDING_PRH_TIMEOUT": "-1s"}), nil); err == nil || !strings.Contains(err.Error(), "ONBOARDING_PRH_TIMEOUT") {
 		t.Errorf("bad timeout: %v", err)
 	}
 }
@@ -86,7 +93,7 @@ func TestSandbox(t *testing.T) {
 		env[p+"TIMEOUT"] = "100ms"
 		env[p+"PASSWORD"] = "a-real-secret" // replaced in sandbox mode
 	}
-	r, err := validators.NewRegistry(registryEnv(env), sandbox.Fakes())
+	r, err := newRegistry((env), sandbox.Fakes())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +152,7 @@ func TestSandbox(t *testing.T) {
 
 func TestSandboxEE(t *testing.T) {
 	t.Parallel()
-	r, err := validators.NewRegistry(registryEnv(map[string]string{"ONBOARDING_SANDBOX": "1", "ONBOARDING_ARIREGISTER_URL": "http://ariregister.invalid"}), sandbox.Fakes())
+	r, err := newRegistry((map[string]string{"ONBOARDING_SANDBOX": "1", "ONBOARDING_ARIREGISTER_URL": "http://ariregister.invalid"}), sandbox.Fakes())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +177,7 @@ func TestSandboxEE(t *testing.T) {
 // Every EU member state and Northern Ireland has a validation method.
 func TestRegistryCoversEU(t *testing.T) {
 	t.Parallel()
-	r, err := validators.NewRegistry(registryEnv(nil), nil)
+	r, err := newRegistry((nil), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,17 +16,12 @@ import (
 
 func sandboxRegistry(t *testing.T) *validators.Registry {
 	t.Helper()
-	r, err := validators.NewRegistry(func(k string) string {
-		switch {
-		case k == "ONBOARDING_SANDBOX":
-			return "true"
-		case k == "ONBOARDING_GLEIF_COUNTRIES":
-			return "LI"
-		case strings.HasSuffix(k, "_TIMEOUT"):
-			return "100ms"
-		}
-		return ""
-	}, sandbox.Fakes())
+	clients := map[string]validators.Config{}
+	for _, reg := range validators.Registers() {
+		clients[reg.Method] = validators.Config{Timeout: 100 * time.Millisecond}
+	}
+	clients["gleif"] = validators.Config{Timeout: 100 * time.Millisecond, Countries: []string{"LI"}}
+	r, err := validators.NewRegistry(validators.Settings{Sandbox: true, Clients: clients}, sandbox.Fakes())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,7 +79,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return config.Print(stdout, all)
 	case "serve":
 		cfg := all.Server
-		registers, err := validators.NewRegistry(getenv, sandbox.Fakes())
+		registers, err := validators.NewRegistry(all.Registry(), sandbox.Fakes())
 		if err != nil {
 			return err
 		}
