@@ -84,7 +84,9 @@ func TestDatabaseFaultsUnderLoad(t *testing.T) {
 		t.Helper()
 		began := time.Now()
 		res := a.do(t, "GET", "/readyz", "", nil)
-		if took := time.Since(began); res.Status != want || took > 1200*time.Millisecond {
+		// /readyz gives up after 1 s; the bound leaves room for a loaded
+		// machine and still tells it from a hang.
+		if took := time.Since(began); res.Status != want || took > 2500*time.Millisecond {
 			t.Errorf("/readyz: %d in %v, want %d within 1 s", res.Status, took, want)
 		}
 	}
