@@ -1810,10 +1810,10 @@ type OnboardingVerificationsListParams struct {
 	// O Ordering. A leading `-` sorts descending.
 	O *VerificationOrdering `form:"o,omitempty" json:"o,omitempty"`
 
-	// Cursor Continue after the row a cursor names. Page numbers reach the first 10,000 results
-	// (a `page` starting past them is a 404 "Invalid page.", as past the end); past them the
-	// `next` link carries a cursor, which costs the same at any depth. Take it from a `Link` header of this list with the
-	// same `o`; `page` is ignored when it is given.
+	// Cursor Continue after the row a cursor names. Page numbers reach every result (a `page`
+	// past the end is a 404 "Invalid page."); past the first 10,000 results the `next` link
+	// carries a cursor instead, which costs the same at any depth. Take it from a `Link`
+	// header of this list with the same `o`; `page` is ignored when it is given.
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 

@@ -69,7 +69,7 @@ func readQueueForm(q url.Values) queueForm {
 		f.OlderThan = ""
 	}
 	f.Page, _ = strconv.Atoi(q.Get("page"))
-	f.Page = max(1, min(f.Page, store.PageDepth/queuePageSize))
+	f.Page = max(1, min(f.Page, store.PageWindow/queuePageSize)) // the console numbers pages within the list's window
 	return f
 }
 

@@ -41,32 +41,32 @@ func paginate[T, A any](ctx context.Context, pageP, sizeP *int, fetch func(offse
 	return body, total, pageLinks(ctx, page, next, last), nil
 }
 
-// pageSpan checks the page of a list that counts and numbers pages only up
-// to store.PageDepth rows (the verification list) and returns its offset
-// and size. A page starting past PageDepth is not served: 404 "Invalid
-// page.", as past the end; the Link header continues there by cursor.
+// pageSpan returns the offset and size of the page of a list served by
+// keyset (the verification list); a page number at any depth is served,
+// and a page past the end is a 404 "Invalid page." once it comes back empty.
 func pageSpan(pageP, sizeP *int, cursor string) (offset, size int, err error) {
 	page, size := deref(pageP, 1), deref(sizeP, 10)
 	if cursor != "" {
 		return 0, size, nil
 	}
-	if page-1 >= (store.PageDepth+size-1)/size {
-		return 0, 0, errInvalidPage
+	if page-1 > (math.MaxInt64-size)/size {
+		return 0, 0, errInvalidPage // its offset overflows: far past the end
 	}
 	return (page - 1) * size, size, nil
 }
 
 // keysetLinks renders the Link header of a page of a list served by
-// pageSpan: next is a page number while it starts within store.PageDepth
-// rows and a cursor after that (and on every page reached by cursor); last
-// is there only while the count is exact (at most store.CountLimit, so a
-// page number reaches it); prev only on numbered pages.
-func keysetLinks(ctx context.Context, pageP *int, size int, cursor string, p store.VerificationPage) string {
+// pageSpan: next is a page number while it starts within window rows and a
+// cursor after that (and on every page reached by cursor), which costs the
+// same at any depth; last is there only while the count is exact (at most
+// store.CountLimit, so a page number reaches it); prev only on numbered
+// pages.
+func keysetLinks(ctx context.Context, pageP *int, size, window int, cursor string, p store.VerificationPage) string {
 	page := deref(pageP, 1)
 	next := ""
 	switch {
 	case p.Next == "":
-	case cursor == "" && page*size < store.PageDepth:
+	case cursor == "" && page*size < window:
 		next = "page=" + strconv.Itoa(page+1)
 	default:
 		next = "cursor=" + p.Next

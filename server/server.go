@@ -65,12 +65,20 @@ type Config struct {
 	ClaimTimeout   time.Duration `env:"ONBOARDING_CONSOLE_CLAIM_TIMEOUT" envDefault:"30m"` // a reviewer's claim on a case lapses after this
 	ApproveReasons []string      `env:"ONBOARDING_CONSOLE_APPROVE_REASONS" envSeparator:";" envDefault:"Documents show the right to represent;The register lags behind;Other"`
 	RejectReasons  []string      `env:"ONBOARDING_CONSOLE_REJECT_REASONS" envSeparator:";" envDefault:"Documents do not show the right to represent;Company not live at the register;Suspected fraud;Other"`
+
+	// PageWindow is how many rows of the verification list its next links
+	// number by page before they carry a cursor (0: store.PageWindow; tests
+	// lower it). Page numbers past it are served all the same.
+	PageWindow int
 }
 
 // withDefaults fills the fields left zero from their envDefault tags.
 func (c Config) withDefaults() Config {
 	if err := env.ParseWithOptions(&c, env.Options{Environment: map[string]string{}, SetDefaultsForZeroValuesOnly: true}); err != nil {
 		panic(fmt.Sprintf("server.Config's envDefault tags: %v", err)) // a programming error, caught by every test
+	}
+	if c.PageWindow <= 0 { // not a setting: tests lower it
+		c.PageWindow = store.PageWindow
 	}
 	return c
 }

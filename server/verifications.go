@@ -52,7 +52,7 @@ func (s *Server) OnboardingVerificationsList(ctx context.Context, req gen.Onboar
 		body[i] = s.toAPI(ctx, &page.Rows[i])
 	}
 	return gen.OnboardingVerificationsList200JSONResponse{Body: body, Headers: gen.OnboardingVerificationsList200ResponseHeaders{
-		XResultCount: page.Total, Link: keysetLinks(ctx, p.Page, size, cursor, page)}}, nil
+		XResultCount: page.Total, Link: keysetLinks(ctx, p.Page, size, s.cfg.PageWindow, cursor, page)}}, nil
 }
 
 func (s *Server) OnboardingVerificationsRetrieve(ctx context.Context, req gen.OnboardingVerificationsRetrieveRequestObject) (gen.OnboardingVerificationsRetrieveResponseObject, error) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onboarding-kyb/onboarding/server"
 	"github.com/onboarding-kyb/onboarding/store"
 )
 
@@ -209,66 +210,87 @@ func TestListPaginationFiltersOrdering(t *testing.T) {
 	})
 }
 
-// TestListBeyondPageNumbers: page numbers reach the first store.PageDepth
-// rows; the last of those pages links on by cursor, the cursor walks on to
-// the end, and a page number past the limit is not served (404 "Invalid
-// page.", as past the end).
-func TestListBeyondPageNumbers(t *testing.T) {
+// TestListPagesToTheEnd walks a list larger than its page window (lowered
+// here from store.PageWindow) by page number, as a DRF client does, to the
+// last page: every page answers 200, the rows come once each and in order,
+// a page past the end is 404 "Invalid page.". Past the window the next link
+// carries a cursor, whose walk to the end reads the same rows.
+func TestListPagesToTheEnd(t *testing.T) {
 	t.Parallel()
-	forEachDB(t, func(t *testing.T, a *api) {
-		const extra = 120
-		if err := a.store.SeedVerifications(context.Background(), store.PageDepth+extra, []int64{a.alice.ID}); err != nil {
+	const window, size, rows = 300, 50, store.CountLimit + 230 // more than the exact count reaches
+	forEachDBWith(t, server.Config{MaxBodyBytes: 1 << 20, PageWindow: window}, func(t *testing.T, a *api) {
+		if err := a.store.SeedVerifications(context.Background(), rows, []int64{a.alice.ID}); err != nil {
 			t.Fatal(err)
 		}
-		size := 100
-		lastNumbered := store.PageDepth / size
-		res := a.do(t, "GET", fmt.Sprintf("%s?page_size=%d&page=%d&o=created", base, size, lastNumbered), a.staffT, nil)
-		wantStatus(t, res, http.StatusOK)
-		if n, err := strconv.Atoi(res.Header.Get("X-Result-Count")); err != nil || n <= store.CountLimit {
-			t.Fatalf("X-Result-Count %q above the count limit", res.Header.Get("X-Result-Count"))
-		}
-		link := res.Header.Get("Link")
-		if strings.Contains(link, `rel="last"`) || !strings.Contains(link, fmt.Sprintf(`page=%d&page_size=%d>; rel="prev"`, lastNumbered-1, size)) {
-			t.Fatalf("Link of the last numbered page: %s", link)
-		}
-		var seen []map[string]any
-		res.JSON(t, &seen)
-		next := regexp.MustCompile(`<http://[^/]+(/[^>]*cursor=[^>]*)>; rel="next"`)
-		for pages := 0; ; pages++ {
-			m := next.FindStringSubmatch(link)
-			if m == nil {
-				break
-			}
-			if pages > 2 {
-				t.Fatalf("cursor pages do not end: %s", link)
-			}
-			if !strings.Contains(m[1], "o=created") || strings.Contains(m[1], "page=") {
-				t.Fatalf("cursor link keeps the ordering and drops page: %s", m[1])
-			}
-			res = a.do(t, "GET", m[1], a.staffT, nil)
+		get := func(path string) ([]map[string]any, string) {
+			t.Helper()
+			res := a.do(t, "GET", path, a.staffT, nil)
 			wantStatus(t, res, http.StatusOK)
 			var page []map[string]any
 			res.JSON(t, &page)
-			seen = append(seen, page...)
-			link = res.Header.Get("Link")
-			if strings.Contains(link, `rel="prev"`) {
-				t.Fatalf("a cursor page has no prev: %s", link)
+			return page, res.Header.Get("Link")
+		}
+		next := regexp.MustCompile(`<http://[^/]+(/[^>]*)>; rel="next"`)
+		var numbered []map[string]any
+		cursorFrom := 0 // the first page whose next link is a cursor
+		var cursorLink string
+		last := (rows + size - 1) / size
+		for page := 1; page <= last; page++ {
+			rowsOf, link := get(fmt.Sprintf("%s?page_size=%d&page=%d&o=created", base, size, page))
+			numbered = append(numbered, rowsOf...)
+			m := next.FindStringSubmatch(link)
+			switch {
+			case page == last && m != nil:
+				t.Fatalf("the last page links on: %s", link)
+			case page < last && m == nil:
+				t.Fatalf("page %d has no next link: %s", page, link)
+			case m != nil && strings.Contains(m[1], "cursor=") && cursorFrom == 0:
+				cursorFrom, cursorLink = page, m[1]
+			case m != nil && cursorFrom == 0 && !strings.Contains(m[1], fmt.Sprintf("page=%d", page+1)):
+				t.Fatalf("page %d links to %s", page, m[1])
 			}
 		}
-		// The last numbered page and the cursor pages after it hold the
-		// last size+extra rows, oldest first, each once.
-		if len(seen) != size+extra {
-			t.Fatalf("walked %d rows past page %d, want %d", len(seen), lastNumbered-1, size+extra)
+		if len(numbered) != rows {
+			t.Fatalf("page numbers reached %d rows, want %d", len(numbered), rows)
 		}
-		for i := 1; i < len(seen); i++ {
-			if seen[i-1]["created"].(string) > seen[i]["created"].(string) || seen[i-1]["uuid"] == seen[i]["uuid"] {
-				t.Fatalf("rows %d and %d out of order: %v %v", i-1, i, seen[i-1]["created"], seen[i]["created"])
+		seen := map[any]bool{}
+		for i, r := range numbered {
+			if seen[r["uuid"]] || (i > 0 && numbered[i-1]["created"].(string) > r["created"].(string)) {
+				t.Fatalf("row %d repeated or out of order: %v", i, r)
 			}
+			seen[r["uuid"]] = true
 		}
-		res = a.do(t, "GET", fmt.Sprintf("%s?page_size=%d&page=%d", base, size, lastNumbered+1), a.staffT, nil)
+		if cursorFrom != window/size {
+			t.Fatalf("the first cursor link is on page %d, want %d (the window's last)", cursorFrom, window/size)
+		}
+		res := a.do(t, "GET", fmt.Sprintf("%s?page_size=%d&page=%d", base, size, last+1), a.staffT, nil)
 		wantStatus(t, res, http.StatusNotFound)
 		if res.Object(t)["detail"] != "Invalid page." {
-			t.Fatalf("past the page numbers: %s", res.Body)
+			t.Fatalf("past the end: %s", res.Body)
+		}
+		// The cursor walk from the window's end reads the same rows.
+		var walked []map[string]any
+		for link := cursorLink; link != ""; {
+			if !strings.Contains(link, "o=created") || strings.Contains(link, "page=") {
+				t.Fatalf("cursor link keeps the ordering and drops page: %s", link)
+			}
+			page, header := get(link)
+			walked = append(walked, page...)
+			if strings.Contains(header, `rel="prev"`) {
+				t.Fatalf("a cursor page has no prev: %s", header)
+			}
+			link = ""
+			if m := next.FindStringSubmatch(header); m != nil {
+				link = m[1]
+			}
+		}
+		if len(walked) != rows-window {
+			t.Fatalf("the cursor walk read %d rows, want %d", len(walked), rows-window)
+		}
+		for i := range walked {
+			if walked[i]["uuid"] != numbered[window+i]["uuid"] {
+				t.Fatalf("cursor row %d is %v, page numbers give %v", i, walked[i]["uuid"], numbered[window+i]["uuid"])
+			}
 		}
 		wantStatus(t, a.do(t, "GET", base+"?cursor=garbage", a.staffT, nil), http.StatusBadRequest)
 	})

@@ -231,5 +231,12 @@ func TestListVerifications(t *testing.T) {
 		if len(page) != 0 {
 			t.Fatalf("past the end: %d rows", len(page))
 		}
+		// A page at any depth is bounded by the request's deadline: past
+		// it, the database is unavailable for now (503), not an error.
+		late, cancel := context.WithDeadline(ctx, time.Now().Add(-time.Second))
+		defer cancel()
+		if _, err := s.ListVerifications(late, domain.VerificationFilter{Limit: 50, Offset: 1000000}); domain.CodeOf(err) != domain.EUnavailable {
+			t.Fatalf("a deep page past the deadline: %v", err)
+		}
 	})
 }

@@ -277,12 +277,14 @@ func deleteVerifications(ctx context.Context, s *Store, tx *sqlx.Tx, where strin
 }
 
 // The work of a list is bounded: its total is counted exactly up to
-// CountLimit rows (above, it is estimated), and page numbers reach only the
-// first PageDepth rows; past them a list continues by cursor (keyset), which
-// costs the same at any depth.
+// CountLimit rows (above, it is estimated). Page numbers reach every row,
+// skipping rows in an index alone (a deep page costs a walk of the index,
+// bounded by the request's database deadline); past PageWindow rows the
+// next links carry a cursor (keyset) instead, which costs the same at any
+// depth.
 const (
 	CountLimit = 1000
-	PageDepth  = 10000
+	PageWindow = 10000
 )
 
 // VerificationPage is one page of a verification list.
