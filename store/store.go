@@ -98,7 +98,8 @@ type Store struct {
 	dialect        string        // "postgres" or "sqlite"
 	timeout        *atomic.Int64 // Pool.Timeout, shared with the PostgreSQL connections
 	webhookPayload atomic.Pointer[WebhookPayload]
-	stmts          sync.Map // query → *sqlx.Stmt: see getPrepared
+	hooks          atomic.Pointer[hookCache] // see WebhookCacheTTL
+	stmts          sync.Map                  // query → *sqlx.Stmt: see prepared
 	clock          domain.Clock
 }
 
@@ -238,27 +239,46 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 }
 
 // getPrepared is sqlx's GetContext, for a query with ? placeholders,
-// prepared: database/sql prepares it once on each connection, when first
-// used there, so PostgreSQL parses and plans it once per connection instead
-// of on every call, and SQLite compiles it once. It is for the fixed
-// queries nearly every request runs (the token lookup, a retrieve): with
-// it a retrieve went from 0.76× to 1.4× the floor's req/s (docs/performance.md).
-// The lists' queries, one per combination of filters, stay
-// unprepared: their cost is in their rows. The queries must name their
-// columns (never *): a prepared SELECT * fails once a migration adds a
-// column.
+// prepared: see prepared.
 func (s *Store) getPrepared(ctx context.Context, dest any, query string, args ...any) error {
+	st, err := s.prepared(ctx, query)
+	if err != nil {
+		return err
+	}
+	return st.GetContext(ctx, dest, args...)
+}
+
+// selectPrepared is sqlx's SelectContext, prepared: see prepared.
+func (s *Store) selectPrepared(ctx context.Context, dest any, query string, args ...any) error {
+	st, err := s.prepared(ctx, query)
+	if err != nil {
+		return err
+	}
+	return st.SelectContext(ctx, dest, args...)
+}
+
+// prepared is query (with ? placeholders) prepared: database/sql prepares
+// it once on each connection, when first used there, so PostgreSQL parses
+// and plans it once per connection instead of on every call, and SQLite
+// compiles it once. It is for the fixed queries requests run (the token
+// lookup, a retrieve, and the lists' pages and counts, whose shapes are a
+// bounded set: one per combination of filters, ordering and paging, the
+// values all parameters): with it a retrieve went from 0.76× to 1.4× the
+// unprepared floor's req/s (docs/performance.md). The queries must name
+// their columns (never *): a prepared SELECT * fails once a migration adds
+// a column.
+func (s *Store) prepared(ctx context.Context, query string) (*sqlx.Stmt, error) {
 	st, ok := s.stmts.Load(query)
 	if !ok {
 		prepared, err := s.db.PreparexContext(ctx, s.db.Rebind(query))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if st, ok = s.stmts.LoadOrStore(query, prepared); ok {
 			prepared.Close() // another request prepared it first
 		}
 	}
-	return st.(*sqlx.Stmt).GetContext(ctx, dest, args...)
+	return st.(*sqlx.Stmt), nil
 }
 
 // wrap turns a database error into a domain error: no row → 404, a

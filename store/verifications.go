@@ -311,7 +311,7 @@ func (s *Store) ListVerifications(ctx context.Context, f domain.VerificationFilt
 	}
 	// One row more than the page tells whether another page follows.
 	out := VerificationPage{Rows: make([]domain.Verification, 0, f.Limit+1)}
-	if err := s.db.SelectContext(ctx, &out.Rows, s.db.Rebind(q.page), q.pageArgs...); err != nil {
+	if err := s.selectPrepared(ctx, &out.Rows, q.page, q.pageArgs...); err != nil {
 		return VerificationPage{}, s.wrap(ctx, err)
 	}
 	more := len(out.Rows) > f.Limit
@@ -421,7 +421,7 @@ func listQuery(f domain.VerificationFilter, now time.Time) (list, error) {
 // above it by PostgreSQL's estimate (CountLimit+1 on SQLite).
 func (s *Store) count(ctx context.Context, q list) (int, bool, error) {
 	var n int
-	if err := s.db.GetContext(ctx, &n, s.db.Rebind(q.boundedCount()), append(q.args, CountLimit+1)...); err != nil {
+	if err := s.getPrepared(ctx, &n, q.boundedCount(), append(q.args, CountLimit+1)...); err != nil {
 		return 0, false, s.wrap(ctx, err)
 	}
 	if n <= CountLimit {

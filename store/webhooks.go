@@ -86,6 +86,19 @@ type WebhookPayload func(ev *domain.Event, kinds []string, v *domain.Verificatio
 // events are not queued for webhooks.
 func (s *Store) SetWebhookPayload(f WebhookPayload) { s.webhookPayload.Store(&f) }
 
+// WebhookCacheTTL bounds how long a replica may miss a subscription that
+// another replica created or widened: the active subscriptions are cached
+// for this long on the write path. A subscription deactivated or deleted
+// stops at once (see enqueueWebhooks); this replica's own changes clear
+// its cache.
+const WebhookCacheTTL = 2 * time.Second
+
+// hookCache is the active subscriptions as read at until-WebhookCacheTTL.
+type hookCache struct {
+	hooks []Webhook
+	until time.Time
+}
+
 // enqueueWebhooks writes ev into the outbox inside tx, once for each active
 // subscription to one of its kinds: the deliveries exist exactly when the
 // change is committed.
@@ -95,14 +108,23 @@ func enqueueWebhooks(ctx context.Context, s *Store, tx *sqlx.Tx, ev *domain.Even
 	if len(kinds) == 0 || render == nil {
 		return nil
 	}
+	wanted := func(hooks []Webhook) []Webhook {
+		return slices.DeleteFunc(hooks, func(w Webhook) bool {
+			return !slices.ContainsFunc(kinds, func(k string) bool { return slices.Contains(w.Kinds, k) })
+		})
+	}
+	// Most events have no subscriber: the cache says so without a query.
+	// When it names one, the subscriptions are read again in tx, so that a
+	// delivery is queued only for one that is active now.
+	if c := s.hooks.Load(); c != nil && s.clock.Now().Before(c.until) && len(wanted(slices.Clone(c.hooks))) == 0 {
+		return nil
+	}
 	var hooks []Webhook
 	if err := tx.SelectContext(ctx, &hooks, `SELECT `+strings.Join(webhookCols, ", ")+` FROM webhooks WHERE is_active ORDER BY uuid`); err != nil {
 		return s.wrap(ctx, err)
 	}
-	hooks = slices.DeleteFunc(hooks, func(w Webhook) bool {
-		return !slices.ContainsFunc(kinds, func(k string) bool { return slices.Contains(w.Kinds, k) })
-	})
-	if len(hooks) == 0 {
+	s.hooks.Store(&hookCache{hooks: slices.Clone(hooks), until: s.clock.Now().Add(WebhookCacheTTL)})
+	if hooks = wanted(hooks); len(hooks) == 0 {
 		return nil
 	}
 	if v == nil { // the verification exists in this transaction (a deletion passes it)
@@ -148,11 +170,13 @@ func (s *Store) SaveWebhook(ctx context.Context, w *Webhook, create bool) error 
 	if create {
 		w.UUID, w.Created = uuid.New(), w.Modified
 	}
+	defer s.hooks.Store(nil)
 	return s.save(ctx, "webhooks", webhookCols, create, w)
 }
 
 // DeleteWebhook removes a subscription with its deliveries.
 func (s *Store) DeleteWebhook(ctx context.Context, id uuid.UUID) error {
+	defer s.hooks.Store(nil)
 	return s.deleteRow(ctx, "webhooks", id)
 }
 
