@@ -110,4 +110,5 @@ fuzz-contract:
 ## bench-http: side-by-side HTTP benchmark of the service on PostgreSQL and SQLite against a floor server (docs/performance.md); BENCH_FLAGS="-rows 1000000" for lists at scale, "-smoke" for a quick check
 bench-http: build
 	$(GO) build -o bin/benchhttp ./cmd/benchhttp
+	sh cmd/benchhttp/drf/install.sh
 	./bin/benchhttp -service bin/onboarding $(BENCH_FLAGS)

@@ -22,8 +22,8 @@ import (
 	"github.com/onboarding-kyb/onboarding/store"
 )
 
-// floorRow is what the floor returns: the verification's shown columns,
-// JSON ones as stored.
+// floorRow is what the floor reads and returns: the verification's shown
+// columns (the same fields as the service's JSON), JSON ones as stored.
 type floorRow struct {
 	UUID                      string          `db:"uuid" json:"uuid"`
 	UserID                    int64           `db:"user_id" json:"user"`
@@ -44,14 +44,32 @@ type floorRow struct {
 	UserSubmittedCustomerData json.RawMessage `db:"user_submitted_customer_data" json:"user_submitted_customer_data"`
 	Created                   time.Time       `db:"created" json:"created"`
 	Modified                  time.Time       `db:"modified" json:"modified"`
+	Version                   int64           `db:"version" json:"-"`
+	RunClaim                  string          `db:"run_claim" json:"-"`
+	RunClaimedAt              *time.Time      `db:"run_claimed_at" json:"-"`
 }
 
-// runFloor serves GET /api/onboarding-verifications/:uuid/ as simply as
-// Echo, sqlx and lib/pq allow: the same token check as the service (its
-// hash looked up with the user), one one-row SELECT, JSON out; the pool as
-// the service sizes it. It is the line the service is measured against.
-// It serves the list's first page the same way (one SELECT of a page,
-// newest first), to show what a page of 50 costs on this stack.
+// floorUser is what the floor's token check reads: the columns the
+// service reads.
+type floorUser struct {
+	ID        int64     `db:"id"`
+	Username  string    `db:"username"`
+	Email     string    `db:"email"`
+	FirstName string    `db:"first_name"`
+	LastName  string    `db:"last_name"`
+	IsStaff   bool      `db:"is_staff"`
+	IsSupport bool      `db:"is_support"`
+	IsActive  bool      `db:"is_active"`
+	Created   time.Time `db:"created"`
+}
+
+// runFloor serves GET /api/onboarding-verifications/:uuid/ and the list's
+// page as simply as Echo, sqlx and lib/pq allow while doing at the database
+// what the service does: the same pool (store.OpenPool's connector and
+// sizes), the same statements prepared once per connection (the token
+// check reading the user, a one-row SELECT of the shown columns; a page of
+// the newest rows plus the bounded count when more rows follow), JSON of
+// the same fields out. It is the line the service is measured against.
 func runFloor(args []string) error {
 	fs := flag.NewFlagSet("floor", flag.ContinueOnError)
 	dbURL := fs.String("db", "", "PostgreSQL URL")
@@ -60,78 +78,88 @@ func runFloor(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	u := *dbURL
-	if !strings.Contains(u, "binary_parameters") { // as store.Open does
-		u += map[bool]string{true: "&", false: "?"}[strings.Contains(u, "?")] + "binary_parameters=yes"
-	}
-	db, err := sqlx.Open("postgres", u)
+	st, err := store.OpenPool(*dbURL, store.Pool{MaxOpen: *pool, MaxIdle: *pool})
 	if err != nil {
 		return err
 	}
-	p := store.DefaultPool("postgres")
-	if *pool > 0 {
-		p.MaxOpen, p.MaxIdle = *pool, *pool
+	defer st.Close()
+	db := sqlx.NewDb(st.DB(), "postgres")
+	const columns = `uuid, user_id, country, legal_person_identifier, legal_name, status,
+		validation_method, verified_user_roles, verified_company_data, raw_response, error_traceback, error_message,
+		validated_at, expires_at, customer_id, onboarding_metadata, user_submitted_customer_data, created, modified,
+		version, run_claim, run_claimed_at`
+	ctx := context.Background()
+	var userStmt, retrieveStmt, pageStmt, countStmt *sqlx.Stmt
+	for stmt, query := range map[**sqlx.Stmt]string{
+		&userStmt: `SELECT users.id, users.username, users.email, users.first_name, users.last_name, users.is_staff,
+			users.is_support, users.is_active, users.created FROM users JOIN tokens ON tokens.user_id = users.id
+			WHERE tokens.key_hash = $1 AND users.is_active AND tokens.created > $2`,
+		&retrieveStmt: `SELECT ` + columns + ` FROM verifications WHERE uuid = $1`,
+		&pageStmt:     `SELECT ` + columns + ` FROM verifications ORDER BY created DESC, uuid DESC LIMIT $1 OFFSET $2`,
+		&countStmt:    `SELECT COUNT(*) FROM (SELECT 1 FROM verifications ORDER BY created DESC, uuid DESC LIMIT $1) AS bounded`,
+	} {
+		if *stmt, err = db.PreparexContext(ctx, query); err != nil {
+			return err
+		}
 	}
-	db.SetMaxOpenConns(p.MaxOpen)
-	db.SetMaxIdleConns(p.MaxIdle)
-	db.SetConnMaxLifetime(p.MaxLifetime)
-	db.SetConnMaxIdleTime(p.MaxIdleTime)
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.GET("/healthz", func(c echo.Context) error { return c.NoContent(http.StatusOK) })
-	// user is the token check: the requesting user's id, or an answered
-	// request.
-	user := func(c echo.Context) (int64, error) {
+	// user is the token check: the requesting user, or an answered request.
+	user := func(c echo.Context) (*floorUser, error) {
 		key, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Token ")
 		if !ok {
-			return 0, c.JSON(http.StatusUnauthorized, map[string]string{"detail": "Authentication credentials were not provided."})
+			return nil, c.JSON(http.StatusUnauthorized, map[string]string{"detail": "Authentication credentials were not provided."})
 		}
 		sum := sha256.Sum256([]byte(key))
-		var userID int64
-		err := db.GetContext(c.Request().Context(), &userID, `SELECT users.id FROM users JOIN tokens ON tokens.user_id = users.id
-			WHERE tokens.key_hash = $1 AND users.is_active`, hex.EncodeToString(sum[:]))
+		var u floorUser
+		err := userStmt.GetContext(c.Request().Context(), &u, hex.EncodeToString(sum[:]), time.Time{})
 		if errors.Is(err, sql.ErrNoRows) {
-			return 0, c.JSON(http.StatusUnauthorized, map[string]string{"detail": "Invalid token."})
+			return nil, c.JSON(http.StatusUnauthorized, map[string]string{"detail": "Invalid token."})
 		}
-		return userID, err
+		return &u, err
 	}
-	const columns = `uuid, user_id, country, legal_person_identifier, legal_name, status,
-		validation_method, verified_user_roles, verified_company_data, raw_response, error_traceback, error_message,
-		validated_at, expires_at, customer_id, onboarding_metadata, user_submitted_customer_data, created, modified`
 	e.GET("/api/onboarding-verifications/:uuid/", func(c echo.Context) error {
-		userID, err := user(c)
-		if userID == 0 {
+		u, err := user(c)
+		if u == nil {
 			return err
 		}
 		var row floorRow
-		err = db.GetContext(c.Request().Context(), &row, `SELECT `+columns+` FROM verifications WHERE uuid = $1`, c.Param("uuid"))
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && row.UserID != userID) {
+		err = retrieveStmt.GetContext(c.Request().Context(), &row, c.Param("uuid"))
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && row.UserID != u.ID) {
 			return c.JSON(http.StatusNotFound, map[string]string{"detail": "Not found."})
 		} else if err != nil {
 			return err
 		}
 		return c.JSON(http.StatusOK, row)
 	})
-	// The list's floor: one page of the newest rows, all users' (as staff
-	// see it), without a count, filters or links.
+	// The list: a page of the newest rows, all users' (as staff see it),
+	// one more than the page to know whether more follow, and then the
+	// count bounded as the service bounds it; no filters.
 	e.GET("/api/onboarding-verifications/", func(c echo.Context) error {
-		if userID, err := user(c); userID == 0 {
+		if u, err := user(c); u == nil {
 			return err
 		}
 		size, err := strconv.Atoi(c.QueryParam("page_size"))
 		if err != nil || size < 1 {
 			size = 10
 		}
-		rows := make([]floorRow, 0, size)
-		err = db.SelectContext(c.Request().Context(), &rows,
-			`SELECT `+columns+` FROM verifications ORDER BY created DESC, uuid DESC LIMIT $1`, size)
-		if err != nil {
+		rows := make([]floorRow, 0, size+1)
+		if err := pageStmt.SelectContext(c.Request().Context(), &rows, size+1, 0); err != nil {
 			return err
 		}
+		total := len(rows)
+		if total > size {
+			rows = rows[:size]
+			if err := countStmt.GetContext(c.Request().Context(), &total, store.CountLimit+1); err != nil {
+				return err
+			}
+		}
+		c.Response().Header().Set("X-Result-Count", strconv.Itoa(total))
 		return c.JSON(http.StatusOK, rows)
 	})
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
 	hs := &http.Server{Addr: *addr, Handler: e, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
