@@ -20,8 +20,8 @@ func addEvent(ctx context.Context, s *Store, tx *sqlx.Tx, ev *domain.Event) erro
 // when the transaction has deleted it (as it was), or nil (as it is).
 func addEventAbout(ctx context.Context, s *Store, tx *sqlx.Tx, ev *domain.Event, v *domain.Verification) error {
 	ev.Created = s.clock.Now()
-	err := tx.GetContext(ctx, &ev.ID, s.db.Rebind(`INSERT INTO verification_events (verification_uuid, kind, actor_id, old_status, new_status, reason, created)
-		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`), ev.Verification, ev.Kind, ev.ActorID, ev.OldStatus, ev.NewStatus, ev.Reason, ev.Created)
+	err := s.getPreparedTx(ctx, tx, &ev.ID, `INSERT INTO verification_events (verification_uuid, kind, actor_id, old_status, new_status, reason, created)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, ev.Verification, ev.Kind, ev.ActorID, ev.OldStatus, ev.NewStatus, ev.Reason, ev.Created)
 	if err != nil {
 		return s.wrap(ctx, err)
 	}

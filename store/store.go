@@ -101,6 +101,7 @@ type Store struct {
 	hooks          atomic.Pointer[hookCache] // see WebhookCacheTTL
 	stmts          sync.Map                  // query → *sqlx.Stmt: see prepared
 	clock          domain.Clock
+	named          sync.Map                  // query → *sqlx.NamedStmt: see execNamed
 }
 
 // SetClock makes the store read the time from c (the system clock unless
@@ -182,6 +183,10 @@ func (s *Store) DB() *sql.DB { return s.db.DB }
 func (s *Store) Close() error {
 	s.stmts.Range(func(_, st any) bool {
 		st.(*sqlx.Stmt).Close()
+		return true
+	})
+	s.named.Range(func(_, st any) bool {
+		st.(*sqlx.NamedStmt).Close()
 		return true
 	})
 	return s.db.Close()
@@ -279,6 +284,43 @@ func (s *Store) prepared(ctx context.Context, query string) (*sqlx.Stmt, error) 
 		}
 	}
 	return st.(*sqlx.Stmt), nil
+}
+
+// execPrepared is tx's ExecContext, prepared: see prepared. It is for the
+// statements every write runs (the audit trail's insert).
+func (s *Store) execPrepared(ctx context.Context, tx *sqlx.Tx, query string, args ...any) error {
+	st, err := s.prepared(ctx, query)
+	if err != nil {
+		return err
+	}
+	_, err = tx.StmtxContext(ctx, st).ExecContext(ctx, args...)
+	return err
+}
+
+// getPreparedTx is getPrepared inside tx.
+func (s *Store) getPreparedTx(ctx context.Context, tx *sqlx.Tx, dest any, query string, args ...any) error {
+	st, err := s.prepared(ctx, query)
+	if err != nil {
+		return err
+	}
+	return tx.StmtxContext(ctx, st).GetContext(ctx, dest, args...)
+}
+
+// execNamed is tx's NamedExecContext, prepared once with its named
+// parameters compiled once: for the inserts of every create.
+func (s *Store) execNamed(ctx context.Context, tx *sqlx.Tx, query string, arg any) error {
+	st, ok := s.named.Load(query)
+	if !ok {
+		prepared, err := s.db.PrepareNamedContext(ctx, query)
+		if err != nil {
+			return err
+		}
+		if st, ok = s.named.LoadOrStore(query, prepared); ok {
+			prepared.Close() // another request prepared it first
+		}
+	}
+	_, err := tx.NamedStmtContext(ctx, st.(*sqlx.NamedStmt)).ExecContext(ctx, arg)
+	return err
 }
 
 // wrap turns a database error into a domain error: no row → 404, a

@@ -22,6 +22,8 @@ const verificationColumns = `uuid, user_id, country, legal_person_identifier, le
 	user_submitted_customer_data, person_identifier, person_first_name, person_last_name,
 	person_birth_date, created, modified, version, run_claim, run_claimed_at`
 
+var insertVerification = `INSERT INTO verifications (` + verificationColumns + `) VALUES (` + namedParams(verificationColumns) + `)`
+
 // shownColumns are the columns a response shows and Verification.Expire
 // needs: every column but the person data, which is never shown.
 var shownColumns = func() string {
@@ -82,14 +84,12 @@ func (s *Store) CreateVerification(ctx context.Context, v *domain.Verification, 
 	v.Modified = v.Created
 	withDefaults(v)
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		_, err := tx.NamedExecContext(ctx, `INSERT INTO verifications (`+verificationColumns+`) VALUES (`+
-			namedParams(verificationColumns)+`)`, v)
-		if err != nil {
+		if err := s.execNamed(ctx, tx, insertVerification, v); err != nil {
 			return s.wrap(ctx, err)
 		}
 		// The checklist its country is configured with, if any, comes with it.
-		_, err = tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO completions (uuid, verification_uuid, checklist_uuid, created, modified)
-			SELECT ?, ?, checklist_uuid, ?, ? FROM country_configs WHERE country = ? AND is_active`),
+		err := s.execPrepared(ctx, tx, `INSERT INTO completions (uuid, verification_uuid, checklist_uuid, created, modified)
+			SELECT ?, ?, checklist_uuid, ?, ? FROM country_configs WHERE country = ? AND is_active`,
 			uuid.New(), v.UUID, v.Created, v.Created, v.Country)
 		if err != nil {
 			return s.wrap(ctx, err)
