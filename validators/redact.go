@@ -3,6 +3,7 @@ package validators
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 )
 
@@ -111,7 +112,7 @@ func HideNames(raw json.RawMessage) json.RawMessage {
 }
 
 func redactKinds(raw json.RawMessage, kinds ...personFieldKind) json.RawMessage {
-	if len(raw) == 0 {
+	if len(raw) == 0 || (!mayHold(raw, kinds) && json.Valid(raw)) {
 		return raw
 	}
 	var doc any
@@ -132,6 +133,21 @@ func redactKinds(raw json.RawMessage, kinds ...personFieldKind) json.RawMessage 
 		return nil
 	}
 	return out
+}
+
+// mayHold reports whether raw may have a key of kinds: it names one of
+// them in quotes, or escapes characters (\u…), which could spell one. Most
+// answers have none, and are then returned as they are, unparsed.
+func mayHold(raw json.RawMessage, kinds []personFieldKind) bool {
+	if bytes.Contains(raw, []byte(`\u`)) {
+		return true
+	}
+	for _, f := range personFields {
+		if slices.Contains(kinds, f.kind) && bytes.Contains(raw, []byte(`"`+f.key+`"`)) {
+			return true
+		}
+	}
+	return false
 }
 
 // redact replaces, anywhere in the decoded JSON v, the value of key in the
