@@ -19,8 +19,8 @@ func ListSQL(f domain.VerificationFilter, now time.Time, bound int, cursorAt *do
 	}
 	f.After = q.order.encode(q.name, cursorAt)
 	after, err := listQuery(f, now)
-	return q.page, q.pageArgs, q.boundedCount(),
-		append(q.args, bound), after.page, after.pageArgs, err
+	return q.page, q.pageArgs, q.count,
+		append(q.countArgs, bound), after.page, after.pageArgs, err
 }
 
 // Stale is the sweeper's condition for deletable rows.

@@ -240,3 +240,87 @@ func TestListVerifications(t *testing.T) {
 		}
 	})
 }
+
+// TestListExpired: the expired filter lists the rows stored as expired and
+// those waiting past their time (pending, escalated) as one list in the
+// list's order, by page number, by cursor and counted, in each ordering.
+func TestListExpired(t *testing.T) {
+	t.Parallel()
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		u := &domain.User{Username: "a", IsActive: true}
+		if err := s.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SeedVerifications(ctx, 200, []int64{u.ID}); err != nil { // 10 stored as expired
+			t.Fatal(err)
+		}
+		past := domain.Now().Add(-time.Minute)
+		late := map[uuid.UUID]bool{}
+		for _, st := range []string{domain.StatusPending, domain.StatusEscalated, domain.StatusPending} {
+			v := &domain.Verification{UserID: u.ID, Country: "EE", Status: st, ExpiresAt: &past}
+			if err := s.CreateVerification(ctx, v, u.ID); err != nil {
+				t.Fatal(err)
+			}
+			late[v.UUID] = true
+		}
+		for _, o := range []string{"-created", "created", "status", "country", "-modified"} {
+			all, err := s.ListVerifications(ctx, domain.VerificationFilter{Status: domain.StatusExpired, Ordering: o, Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(all.Rows) != 13 || all.Total != 13 || !all.Exact {
+				t.Fatalf("o=%s: %d rows, total %d", o, len(all.Rows), all.Total)
+			}
+			found := 0
+			for _, v := range all.Rows {
+				if v.Status != domain.StatusExpired {
+					t.Fatalf("o=%s: a %s row", o, v.Status)
+				}
+				if late[v.UUID] {
+					found++
+				}
+			}
+			if found != len(late) {
+				t.Fatalf("o=%s: %d of the %d rows past their time", o, found, len(late))
+			}
+			var byOffset, byCursor []uuid.UUID
+			for offset := 0; offset < 13; offset += 4 {
+				p, err := s.ListVerifications(ctx, domain.VerificationFilter{Status: domain.StatusExpired, Ordering: o, Limit: 4, Offset: offset})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, v := range p.Rows {
+					byOffset = append(byOffset, v.UUID)
+				}
+			}
+			f := domain.VerificationFilter{Status: domain.StatusExpired, Ordering: o, Limit: 4}
+			for {
+				p, err := s.ListVerifications(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, v := range p.Rows {
+					byCursor = append(byCursor, v.UUID)
+				}
+				if f.After = p.Next; f.After == "" {
+					break
+				}
+			}
+			for i, v := range all.Rows {
+				if i >= len(byOffset) || i >= len(byCursor) || byOffset[i] != v.UUID || byCursor[i] != v.UUID {
+					t.Fatalf("o=%s: row %d differs between one page, page numbers and cursors", o, i)
+				}
+			}
+		}
+		pending, err := s.ListVerifications(ctx, domain.VerificationFilter{Status: domain.StatusPending, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range pending.Rows {
+			if late[v.UUID] {
+				t.Fatal("a pending row past its time is listed as pending")
+			}
+		}
+	})
+}

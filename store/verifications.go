@@ -331,28 +331,59 @@ func (s *Store) ListVerifications(ctx context.Context, f domain.VerificationFilt
 }
 
 // list is the SQL of a verification list: the page (with its LIMIT and
-// OFFSET arguments) and the filter its count uses.
+// OFFSET arguments), and the bounded count with its arguments but the bound.
 type list struct {
-	page     string
-	pageArgs []any
-	filter   string // " WHERE …" or ""
-	args     []any
-	order    ordering
-	name     string // the API's name of order
+	page      string
+	pageArgs  []any
+	count     string // SELECT COUNT(*) … LIMIT ?: walks an index and stops at the bound
+	countArgs []any
+	matching  string // SELECT 1 FROM …: every matching row, for PostgreSQL's estimate
+	order     ordering
+	name      string // the API's name of order
 }
 
-// boundedCount counts up to its last argument of the rows q selects, in
-// q's order so that the database walks the ordering's index.
-func (q list) boundedCount() string {
-	return `SELECT COUNT(*) FROM (SELECT 1 FROM verifications` + q.filter + ` ORDER BY ` + q.order.sql() + ` LIMIT ?) AS bounded`
+// rows is the rows a list selects as a FROM item, with its arguments:
+// "verifications WHERE …", or, when arms are given (the expired filter,
+// which has three ways to match), a UNION ALL of one SELECT of cols per
+// arm, each of which walks an index of its own in the list's order, so
+// that the database merges them instead of sorting.
+type rows struct {
+	where []string
+	args  []any
+	arms  []arm
+}
+
+type arm struct {
+	cond string
+	args []any
+}
+
+func (r rows) from(cols string, extra string, extraArgs []any) (string, []any) {
+	where := r.where
+	if extra != "" {
+		where = append(where[:len(where):len(where)], extra)
+	}
+	if len(r.arms) == 0 {
+		args := append(r.args[:len(r.args):len(r.args)], extraArgs...)
+		if len(where) == 0 {
+			return "verifications", args
+		}
+		return "verifications WHERE " + strings.Join(where, " AND "), args
+	}
+	var selects []string
+	var args []any
+	for _, a := range r.arms {
+		selects = append(selects, "SELECT "+cols+" FROM verifications WHERE "+strings.Join(append([]string{a.cond}, where...), " AND "))
+		args = append(append(append(args, a.args...), r.args...), extraArgs...)
+	}
+	return "(" + strings.Join(selects, " UNION ALL ") + ") AS v", args
 }
 
 func listQuery(f domain.VerificationFilter, now time.Time) (list, error) {
-	var where []string
-	var args []any
+	var r rows
 	add := func(cond string, arg any) {
-		where = append(where, cond)
-		args = append(args, arg)
+		r.where = append(r.where, cond)
+		r.args = append(r.args, arg)
 	}
 	if f.OwnerID != nil {
 		add("user_id = ?", *f.OwnerID)
@@ -363,8 +394,9 @@ func listQuery(f domain.VerificationFilter, now time.Time) (list, error) {
 	switch f.Status {
 	case "":
 	case domain.StatusExpired: // stored as expired, or waiting past its time
-		where = append(where, `(status = ? OR (status IN (?, ?) AND expires_at < ?))`)
-		args = append(args, domain.StatusExpired, domain.StatusPending, domain.StatusEscalated, now)
+		r.arms = []arm{{"status = ?", []any{domain.StatusExpired}},
+			{"status = ? AND expires_at < ?", []any{domain.StatusPending, now}},
+			{"status = ? AND expires_at < ?", []any{domain.StatusEscalated, now}}}
 	case domain.StatusPending, domain.StatusEscalated:
 		add("status = ?", f.Status)
 		add("(expires_at IS NULL OR expires_at >= ?)", now)
@@ -382,37 +414,42 @@ func listQuery(f domain.VerificationFilter, now time.Time) (list, error) {
 		// PostgreSQL answers it from a trigram index on lower(legal_name).
 		add(`lower(legal_name) LIKE ? ESCAPE '\'`, "%"+escapeLike(strings.ToLower(f.LegalName))+"%")
 	}
-	q := list{name: f.Ordering, args: args}
+	q := list{name: f.Ordering}
 	var ok bool
 	if q.order, ok = orderings[f.Ordering]; !ok {
 		q.name = "-created"
 		q.order = orderings[q.name]
 	}
-	if len(where) > 0 {
-		q.filter = ` WHERE ` + strings.Join(where, " AND ")
+	orderBy := ` ORDER BY ` + q.order.sql()
+	// The bounded count walks the ordering's index and stops at its bound;
+	// a union's arms each stop on their own, unordered.
+	all, allArgs := r.from("1", "", nil)
+	if len(r.arms) == 0 {
+		q.count = `SELECT COUNT(*) FROM (SELECT 1 FROM ` + all + orderBy + ` LIMIT ?) AS bounded`
+	} else {
+		q.count = `SELECT COUNT(*) FROM (SELECT 1 FROM ` + all + ` LIMIT ?) AS bounded`
 	}
-	offset := f.Offset
+	q.countArgs, q.matching = allArgs, `SELECT 1 FROM `+all
+	offset, after, afterArgs := f.Offset, "", []any(nil)
 	if f.After != "" {
-		after, err := q.order.decode(q.name, f.After)
-		if err != nil {
+		var err error
+		if afterArgs, err = q.order.decode(q.name, f.After); err != nil {
 			return list{}, err
 		}
-		where = append(where, q.order.after())
-		args = append(args[:len(args):len(args)], after...)
-		offset = 0
+		after, offset = q.order.after(), 0
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = ` WHERE ` + strings.Join(where, " AND ")
+	if offset == 0 {
+		from, args := r.from(shownColumns, after, afterArgs)
+		q.page = `SELECT ` + shownColumns + ` FROM ` + from + orderBy + ` LIMIT ? OFFSET ?`
+		q.pageArgs = append(args, f.Limit+1, offset)
+		return q, nil
 	}
-	q.page = `SELECT ` + shownColumns + ` FROM verifications` + cond + ` ORDER BY ` + q.order.sql() + ` LIMIT ? OFFSET ?`
-	if offset > 0 {
-		// Skip the first rows in the index alone, then read the page's
-		// rows: OFFSET over whole rows would read every skipped one.
-		q.page = `SELECT ` + shownColumns + ` FROM verifications WHERE uuid IN (SELECT uuid FROM verifications` + cond +
-			` ORDER BY ` + q.order.sql() + ` LIMIT ? OFFSET ?) ORDER BY ` + q.order.sql()
-	}
-	q.pageArgs = append(args[:len(args):len(args)], f.Limit+1, offset)
+	// Skip the first rows in the index alone, then read the page's rows:
+	// OFFSET over whole rows would read every skipped one.
+	from, args := r.from(strings.Join(q.order.cols, ", "), "", nil)
+	q.page = `SELECT ` + shownColumns + ` FROM verifications WHERE uuid IN (SELECT uuid FROM ` + from + orderBy +
+		` LIMIT ? OFFSET ?)` + orderBy
+	q.pageArgs = append(args, f.Limit+1, offset)
 	return q, nil
 }
 
@@ -421,7 +458,7 @@ func listQuery(f domain.VerificationFilter, now time.Time) (list, error) {
 // above it by PostgreSQL's estimate (CountLimit+1 on SQLite).
 func (s *Store) count(ctx context.Context, q list) (int, bool, error) {
 	var n int
-	if err := s.getPrepared(ctx, &n, q.boundedCount(), append(q.args, CountLimit+1)...); err != nil {
+	if err := s.getPrepared(ctx, &n, q.count, append(q.countArgs, CountLimit+1)...); err != nil {
 		return 0, false, s.wrap(ctx, err)
 	}
 	if n <= CountLimit {
@@ -431,7 +468,7 @@ func (s *Store) count(ctx context.Context, q list) (int, bool, error) {
 		return n, false, nil
 	}
 	var plan []byte
-	if err := s.db.GetContext(ctx, &plan, s.db.Rebind(`EXPLAIN (FORMAT JSON) SELECT 1 FROM verifications`+q.filter), q.args...); err != nil {
+	if err := s.db.GetContext(ctx, &plan, s.db.Rebind(`EXPLAIN (FORMAT JSON) `+q.matching), q.countArgs...); err != nil {
 		return 0, false, s.wrap(ctx, err)
 	}
 	var explained []struct {
