@@ -9,6 +9,9 @@ import (
 	"github.com/onboarding-kyb/onboarding/domain"
 )
 
+const insertEvent = `INSERT INTO verification_events (verification_uuid, kind, actor_id, old_status, new_status, reason, created)
+	VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`
+
 // addEvent appends ev to the audit trail inside tx, and to the webhook
 // outbox when subscribers want it; the payload shows the verification as
 // the transaction has it.
@@ -20,8 +23,7 @@ func addEvent(ctx context.Context, s *Store, tx *sqlx.Tx, ev *domain.Event) erro
 // when the transaction has deleted it (as it was), or nil (as it is).
 func addEventAbout(ctx context.Context, s *Store, tx *sqlx.Tx, ev *domain.Event, v *domain.Verification) error {
 	ev.Created = s.clock.Now()
-	err := s.getPreparedTx(ctx, tx, &ev.ID, `INSERT INTO verification_events (verification_uuid, kind, actor_id, old_status, new_status, reason, created)
-		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, ev.Verification, ev.Kind, ev.ActorID, ev.OldStatus, ev.NewStatus, ev.Reason, ev.Created)
+	err := s.getPreparedTx(ctx, tx, &ev.ID, insertEvent, ev.Verification, ev.Kind, ev.ActorID, ev.OldStatus, ev.NewStatus, ev.Reason, ev.Created)
 	if err != nil {
 		return s.wrap(ctx, err)
 	}

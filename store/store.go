@@ -232,6 +232,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 
 // inTx runs fn in a transaction, committed when fn returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	if err := s.prepareForTx(ctx); err != nil {
+		return s.wrap(ctx, err)
+	}
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return s.wrap(ctx, err)
@@ -286,41 +289,66 @@ func (s *Store) prepared(ctx context.Context, query string) (*sqlx.Stmt, error) 
 	return st.(*sqlx.Stmt), nil
 }
 
-// execPrepared is tx's ExecContext, prepared: see prepared. It is for the
-// statements every write runs (the audit trail's insert).
+// txStatements and txNamed are the statements that writes run inside
+// their transactions (the audit trail's insert; a create's inserts),
+// prepared by inTx before its transaction begins: preparing inside one
+// would wait for a second connection, which a pool full of transactions
+// never frees.
+var (
+	txStatements = []string{insertEvent, insertCompletion}
+	txNamed      = []string{insertVerification}
+)
+
+// execPrepared is tx's ExecContext of a statement in txStatements,
+// prepared (on the transaction's connection, once per connection).
 func (s *Store) execPrepared(ctx context.Context, tx *sqlx.Tx, query string, args ...any) error {
-	st, err := s.prepared(ctx, query)
-	if err != nil {
+	if st, ok := s.stmts.Load(query); ok {
+		_, err := tx.StmtxContext(ctx, st).ExecContext(ctx, args...)
 		return err
 	}
-	_, err = tx.StmtxContext(ctx, st).ExecContext(ctx, args...)
+	_, err := tx.ExecContext(ctx, s.db.Rebind(query), args...)
 	return err
 }
 
-// getPreparedTx is getPrepared inside tx.
+// getPreparedTx is tx's GetContext of a statement in txStatements, prepared.
 func (s *Store) getPreparedTx(ctx context.Context, tx *sqlx.Tx, dest any, query string, args ...any) error {
-	st, err := s.prepared(ctx, query)
-	if err != nil {
-		return err
+	if st, ok := s.stmts.Load(query); ok {
+		return tx.StmtxContext(ctx, st).GetContext(ctx, dest, args...)
 	}
-	return tx.StmtxContext(ctx, st).GetContext(ctx, dest, args...)
+	return tx.GetContext(ctx, dest, s.db.Rebind(query), args...)
 }
 
-// execNamed is tx's NamedExecContext, prepared once with its named
-// parameters compiled once: for the inserts of every create.
+// execNamed is tx's NamedExecContext of a statement in txNamed, prepared,
+// its named parameters compiled once.
 func (s *Store) execNamed(ctx context.Context, tx *sqlx.Tx, query string, arg any) error {
-	st, ok := s.named.Load(query)
-	if !ok {
-		prepared, err := s.db.PrepareNamedContext(ctx, query)
+	if st, ok := s.named.Load(query); ok {
+		_, err := tx.NamedStmtContext(ctx, st.(*sqlx.NamedStmt)).ExecContext(ctx, arg)
+		return err
+	}
+	_, err := tx.NamedExecContext(ctx, query, arg)
+	return err
+}
+
+// prepareForTx prepares txStatements and txNamed, once.
+func (s *Store) prepareForTx(ctx context.Context) error {
+	for _, q := range txStatements {
+		if _, err := s.prepared(ctx, q); err != nil {
+			return err
+		}
+	}
+	for _, q := range txNamed {
+		if _, ok := s.named.Load(q); ok {
+			continue
+		}
+		prepared, err := s.db.PrepareNamedContext(ctx, q)
 		if err != nil {
 			return err
 		}
-		if st, ok = s.named.LoadOrStore(query, prepared); ok {
+		if _, ok := s.named.LoadOrStore(q, prepared); ok {
 			prepared.Close() // another request prepared it first
 		}
 	}
-	_, err := tx.NamedStmtContext(ctx, st.(*sqlx.NamedStmt)).ExecContext(ctx, arg)
-	return err
+	return nil
 }
 
 // wrap turns a database error into a domain error: no row → 404, a

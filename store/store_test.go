@@ -324,3 +324,43 @@ func TestListExpired(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentWritesOnAFreshPool: more concurrent writes than
+// connections, on a store that has prepared nothing yet, all finish: no
+// transaction waits for a second connection (to prepare a statement) that
+// the others hold.
+func TestConcurrentWritesOnAFreshPool(t *testing.T) {
+	t.Parallel()
+	storetest.DialectURLs(t, func(t *testing.T, databaseURL string) {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		migrated, err := store.Open(databaseURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer migrated.Close()
+		if err := migrated.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		u := &domain.User{Username: "a", IsActive: true}
+		if err := migrated.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		s, err := store.OpenPool(databaseURL, store.Pool{MaxOpen: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		errs := make(chan error, 16)
+		for range cap(errs) {
+			go func() {
+				errs <- s.CreateVerification(ctx, &domain.Verification{UserID: u.ID, Country: "EE", Status: domain.StatusPending}, u.ID)
+			}()
+		}
+		for range cap(errs) {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}

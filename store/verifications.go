@@ -24,6 +24,11 @@ const verificationColumns = `uuid, user_id, country, legal_person_identifier, le
 
 var insertVerification = `INSERT INTO verifications (` + verificationColumns + `) VALUES (` + namedParams(verificationColumns) + `)`
 
+// insertCompletion gives a new verification the checklist its country is
+// configured with, if any.
+const insertCompletion = `INSERT INTO completions (uuid, verification_uuid, checklist_uuid, created, modified)
+	SELECT ?, ?, checklist_uuid, ?, ? FROM country_configs WHERE country = ? AND is_active`
+
 // shownColumns are the columns a response shows and Verification.Expire
 // needs: every column but the person data, which is never shown.
 var shownColumns = func() string {
@@ -88,9 +93,7 @@ func (s *Store) CreateVerification(ctx context.Context, v *domain.Verification, 
 			return s.wrap(ctx, err)
 		}
 		// The checklist its country is configured with, if any, comes with it.
-		err := s.execPrepared(ctx, tx, `INSERT INTO completions (uuid, verification_uuid, checklist_uuid, created, modified)
-			SELECT ?, ?, checklist_uuid, ?, ? FROM country_configs WHERE country = ? AND is_active`,
-			uuid.New(), v.UUID, v.Created, v.Created, v.Country)
+		err := s.execPrepared(ctx, tx, insertCompletion, uuid.New(), v.UUID, v.Created, v.Created, v.Country)
 		if err != nil {
 			return s.wrap(ctx, err)
 		}
