@@ -101,7 +101,7 @@ type Store struct {
 	hooks          atomic.Pointer[hookCache] // see WebhookCacheTTL
 	stmts          sync.Map                  // query → *sqlx.Stmt: see prepared
 	clock          domain.Clock
-	named          sync.Map                  // query → *sqlx.NamedStmt: see execNamed
+	named          sync.Map // query → *sqlx.NamedStmt: see execNamed
 }
 
 // SetClock makes the store read the time from c (the system clock unless

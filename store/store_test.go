@@ -255,7 +255,7 @@ func TestListExpired(t *testing.T) {
 		if err := s.SeedVerifications(ctx, 200, []int64{u.ID}); err != nil { // 10 stored as expired
 			t.Fatal(err)
 		}
-		past := domain.Now().Add(-time.Minute)
+		past := domain.Clock{}.Now().Add(-time.Minute)
 		late := map[uuid.UUID]bool{}
 		for _, st := range []string{domain.StatusPending, domain.StatusEscalated, domain.StatusPending} {
 			v := &domain.Verification{UserID: u.ID, Country: "EE", Status: st, ExpiresAt: &past}
