@@ -107,7 +107,7 @@ fuzz-contract:
 	ONBOARDING_CONTRACT_FUZZ_CASES=$(CASES) ONBOARDING_CONTRACT_FUZZ_SEED=$(SEED) \
 		ONBOARDING_TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(GO) test -count=1 -v -run '^TestContractFuzz$$' -timeout 30m ./server/
 
-## bench-http: side-by-side HTTP benchmark of the service on PostgreSQL and SQLite against a floor server (docs/performance.md); BENCH_FLAGS="-rows 1000000" for lists at scale, "-smoke" for a quick check
+## bench-http: side-by-side HTTP benchmark of the service on PostgreSQL and SQLite against a floor server and a Django REST Framework anchor (docs/performance.md; installs the anchor's Debian packages when missing); BENCH_FLAGS="-rows 1000000" for lists at scale, "-smoke" for a quick check
 bench-http: build
 	$(GO) build -o bin/benchhttp ./cmd/benchhttp
 	sh cmd/benchhttp/drf/install.sh

@@ -19,6 +19,7 @@ import (
 	"github.com/labstack/echo/v4"
 	_ "github.com/lib/pq"
 
+	"github.com/onboarding-kyb/onboarding/domain"
 	"github.com/onboarding-kyb/onboarding/store"
 )
 
@@ -47,20 +48,6 @@ type floorRow struct {
 	Version                   int64           `db:"version" json:"-"`
 	RunClaim                  string          `db:"run_claim" json:"-"`
 	RunClaimedAt              *time.Time      `db:"run_claimed_at" json:"-"`
-}
-
-// floorUser is what the floor's token check reads: the columns the
-// service reads.
-type floorUser struct {
-	ID        int64     `db:"id"`
-	Username  string    `db:"username"`
-	Email     string    `db:"email"`
-	FirstName string    `db:"first_name"`
-	LastName  string    `db:"last_name"`
-	IsStaff   bool      `db:"is_staff"`
-	IsSupport bool      `db:"is_support"`
-	IsActive  bool      `db:"is_active"`
-	Created   time.Time `db:"created"`
 }
 
 // runFloor serves GET /api/onboarding-verifications/:uuid/ and the list's
@@ -107,13 +94,13 @@ func runFloor(args []string) error {
 	e.HideBanner, e.HidePort = true, true
 	e.GET("/healthz", func(c echo.Context) error { return c.NoContent(http.StatusOK) })
 	// user is the token check: the requesting user, or an answered request.
-	user := func(c echo.Context) (*floorUser, error) {
+	user := func(c echo.Context) (*domain.User, error) {
 		key, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Token ")
 		if !ok {
 			return nil, c.JSON(http.StatusUnauthorized, map[string]string{"detail": "Authentication credentials were not provided."})
 		}
 		sum := sha256.Sum256([]byte(key))
-		var u floorUser
+		var u domain.User // the columns the service reads
 		err := userStmt.GetContext(c.Request().Context(), &u, hex.EncodeToString(sum[:]), time.Time{})
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, c.JSON(http.StatusUnauthorized, map[string]string{"detail": "Invalid token."})
