@@ -443,7 +443,10 @@ func scratchSchema(ctx context.Context, base string) (string, func(), error) {
 }
 
 func serviceEnv(dbURL string, pool int) []string {
-	env := []string{"ONBOARDING_DATABASE_URL=" + dbURL, "ONBOARDING_SANDBOX=true"}
+	// The seeded rows reach back a year at 1,000,000 rows: a retention
+	// shorter than that would have the sweeper delete them while they are
+	// measured.
+	env := []string{"ONBOARDING_DATABASE_URL=" + dbURL, "ONBOARDING_SANDBOX=true", "ONBOARDING_RETENTION=87600h"}
 	if pool > 0 {
 		env = append(env, "ONBOARDING_DB_MAX_OPEN_CONNS="+strconv.Itoa(pool), "ONBOARDING_DB_MAX_IDLE_CONNS="+strconv.Itoa(pool))
 	}
