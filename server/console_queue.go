@@ -177,7 +177,7 @@ func (s *Server) exportQueue(c echo.Context) error {
 		if len(page) < f.Limit || w.Error() != nil {
 			break
 		}
-		f.Offset += f.Limit
+		f.After = &page[len(page)-1]
 		if page, _, err = s.store.Queue(ctx, f); err != nil {
 			s.log(ctx).ErrorContext(ctx, "console export stopped", "error", err.Error())
 			break

@@ -176,6 +176,9 @@ type QueueFilter struct {
 	Search       string    // in the legal name, or the whole registration code
 	Offset       int
 	Limit        int
+	// After, when set, continues after that case instead of from Offset:
+	// the same cost at any depth (the export walks a whole queue so).
+	After *Case
 }
 
 // branch is one way of matching a tab: a WHERE clause and its arguments.
@@ -253,7 +256,10 @@ func (f QueueFilter) ids(tab string, now time.Time, limit int, after *Case, back
 // (counted up to CountLimit; above, CountLimit+1).
 func (s *Store) Queue(ctx context.Context, f QueueFilter) ([]Case, int, error) {
 	now := s.clock.Now()
-	ids, args := f.ids(f.Tab, now, f.Offset+f.Limit, nil, false)
+	if f.After != nil {
+		f.Offset = 0
+	}
+	ids, args := f.ids(f.Tab, now, f.Offset+f.Limit, f.After, false)
 	out := []Case{}
 	err := s.db.SelectContext(ctx, &out, s.db.Rebind(fmt.Sprintf(caseSelect, prefixed("v.", shownColumns))+
 		` WHERE v.uuid IN (SELECT uuid FROM (`+ids+`) AS page ORDER BY created, uuid LIMIT ? OFFSET ?) ORDER BY v.created, v.uuid`),
