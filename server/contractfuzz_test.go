@@ -141,7 +141,7 @@ func (f *fuzzer) generate(op operation) *fuzzCase {
 		for ct, mt := range rb.Value.Content {
 			c.contentType, body = ct, mt
 		}
-		targets = append(targets, "body")
+		targets = append(targets, "body", "media")
 	}
 	target := ""
 	if c.kind == "invalid" {
@@ -188,6 +188,8 @@ func (f *fuzzer) generate(op operation) *fuzzCase {
 		return c
 	}
 	switch {
+	case target == "media":
+		c.body, c.contentType, c.why = wrongMedia(f.rng, c.contentType)
 	case strings.HasPrefix(c.contentType, "multipart/"):
 		c.body, c.contentType = f.multipart(body.Schema.Value, target == "body", c)
 	case target == "body":
@@ -636,6 +638,22 @@ func (f *fuzzer) multipart(s *openapi3.Schema, invalid bool, c *fuzzCase) ([]byt
 	}
 	w.Close()
 	return buf.Bytes(), w.FormDataContentType()
+}
+
+// wrongMedia is a body of a media type an operation taking declared does
+// not take, or multipart without its boundary, and why.
+func wrongMedia(rng *rand.Rand, declared string) ([]byte, string, string) {
+	options := [][3]string{
+		{"minutes", "text/plain", "a text/plain body"},
+		{"--x\r\n\r\n--x--\r\n", "multipart/form-data", "multipart without a boundary"},
+	}
+	if strings.HasPrefix(declared, "multipart/") {
+		options = append(options, [3]string{`{"file": "x"}`, "application/json", "JSON instead of multipart"})
+	} else {
+		options = append(options, [3]string{"--x\r\n\r\n--x--\r\n", "multipart/form-data; boundary=x", "multipart instead of JSON"})
+	}
+	o := options[rng.IntN(len(options))]
+	return []byte(o[0]), o[1], o[2]
 }
 
 // scalarString formats a generated value for a query string or form field.

@@ -35,6 +35,8 @@ func errorBody(err error) (int, any) {
 	switch {
 	case errors.As(err, &tooBig):
 		return http.StatusRequestEntityTooLarge, detail(fmt.Sprintf("Request body is too large: this operation accepts at most %d bytes.", tooBig.Limit))
+	case errors.Is(err, http.ErrNotMultipart), errors.Is(err, http.ErrMissingBoundary):
+		return http.StatusBadRequest, detail("The request body is not multipart/form-data with a boundary.")
 	case errors.As(err, &de):
 		status := statusOf[de.Code]
 		if status == 0 || status == http.StatusInternalServerError {

@@ -232,3 +232,38 @@ func TestJustificationShowsExpiry(t *testing.T) {
 		}
 	})
 }
+
+// A body of a type its operation does not take is a 400 naming the media
+// type (or the missing multipart boundary), for a justification that exists
+// and one that does not, and for JSON operations sent something else; never
+// a 500, and nothing is stored.
+func TestBodyOfTheWrongMediaType(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, a *api) {
+		v := eeCase(t, a, escalatedCode, "escalated")
+		existing := jbase + justify(t, a, v)["uuid"].(string) + "/attach_document/"
+		unknown := jbase + uuid.NewString() + "/attach_document/"
+		for _, c := range []struct{ path, contentType, body, want string }{
+			{existing, "application/json", `{"file": "x"}`, "application/json"},
+			{unknown, "application/json", `{"file": "x"}`, "application/json"},
+			{existing, "multipart/form-data", "--x\r\n\r\n--x--\r\n", "boundary"},
+			{unknown, "multipart/form-data", "--x\r\n\r\n--x--\r\n", "boundary"},
+			{existing, "text/plain", "minutes", "text/plain"},
+			{existing, "", "minutes", "multipart/form-data"},
+			{start, "multipart/form-data; boundary=x", "--x\r\n\r\n--x--\r\n", "multipart/form-data"},
+			{start, "text/plain", `{"country": "EE"}`, "text/plain"},
+			{base + v["uuid"].(string) + "/submit_answers/", "application/x-www-form-urlencoded", "a=b", "application/x-www-form-urlencoded"},
+		} {
+			res := a.send(t, "POST", c.path, c.contentType, strings.NewReader(c.body))
+			wantStatus(t, res, http.StatusBadRequest)
+			if !strings.Contains(string(res.Body), c.want) {
+				t.Errorf("%s as %q: %s does not name %q", c.path, c.contentType, res.Body, c.want)
+			}
+		}
+		var js []map[string]any
+		a.do(t, "GET", jbase, a.aliceT, nil).JSON(t, &js)
+		if docs := js[0]["documents"].([]any); len(docs) != 0 {
+			t.Fatalf("documents stored from refused bodies: %v", docs)
+		}
+	})
+}
