@@ -347,6 +347,9 @@ func CheckFile(rules FileRules, name string, content []byte) (File, error) {
 	if name == "" || strings.ContainsAny(name, "/\\\x00") || name == "." || name == ".." {
 		return File{}, errors.New("must have a file name (not a path)")
 	}
+	if !utf8.ValidString(name) {
+		return File{}, errors.New("file name must be UTF-8 text")
+	}
 	if utf8.RuneCountInString(name) > 255 {
 		return File{}, errors.New("file name must be at most 255 characters")
 	}

@@ -1581,7 +1581,8 @@ type ChecklistsAdminQuestionDependenciesCreateParams struct {
 	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
 	// a different path or body is 422. A repeat while the first request is still running
 	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
-	// with a status of 500 or above are not stored, so a retry runs again.
+	// with a status of 500 or above are not stored, so a retry runs again. Printable ASCII
+	// only (space to `~`): other bytes are a 400 naming the header.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1610,7 +1611,8 @@ type ChecklistsAdminQuestionOptionsCreateParams struct {
 	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
 	// a different path or body is 422. A repeat while the first request is still running
 	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
-	// with a status of 500 or above are not stored, so a retry runs again.
+	// with a status of 500 or above are not stored, so a retry runs again. Printable ASCII
+	// only (space to `~`): other bytes are a 400 naming the header.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1639,7 +1641,8 @@ type ChecklistsAdminQuestionsCreateParams struct {
 	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
 	// a different path or body is 422. A repeat while the first request is still running
 	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
-	// with a status of 500 or above are not stored, so a retry runs again.
+	// with a status of 500 or above are not stored, so a retry runs again. Printable ASCII
+	// only (space to `~`): other bytes are a 400 naming the header.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1661,7 +1664,8 @@ type ChecklistsAdminCreateParams struct {
 	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
 	// a different path or body is 422. A repeat while the first request is still running
 	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
-	// with a status of 500 or above are not stored, so a retry runs again.
+	// with a status of 500 or above are not stored, so a retry runs again. Printable ASCII
+	// only (space to `~`): other bytes are a 400 naming the header.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1692,7 +1696,8 @@ type OnboardingCountryConfigsCreateParams struct {
 	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
 	// a different path or body is 422. A repeat while the first request is still running
 	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
-	// with a status of 500 or above are not stored, so a retry runs again.
+	// with a status of 500 or above are not stored, so a retry runs again. Printable ASCII
+	// only (space to `~`): other bytes are a 400 naming the header.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1720,7 +1725,8 @@ type OnboardingJustificationsCreateParams struct {
 	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
 	// a different path or body is 422. A repeat while the first request is still running
 	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
-	// with a status of 500 or above are not stored, so a retry runs again.
+	// with a status of 500 or above are not stored, so a retry runs again. Printable ASCII
+	// only (space to `~`): other bytes are a 400 naming the header.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1733,7 +1739,8 @@ type OnboardingJustificationsApproveParams struct {
 	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
 	// a different path or body is 422. A repeat while the first request is still running
 	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
-	// with a status of 500 or above are not stored, so a retry runs again.
+	// with a status of 500 or above are not stored, so a retry runs again. Printable ASCII
+	// only (space to `~`): other bytes are a 400 naming the header.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1751,7 +1758,8 @@ type OnboardingJustificationsAttachDocumentParams struct {
 	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
 	// a different path or body is 422. A repeat while the first request is still running
 	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
-	// with a status of 500 or above are not stored, so a retry runs again.
+	// with a status of 500 or above are not stored, so a retry runs again. Printable ASCII
+	// only (space to `~`): other bytes are a 400 naming the header.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1764,7 +1772,8 @@ type OnboardingJustificationsRejectParams struct {
 	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
 	// a different path or body is 422. A repeat while the first request is still running
 	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
-	// with a status of 500 or above are not stored, so a retry runs again.
+	// with a status of 500 or above are not stored, so a retry runs again. Printable ASCII
+	// only (space to `~`): other bytes are a 400 naming the header.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1826,7 +1835,8 @@ type OnboardingVerificationsCreateParams struct {
 	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
 	// a different path or body is 422. A repeat while the first request is still running
 	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
-	// with a status of 500 or above are not stored, so a retry runs again.
+	// with a status of 500 or above are not stored, so a retry runs again. Printable ASCII
+	// only (space to `~`): other bytes are a 400 naming the header.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1847,7 +1857,8 @@ type OnboardingVerificationsStartVerificationParams struct {
 	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
 	// a different path or body is 422. A repeat while the first request is still running
 	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
-	// with a status of 500 or above are not stored, so a retry runs again.
+	// with a status of 500 or above are not stored, so a retry runs again. Printable ASCII
+	// only (space to `~`): other bytes are a 400 naming the header.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1860,7 +1871,8 @@ type OnboardingVerificationsCreateCustomerParams struct {
 	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
 	// a different path or body is 422. A repeat while the first request is still running
 	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
-	// with a status of 500 or above are not stored, so a retry runs again.
+	// with a status of 500 or above are not stored, so a retry runs again. Printable ASCII
+	// only (space to `~`): other bytes are a 400 naming the header.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1873,7 +1885,8 @@ type OnboardingVerificationsRunValidationParams struct {
 	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
 	// a different path or body is 422. A repeat while the first request is still running
 	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
-	// with a status of 500 or above are not stored, so a retry runs again.
+	// with a status of 500 or above are not stored, so a retry runs again. Printable ASCII
+	// only (space to `~`): other bytes are a 400 naming the header.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1889,7 +1902,8 @@ type OnboardingVerificationsSubmitAnswersParams struct {
 	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
 	// a different path or body is 422. A repeat while the first request is still running
 	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
-	// with a status of 500 or above are not stored, so a retry runs again.
+	// with a status of 500 or above are not stored, so a retry runs again. Printable ASCII
+	// only (space to `~`): other bytes are a 400 naming the header.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1911,7 +1925,8 @@ type OnboardingWebhooksCreateParams struct {
 	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
 	// a different path or body is 422. A repeat while the first request is still running
 	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
-	// with a status of 500 or above are not stored, so a retry runs again.
+	// with a status of 500 or above are not stored, so a retry runs again. Printable ASCII
+	// only (space to `~`): other bytes are a 400 naming the header.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1933,7 +1948,8 @@ type OnboardingWebhooksDeliveriesRedeliverParams struct {
 	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
 	// a different path or body is 422. A repeat while the first request is still running
 	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
-	// with a status of 500 or above are not stored, so a retry runs again.
+	// with a status of 500 or above are not stored, so a retry runs again. Printable ASCII
+	// only (space to `~`): other bytes are a 400 naming the header.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 

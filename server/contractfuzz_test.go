@@ -533,6 +533,9 @@ func (f *fuzzer) invalidScalar(s *openapi3.Schema, what string) (string, string)
 	if s.MaxLength != nil {
 		options = append(options, [2]string{strings.Repeat("x", int(*s.MaxLength)+1), "longer than maxLength"})
 	}
+	if strings.HasPrefix(what, "header ") { // headers are printable ASCII: bytes PostgreSQL cannot store, control characters, other text
+		options = append(options, [2]string{"\xff\xfe", "invalid UTF-8"}, [2]string{"tab\there", "a control character"}, [2]string{"ключ", "not ASCII"})
+	}
 	if len(options) == 0 {
 		return "x", "nothing"
 	}
@@ -620,17 +623,22 @@ func wrongType(p *openapi3.Schema) (any, bool) {
 }
 
 // multipart is a multipart body for s: each binary field a small PDF, or
-// (invalid) without its required file.
+// (invalid) without its required file or with a file name that is not UTF-8.
 func (f *fuzzer) multipart(s *openapi3.Schema, invalid bool, c *fuzzCase) ([]byte, string) {
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
+	badName := invalid && f.rng.IntN(2) == 0
 	for prop, ps := range s.Properties {
-		if invalid && slices.Contains(s.Required, prop) {
+		if invalid && !badName && slices.Contains(s.Required, prop) {
 			c.why = "without required " + prop
 			continue
 		}
 		if ps.Value.Format == "binary" {
-			part, _ := w.CreateFormFile(prop, "minutes.pdf")
+			name := "minutes.pdf"
+			if badName {
+				name, c.why = "minutes\xff\xfe.pdf", "a file name that is not UTF-8"
+			}
+			part, _ := w.CreateFormFile(prop, name)
 			part.Write([]byte("%PDF-1.4\n%%EOF\n"))
 			continue
 		}

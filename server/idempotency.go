@@ -11,6 +11,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -40,7 +41,8 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		req := c.Request()
 		key := req.Header.Get(idempotencyHeader)
 		u := currentUser(req.Context())
-		if req.Method != http.MethodPost || key == "" || u == nil {
+		// A path that is not UTF-8 is no route (PostgreSQL could not store it): it is a 404.
+		if req.Method != http.MethodPost || key == "" || u == nil || !utf8.ValidString(req.URL.Path) {
 			return next(c)
 		}
 		ctx := req.Context()

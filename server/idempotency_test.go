@@ -193,3 +193,26 @@ func TestIdempotencyKeyConcurrent(t *testing.T) {
 		}
 	})
 }
+
+// An Idempotency-Key is printable ASCII: invalid UTF-8 (which PostgreSQL
+// cannot store), control characters or other text are a 400 naming the
+// header, before anything is claimed or stored. An unknown path that is
+// not UTF-8 is a 404 with a key too (the key is never claimed for it).
+func TestIdempotencyKeyPrintableASCII(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, a *api) {
+		body := map[string]any{"country": "EE"}
+		for _, key := range []string{"\xff\xfe", "a\x01b", "ключ", "tab\there"} {
+			res := a.doWith(t, "POST", start, a.aliceT, body, withKey(key))
+			wantStatus(t, res, http.StatusBadRequest)
+			if !strings.Contains(string(res.Body), "Idempotency-Key") || !strings.Contains(string(res.Body), "ASCII") {
+				t.Fatalf("key %q: 400 does not name the header and why: %s", key, res.Body)
+			}
+		}
+		if n := countVerifications(t, a, a.aliceT); n != "0" {
+			t.Fatalf("%s verifications after refused keys", n)
+		}
+		wantStatus(t, a.doWith(t, "POST", "/api/nothing-%FF%FE/", a.aliceT, body, withKey("k-1")), http.StatusNotFound)
+		wantStatus(t, a.doWith(t, "POST", start, a.aliceT, body, withKey("order 42: ~!@#$%^&*()")), http.StatusOK)
+	})
+}

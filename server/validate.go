@@ -308,6 +308,10 @@ func schemaMessage(e *openapi3.SchemaError) string {
 		}
 	case "enum":
 		return fmt.Sprintf("%q is not a valid choice.", fmt.Sprint(e.Value))
+	case "pattern":
+		if msg, ok := s.Extensions["x-pattern-message"].(string); ok {
+			return msg
+		}
 	case "minimum":
 		if s.Min != nil {
 			return fmt.Sprintf("Ensure this value is greater than or equal to %s.", strconv.FormatFloat(*s.Min, 'f', -1, 64))
