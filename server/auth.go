@@ -20,6 +20,7 @@ const (
 	requestKey
 	requestIDKey
 	queryParamsKey // the operation's query parameter names, which the Link header may echo
+	dbSpentKey     // *time.Duration: database time spent before withDBDeadline (the token lookup, the body limit's lookup)
 )
 
 // authenticate implements DRF's TokenAuthentication: "Authorization: Token
@@ -45,9 +46,13 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if s.cfg.TokenTTL > 0 {
 			issuedAfter = s.clock.Now().Add(-s.cfg.TokenTTL)
 		}
-		lookup, cancel := context.WithTimeout(ctx, s.cfg.DBTimeout)
-		user, err := s.store.UserByToken(lookup, key, issuedAfter)
-		cancel()
+		spent := new(time.Duration)
+		ctx = context.WithValue(ctx, dbSpentKey, spent)
+		var user *domain.User
+		err := s.beforeDeadline(ctx, func(ctx context.Context) (err error) {
+			user, err = s.store.UserByToken(ctx, key, issuedAfter)
+			return err
+		})
 		if domain.CodeOf(err) == domain.ENotFound {
 			return domain.Errorf(domain.EUnauthorized, "Invalid token.")
 		}

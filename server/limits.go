@@ -96,23 +96,40 @@ func (s *Server) bodyLimit(c echo.Context) int64 {
 
 // answerFilesLimit is the most file content the checklist of verification
 // id accepts in one submit_answers, and whether it is bounded at all.
-func (s *Server) answerFilesLimit(ctx context.Context, id uuid.UUID) (int64, bool, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.DBTimeout)
+func (s *Server) answerFilesLimit(ctx context.Context, id uuid.UUID) (files int64, bounded bool, err error) {
+	err = s.beforeDeadline(ctx, func(ctx context.Context) error {
+		v, err := s.store.Verification(ctx, id)
+		if err != nil {
+			return err
+		}
+		comp, err := s.store.CompletionFor(ctx, v.UUID)
+		if err != nil {
+			return err
+		}
+		content, err := s.store.ChecklistContent(ctx, comp.Checklist)
+		if err != nil {
+			return err
+		}
+		files, bounded = checklist.MaxFileBytes(content.Questions)
+		return nil
+	})
+	return files, bounded, err
+}
+
+// beforeDeadline runs database work that comes before the request's body
+// is read (and so before withDBDeadline) within what is left of the
+// request's DBTimeout, and counts the time it took against it.
+func (s *Server) beforeDeadline(ctx context.Context, work func(context.Context) error) error {
+	spent, _ := ctx.Value(dbSpentKey).(*time.Duration)
+	if spent == nil {
+		spent = new(time.Duration)
+	}
+	began := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.DBTimeout-*spent)
 	defer cancel()
-	v, err := s.store.Verification(ctx, id)
-	if err != nil {
-		return 0, false, err
-	}
-	comp, err := s.store.CompletionFor(ctx, v.UUID)
-	if err != nil {
-		return 0, false, err
-	}
-	content, err := s.store.ChecklistContent(ctx, comp.Checklist)
-	if err != nil {
-		return 0, false, err
-	}
-	files, bounded := checklist.MaxFileBytes(content.Questions)
-	return files, bounded, nil
+	err := work(ctx)
+	*spent += time.Since(began)
+	return err
 }
 
 func tooLarge(limit int64) error {
@@ -152,8 +169,10 @@ func checkQuery(r *http.Request) error {
 }
 
 // withDBDeadline gives each request's database work one deadline,
-// DBTimeout; run_validation adds the register budget, attach_document the
-// read timeout (its file is read inside the handler).
+// DBTimeout, less what the work before the body was read took
+// (beforeDeadline); run_validation adds the register budget,
+// attach_document the read timeout (its file is read inside the handler).
+// Reading the body does not count: ReadTimeout bounds it.
 func (s *Server) withDBDeadline(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		path := c.Request().URL.Path
@@ -161,6 +180,9 @@ func (s *Server) withDBDeadline(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		d := s.cfg.DBTimeout
+		if spent, ok := c.Request().Context().Value(dbSpentKey).(*time.Duration); ok {
+			d -= *spent // one deadline: the token lookup's time counts
+		}
 		switch {
 		case strings.HasSuffix(path, "/run_validation/"):
 			d += s.registers.Budget()

@@ -143,3 +143,43 @@ func TestDatabaseOutage(t *testing.T) {
 	}
 	wantStatus(t, a.do(t, "GET", "/readyz", "", nil), http.StatusOK)
 }
+
+// TestHungDatabaseOneDeadline: with the database hung (connections held,
+// nothing answered), every request answers 503 within one DBTimeout
+// (plus scheduling), reads as writes: the token lookup, the handler's
+// statements and the driver's cancellation share the request's deadline.
+func TestHungDatabaseOneDeadline(t *testing.T) {
+	t.Parallel()
+	p, dbURL := proxiedPostgres(t)
+	const deadline = time.Second
+	s, err := store.OpenPool(dbURL, store.Pool{Timeout: deadline})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	a := newAPI(t, s, server.Config{DBTimeout: deadline})
+	created := a.do(t, "POST", start, a.aliceT, map[string]any{"country": "EE", "legal_person_identifier": "12417834"}).Object(t)
+	p.hung.Store(true)
+	for _, c := range []struct {
+		method, path string
+		body         any
+	}{
+		{"GET", base, nil},
+		{"GET", base + created["uuid"].(string) + "/", nil},
+		{"GET", "/api/customers/", nil},
+		{"POST", start, map[string]any{"country": "EE", "legal_person_identifier": "12417834"}},
+		{"PATCH", base + created["uuid"].(string) + "/", map[string]any{"legal_name": "Bolt"}},
+	} {
+		began := time.Now()
+		res := a.do(t, c.method, c.path, a.aliceT, c.body)
+		took := time.Since(began)
+		wantStatus(t, res, http.StatusServiceUnavailable)
+		if took > deadline+deadline/2 {
+			t.Errorf("%s %s: 503 after %v, want within one deadline (%v)", c.method, c.path, took, deadline)
+		}
+		t.Logf("%s %s: 503 after %v", c.method, c.path, took)
+	}
+}

@@ -34,8 +34,31 @@ func (d dialer) DialTimeout(network, address string, timeout time.Duration) (net
 	return d.DialContext(ctx, network, address)
 }
 
+// cancelTimeout bounds lib/pq's cancel request, which it sends on a new
+// connection when a statement's context ends and, for a prepared
+// statement, waits for before the statement returns: a database that
+// answers cancels it at once; one that does not would add a second
+// timeout to the request.
+const cancelTimeout = 200 * time.Millisecond
+
+// openingKey marks the dials of connections the pool opens (opening);
+// lib/pq's cancel requests dial without it.
+type openingKey struct{}
+
+// opening is lib/pq's connector, marking its dials as openings.
+type opening struct{ *pq.Connector }
+
+func (c opening) Connect(ctx context.Context) (driver.Conn, error) {
+	return c.Connector.Connect(context.WithValue(ctx, openingKey{}, true))
+}
+
 func (d dialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
-	if t := time.Duration(d.timeout.Load()); t > 0 {
+	timeout := d.timeout
+	if t := time.Duration(timeout.Load()); t > 0 && ctx.Value(openingKey{}) == nil {
+		timeout = new(atomic.Int64)
+		timeout.Store(int64(min(t, cancelTimeout)))
+	}
+	if t := time.Duration(timeout.Load()); t > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, t)
 		defer cancel()
@@ -44,32 +67,61 @@ func (d dialer) DialContext(ctx context.Context, network, address string) (net.C
 	if err != nil {
 		return nil, err
 	}
-	return deadlineConn{Conn: c, timeout: d.timeout}, nil
+	return deadlineConn{Conn: c, timeout: timeout, sent: new(atomic.Int64), hard: new(atomic.Int64)}, nil
 }
 
-// deadlineConn gives each read and write on a PostgreSQL connection a
-// deadline: lib/pq waits on its socket without one, and a database that
-// stopped answering (SIGSTOP, a dead link) would hold the request forever.
+// deadlineConn bounds how long a PostgreSQL connection may stay silent
+// while a statement waits: lib/pq waits on its socket without a deadline,
+// and a database that stopped answering (SIGSTOP, a dead link) would hold
+// the request forever. The silence is counted from when the statement was
+// sent (or the last bytes arrived), not from each read: after a request's
+// deadline, database/sql closes the statement's rows and lib/pq reads on
+// to drain them, and a deadline per read would give that drain a second
+// full timeout. lib/pq's own deadline (the connecting request's, while
+// it opens the connection) is kept too.
 type deadlineConn struct {
 	net.Conn
 	timeout *atomic.Int64
+	sent    *atomic.Int64 // unix nanoseconds of the last write or arrival
+	hard    *atomic.Int64 // unix nanoseconds of lib/pq's SetDeadline; 0: none
 }
 
 func (c deadlineConn) deadline() time.Time {
+	var d time.Time
 	if t := time.Duration(c.timeout.Load()); t > 0 {
-		return time.Now().Add(t)
+		d = time.Unix(0, c.sent.Load()).Add(t)
 	}
-	return time.Time{}
+	if h := c.hard.Load(); h != 0 && (d.IsZero() || h < d.UnixNano()) {
+		d = time.Unix(0, h)
+	}
+	return d
+}
+
+func (c deadlineConn) SetDeadline(t time.Time) error {
+	if t.IsZero() {
+		c.hard.Store(0)
+	} else {
+		c.hard.Store(t.UnixNano())
+	}
+	return c.Conn.SetDeadline(t)
 }
 
 func (c deadlineConn) Read(b []byte) (int, error) {
+	if c.sent.Load() == 0 {
+		c.sent.Store(time.Now().UnixNano())
+	}
 	if err := c.Conn.SetReadDeadline(c.deadline()); err != nil {
 		return 0, err
 	}
-	return c.Conn.Read(b)
+	n, err := c.Conn.Read(b)
+	if n > 0 {
+		c.sent.Store(time.Now().UnixNano())
+	}
+	return n, err
 }
 
 func (c deadlineConn) Write(b []byte) (int, error) {
+	c.sent.Store(time.Now().UnixNano())
 	if err := c.Conn.SetWriteDeadline(c.deadline()); err != nil {
 		return 0, err
 	}

@@ -130,7 +130,7 @@ func OpenPool(databaseURL string, pool Pool) (*Store, error) {
 			return nil, err
 		}
 		connector.Dialer(dialer{d: net.Dialer{KeepAlive: 30 * time.Second}, timeout: s.timeout})
-		s.db, s.dialect = sqlx.NewDb(sql.OpenDB(connector), "postgres"), "postgres"
+		s.db, s.dialect = sqlx.NewDb(sql.OpenDB(opening{connector}), "postgres"), "postgres"
 	case strings.HasPrefix(databaseURL, "sqlite://"):
 		path := strings.TrimPrefix(databaseURL, "sqlite://")
 		if path == "" {
