@@ -588,6 +588,10 @@ func (f *fuzzer) invalidBody(s *openapi3.Schema) ([]byte, string) {
 					breakages = append(breakages, breakage{prop + " below the minimum", func() any { obj[prop] = *p.Min - 1; return obj }})
 				}
 			}
+			if prop == "url" && p.Type.Is("string") { // a webhook target inside the network: refused when saved, so never sent to
+				target := pickOne(f.rng, "http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/", "http://[fd00::1]/", "http://0.0.0.0:22/")
+				breakages = append(breakages, breakage{"url inside the network", func() any { obj[prop] = target; return obj }})
+			}
 			if p.Format == "date" || p.Format == "date-time" {
 				breakages = append(breakages, breakage{prop + " not a " + p.Format, func() any { obj[prop] = "2024-13-45"; return obj }})
 			}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +25,9 @@ import (
 	"github.com/onboarding-kyb/onboarding/validators"
 	"github.com/onboarding-kyb/onboarding/validators/sandbox"
 )
+
+// loopback is where the tests' own receivers listen.
+var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 
 // syncBuffer collects log output from concurrent requests.
 type syncBuffer struct {
@@ -117,6 +121,9 @@ func newAPIWithEnv(t testing.TB, s *store.Store, cfg server.Config, getenv func(
 	registers := registryFrom(t, getenv)
 	if cfg.DBTimeout == 0 {
 		cfg.DBTimeout = time.Minute // -race on a busy machine is slow; the deadline has its own tests
+	}
+	if cfg.WebhookAllowedNetworks == nil { // the tests' receivers listen on loopback; an empty list tests the refusal
+		cfg.WebhookAllowedNetworks = loopback
 	}
 	logs := &syncBuffer{}
 	h, err := server.New(cfg, s, registers, slog.New(slog.NewJSONHandler(logs, nil)))

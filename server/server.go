@@ -57,6 +57,9 @@ type Config struct {
 	WebhookRetryBase  time.Duration `env:"ONBOARDING_WEBHOOK_RETRY_BASE" envDefault:"30s"` // the first retry's delay, doubled each time
 	WebhookRetryFor   time.Duration `env:"ONBOARDING_WEBHOOK_RETRY_FOR" envDefault:"24h"`  // how long a delivery is retried before it fails
 	TokenTTL          time.Duration `env:"ONBOARDING_TOKEN_TTL"`                           // how long an API token works after it was issued; 0: until revoked
+	// Networks inside which webhooks may still be sent: loopback,
+	// link-local, private and unique-local addresses are refused otherwise.
+	WebhookAllowedNetworks Networks `env:"ONBOARDING_WEBHOOK_ALLOWED_NETWORKS"`
 
 	// The review console (/console/).
 	PublicURL      string        `env:"ONBOARDING_PUBLIC_URL"`                             // the address people use; https: the session cookie is Secure
@@ -97,6 +100,7 @@ type Server struct {
 	uploads   *semaphore.Weighted // UploadMemory: bytes of upload bodies being read or processed
 	pages     *console.Pages      // the review console's pages
 	clock     domain.Clock        // the store's
+	webhooks  *http.Client        // sends deliveries to allowed targets only
 }
 
 var _ gen.StrictServerInterface = (*Server)(nil)
@@ -111,7 +115,7 @@ func New(cfg Config, s *store.Store, registers *validators.Registry, logger *slo
 		return nil, fmt.Errorf("a validation may take %s (the largest ONBOARDING_<METHOD>_BUDGET plus ONBOARDING_DB_TIMEOUT); it must stay under %s, how long a run holds its claim", d, domain.RunClaimTimeout)
 	}
 	srv := &Server{cfg: cfg, store: s, registers: registers, logger: logger, metrics: metrics.New(),
-		uploads: semaphore.NewWeighted(cfg.UploadMemory), clock: s.Clock()}
+		uploads: semaphore.NewWeighted(cfg.UploadMemory), clock: s.Clock(), webhooks: newWebhookClient(cfg.WebhookAllowedNetworks)}
 	srv.metrics.WatchDB(s.DB())
 	registers.Observe(srv.metrics)
 	s.SetWebhookPayload(webhookPayload)

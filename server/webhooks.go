@@ -71,10 +71,13 @@ func webhookAPI(w *store.Webhook) gen.Webhook {
 	return out
 }
 
-func webhookFromRequest(b *gen.WebhookRequest) (*store.Webhook, error) {
+func (s *Server) webhookFromRequest(b *gen.WebhookRequest) (*store.Webhook, error) {
 	u, err := url.Parse(b.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
 		return nil, domain.FieldError("url", "Enter an absolute http or https URL without credentials.")
+	}
+	if err := checkWebhookURL(u, s.cfg.WebhookAllowedNetworks); err != nil {
+		return nil, err
 	}
 	w := &store.Webhook{URL: b.URL, IsActive: deref(b.IsActive, true), Kinds: store.Strings{}}
 	for _, k := range b.EventKinds {
@@ -96,7 +99,7 @@ func (s *Server) OnboardingWebhooksList(ctx context.Context, req gen.OnboardingW
 }
 
 func (s *Server) OnboardingWebhooksCreate(ctx context.Context, req gen.OnboardingWebhooksCreateRequestObject) (gen.OnboardingWebhooksCreateResponseObject, error) {
-	w, err := webhookFromRequest(req.Body)
+	w, err := s.webhookFromRequest(req.Body)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +146,7 @@ func (s *Server) editWebhook(ctx context.Context, id uuid.UUID, put *gen.Webhook
 	if put, err = putBody(put, patch, webhookAPI(old)); err != nil {
 		return gen.Webhook{}, err
 	}
-	w, err := webhookFromRequest(put)
+	w, err := s.webhookFromRequest(put)
 	if err != nil {
 		return gen.Webhook{}, err
 	}
@@ -290,12 +293,6 @@ func retryDelay(base time.Duration, attempts int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-// webhookClient sends deliveries: no redirects (a 3xx is a failed attempt).
-var webhookClient = &http.Client{
-	Timeout:       deliveryTimeout,
-	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-}
-
 // send POSTs the payload, signed; it returns the receiver's status.
 func (s *Server) send(ctx context.Context, d *store.Outgoing) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(d.Payload))
@@ -307,7 +304,7 @@ func (s *Server) send(ctx context.Context, d *store.Outgoing) (int, error) {
 	req.Header.Set(SignatureHeader, Sign(d.Secret, time.Now(), d.Payload))
 	req.Header.Set(EventHeader, d.EventKind)
 	req.Header.Set(DeliveryHeader, d.UUID.String())
-	res, err := webhookClient.Do(req)
+	res, err := s.webhooks.Do(req)
 	if err != nil {
 		return 0, err
 	}

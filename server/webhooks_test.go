@@ -422,7 +422,7 @@ func TestWebhookRetriesEnd(t *testing.T) {
 // one process on SQLite) deliver each event exactly once.
 func TestWebhookTwoDispatchers(t *testing.T) {
 	t.Parallel()
-	cfg := server.Config{WebhookInterval: 2 * time.Millisecond}
+	cfg := server.Config{WebhookInterval: 2 * time.Millisecond, WebhookAllowedNetworks: loopback}
 	run := func(t *testing.T, s, second *store.Store) {
 		a := newAPI(t, s, cfg)
 		registers := registryFrom(t, sandboxEnv)

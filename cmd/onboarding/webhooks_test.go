@@ -23,7 +23,7 @@ import (
 func TestTwoProcessesDeliverEachEventOnce(t *testing.T) {
 	t.Parallel()
 	needPostgres(t)
-	fast := []string{"ONBOARDING_WEBHOOK_INTERVAL=5ms"}
+	fast := []string{"ONBOARDING_WEBHOOK_INTERVAL=5ms", "ONBOARDING_WEBHOOK_ALLOWED_NETWORKS=127.0.0.0/8"}
 	who, addrs := startProcesses(t, storetest.PostgresURL(t), [][]string{fast, fast})
 
 	var mu sync.Mutex
