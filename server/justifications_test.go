@@ -184,11 +184,11 @@ func TestAttachDocumentRules(t *testing.T) {
 			content []byte
 			want    string
 		}{
-			"empty":         {"scan.png", nil, "empty"},
-			"too large":     {"scan.png", big, "10 MB"},
-			"wrong type":    {"notes.txt", []byte("plain text"), "extension"},
-			"sniffed":       {"scan.png", []byte("just text, named like a picture"), "text/plain"},
-			"pdf named png": {"scan.png", []byte("%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n"), "does not match"},
+			"empty":          {"scan.png", nil, "empty"},
+			"too large":      {"scan.png", big, "10 MB"},
+			"wrong type":     {"notes.txt", []byte("plain text"), "extension"},
+			"sniffed":        {"scan.png", []byte("just text, named like a picture"), "text/plain"},
+			"pdf named png":  {"scan.png", []byte("%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n"), "does not match"},
 			"name not UTF-8": {"scan\xff\xfe.png", png, "UTF-8"},
 		} {
 			res := a.upload(t, path, a.aliceT, c.file, c.content)
