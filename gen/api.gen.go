@@ -1407,10 +1407,26 @@ type VerifiedUserRole struct {
 
 // Webhook defines model for Webhook.
 type Webhook struct {
-	Created    time.Time          `json:"created"`
-	EventKinds []WebhookEventKind `json:"event_kinds"`
-	IsActive   bool               `json:"is_active"`
-	Modified   time.Time          `json:"modified"`
+	// ConsecutiveFailures Rounds of delivery attempts in a row in which the receiver failed every one; 0 once it answers 2xx again.
+	ConsecutiveFailures int       `json:"consecutive_failures"`
+	Created             time.Time `json:"created"`
+
+	// DisabledAt When the dispatcher disabled the subscription because its receiver had failed for ONBOARDING_WEBHOOK_DISABLE_AFTER (is_active is then false; its pending deliveries wait). Setting is_active to true again clears it and the failure record.
+	DisabledAt *time.Time `json:"disabled_at"`
+
+	// DisabledReason Why the dispatcher disabled it, with the last error; empty otherwise.
+	DisabledReason string             `json:"disabled_reason"`
+	EventKinds     []WebhookEventKind `json:"event_kinds"`
+
+	// FailingSince When the current run of failures began; null while the receiver answers.
+	FailingSince *time.Time `json:"failing_since"`
+
+	// IsActive Whether deliveries are made; false when staff turned it off or the dispatcher disabled it (`disabled_at`).
+	IsActive bool      `json:"is_active"`
+	Modified time.Time `json:"modified"`
+
+	// NextAttemptAt No delivery is sent to this subscription before this time: while its receiver fails, the subscription backs off (ONBOARDING_WEBHOOK_RETRY_BASE doubled per failed round, at most 1 h); null before the first delivery.
+	NextAttemptAt *time.Time `json:"next_attempt_at"`
 
 	// URL Where events are POSTed (http or https).
 	URL  string             `json:"url"`

@@ -26,6 +26,8 @@ type Metrics struct {
 	jobRuns          *prometheus.CounterVec
 	jobFailures      *prometheus.CounterVec
 	jobBacklog       *prometheus.GaugeVec
+	jobDuration      *prometheus.GaugeVec
+	webhooksDisabled prometheus.Counter
 }
 
 // Background jobs, the `job` label of the job metrics.
@@ -76,6 +78,14 @@ func New() *Metrics {
 			Name: "onboarding_job_failures_total",
 			Help: "Failures of a background job: failed sweeper runs; failed webhook delivery attempts.",
 		}, []string{"job"}),
+		webhooksDisabled: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "onboarding_webhooks_disabled_total",
+			Help: "Webhook subscriptions the dispatcher disabled because their receiver kept failing (ONBOARDING_WEBHOOK_DISABLE_AFTER).",
+		}),
+		jobDuration: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "onboarding_job_duration_seconds",
+			Help: "How long the job's last run took (a webhook dispatcher pass is bounded: see the webhooks documentation).",
+		}, []string{"job"}),
 		jobBacklog: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "onboarding_job_backlog",
 			Help: "Work waiting when the job last ran: rows the sweeper found due; webhook deliveries not yet delivered or failed.",
@@ -83,11 +93,12 @@ func New() *Metrics {
 	}
 	m.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.httpRequests, m.httpDuration, m.registerCalls, m.registerDuration, m.breakerState, m.verifications,
-		m.jobRuns, m.jobFailures, m.jobBacklog)
+		m.jobRuns, m.jobFailures, m.jobBacklog, m.jobDuration, m.webhooksDisabled)
 	for _, job := range []string{JobSweeper, JobDispatcher} {
 		m.jobRuns.WithLabelValues(job)
 		m.jobFailures.WithLabelValues(job)
 		m.jobBacklog.WithLabelValues(job)
+		m.jobDuration.WithLabelValues(job)
 	}
 	return m
 }
@@ -123,15 +134,19 @@ func (m *Metrics) BreakerState(method, state string) {
 // Verification records a finished validation.
 func (m *Metrics) Verification(outcome string) { m.verifications.WithLabelValues(outcome).Inc() }
 
-// JobRun records one run of a background job, its backlog, and whether it
-// failed.
-func (m *Metrics) JobRun(job string, backlog int, failed bool) {
+// JobRun records one run of a background job, its backlog, whether it
+// failed and how long it took.
+func (m *Metrics) JobRun(job string, backlog int, failed bool, took time.Duration) {
 	m.jobRuns.WithLabelValues(job).Inc()
+	m.jobDuration.WithLabelValues(job).Set(took.Seconds())
 	m.jobBacklog.WithLabelValues(job).Set(float64(backlog))
 	if failed {
 		m.jobFailures.WithLabelValues(job).Inc()
 	}
 }
+
+// WebhookDisabled counts a subscription the dispatcher disabled.
+func (m *Metrics) WebhookDisabled() { m.webhooksDisabled.Inc() }
 
 // JobFailures adds n failures of job (e.g. failed delivery attempts).
 func (m *Metrics) JobFailures(job string, n int) { m.jobFailures.WithLabelValues(job).Add(float64(n)) }

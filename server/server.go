@@ -56,7 +56,9 @@ type Config struct {
 	WebhookInterval   time.Duration `env:"ONBOARDING_WEBHOOK_INTERVAL" envDefault:"1s"`    // how often the dispatcher looks for due deliveries
 	WebhookRetryBase  time.Duration `env:"ONBOARDING_WEBHOOK_RETRY_BASE" envDefault:"30s"` // the first retry's delay, doubled each time
 	WebhookRetryFor   time.Duration `env:"ONBOARDING_WEBHOOK_RETRY_FOR" envDefault:"24h"`  // how long a delivery is retried before it fails
-	TokenTTL          time.Duration `env:"ONBOARDING_TOKEN_TTL"`                           // how long an API token works after it was issued; 0: until revoked
+	// How long a subscription's receiver may keep failing before the dispatcher disables it.
+	WebhookDisableAfter time.Duration `env:"ONBOARDING_WEBHOOK_DISABLE_AFTER" envDefault:"72h"`
+	TokenTTL            time.Duration `env:"ONBOARDING_TOKEN_TTL"` // how long an API token works after it was issued; 0: until revoked
 	// Networks inside which webhooks may still be sent: loopback,
 	// link-local, private and unique-local addresses are refused otherwise.
 	WebhookAllowedNetworks Networks `env:"ONBOARDING_WEBHOOK_ALLOWED_NETWORKS"`

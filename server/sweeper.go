@@ -17,7 +17,7 @@ func (s *Server) Sweep(ctx context.Context) {
 	defer tick.Stop()
 	logger := s.logger
 	for {
-		now := s.clock.Now()
+		began, now := time.Now(), s.clock.Now()
 		expired, deleted, err := s.store.Sweep(ctx, now, now.Add(-s.cfg.Retention))
 		keys := 0
 		var events int64
@@ -28,7 +28,7 @@ func (s *Server) Sweep(ctx context.Context) {
 			events, err = s.store.SweepTrails(ctx, now.Add(-s.cfg.Retention))
 		}
 		if ctx.Err() == nil {
-			s.metrics.JobRun(metrics.JobSweeper, expired+deleted+keys, err != nil)
+			s.metrics.JobRun(metrics.JobSweeper, expired+deleted+keys, err != nil, time.Since(began))
 		}
 		switch {
 		case err != nil && ctx.Err() == nil:

@@ -1,28 +1,21 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	crand "crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
-	"io"
-	"math/rand/v2"
-	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/onboarding-kyb/onboarding/domain"
 	"github.com/onboarding-kyb/onboarding/gen"
-	"github.com/onboarding-kyb/onboarding/metrics"
 	"github.com/onboarding-kyb/onboarding/store"
 )
 
@@ -31,13 +24,6 @@ const (
 	SignatureHeader = "Onboarding-Signature" // t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">
 	EventHeader     = "Onboarding-Event"     // the payload's type
 	DeliveryHeader  = "Onboarding-Delivery"  // the delivery's uuid
-)
-
-const (
-	deliveryTimeout = 10 * time.Second // per attempt
-	deliveryLease   = time.Minute      // a claimed delivery is nobody else's for this long
-	deliveryBatch   = 20               // deliveries claimed (and sent in parallel) at once
-	maxRetryDelay   = time.Hour
 )
 
 // Sign returns the Onboarding-Signature value of body sent at t.
@@ -64,7 +50,8 @@ func webhookPayload(ev *domain.Event, kinds []string, v *domain.Verification) ([
 // --- subscriptions: staff write, staff and support read ---
 
 func webhookAPI(w *store.Webhook) gen.Webhook {
-	out := gen.Webhook{UUID: w.UUID, URL: w.URL, IsActive: w.IsActive, Created: w.Created, Modified: w.Modified, EventKinds: []gen.WebhookEventKind{}}
+	out := gen.Webhook{UUID: w.UUID, URL: w.URL, IsActive: w.IsActive, Created: w.Created, Modified: w.Modified, EventKinds: []gen.WebhookEventKind{},
+		ConsecutiveFailures: w.Failures, FailingSince: w.FailingSince, NextAttemptAt: w.NextAttemptAt, DisabledAt: w.DisabledAt, DisabledReason: w.DisabledReason}
 	for _, k := range w.Kinds {
 		out.EventKinds = append(out.EventKinds, gen.WebhookEventKind(k))
 	}
@@ -151,6 +138,11 @@ func (s *Server) editWebhook(ctx context.Context, id uuid.UUID, put *gen.Webhook
 		return gen.Webhook{}, err
 	}
 	w.UUID, w.Created, w.Secret = old.UUID, old.Created, old.Secret
+	// The receiver's record stays, unless the subscription is turned on
+	// (again): that gives its receiver a fresh start.
+	if !w.IsActive || old.IsActive {
+		w.WebhookHealth = old.WebhookHealth
+	}
 	if err := s.store.SaveWebhook(ctx, w, false); err != nil {
 		return gen.Webhook{}, err
 	}
@@ -195,120 +187,4 @@ func (s *Server) OnboardingWebhooksDeliveriesRedeliver(ctx context.Context, req 
 		return nil, err
 	}
 	return gen.OnboardingWebhooksDeliveriesRedeliver200JSONResponse(deliveryAPI(d)), nil
-}
-
-// --- the dispatcher ---
-
-// Dispatch sends due webhook deliveries every WebhookInterval until ctx is
-// done. Several replicas may dispatch from one database: each delivery is
-// claimed by one of them (store.ClaimDeliveries).
-func (s *Server) Dispatch(ctx context.Context) {
-	tick := time.NewTicker(s.cfg.WebhookInterval)
-	defer tick.Stop()
-	for {
-		s.dispatchOnce(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
-}
-
-// dispatchOnce sends every delivery due now, a batch at a time.
-func (s *Server) dispatchOnce(ctx context.Context) {
-	var runErr error
-	for ctx.Err() == nil {
-		batch, err := s.store.ClaimDeliveries(ctx, s.clock.Now(), deliveryLease, deliveryBatch)
-		if err != nil {
-			runErr = err
-			break
-		}
-		var wg sync.WaitGroup
-		for i := range batch {
-			wg.Go(func() { s.deliver(ctx, &batch[i]) })
-		}
-		wg.Wait()
-		if len(batch) < deliveryBatch {
-			break
-		}
-	}
-	if ctx.Err() != nil {
-		return
-	}
-	backlog, err := s.store.PendingDeliveries(ctx)
-	if runErr == nil {
-		runErr = err
-	}
-	if runErr != nil {
-		s.logger.Warn("webhook dispatch failed; trying again next interval", "error", runErr.Error())
-	}
-	s.metrics.JobRun(metrics.JobDispatcher, backlog, runErr != nil)
-}
-
-// deliver makes one attempt and records its outcome: delivered on a 2xx
-// answer; otherwise retried after an exponential delay with jitter, until
-// WebhookRetryFor has passed since the delivery was queued, then failed.
-func (s *Server) deliver(ctx context.Context, d *store.Outgoing) {
-	status, err := s.send(ctx, d)
-	if ctx.Err() != nil {
-		return // shutting down: the lease runs out and a dispatcher tries again
-	}
-	now := s.clock.Now()
-	d.LastStatusCode, d.LastError = nil, ""
-	if status != 0 {
-		d.LastStatusCode = &status
-	}
-	switch {
-	case err == nil && status >= 200 && status < 300:
-		d.Status, d.DeliveredAt, d.NextAttemptAt = store.DeliveryDelivered, &now, nil
-	default:
-		s.metrics.JobFailures(metrics.JobDispatcher, 1)
-		if err != nil {
-			d.LastError = err.Error()
-		} else {
-			d.LastError = fmt.Sprintf("the receiver answered HTTP %d", status)
-		}
-		next := now.Add(retryDelay(s.cfg.WebhookRetryBase, d.Attempts))
-		if next.Sub(d.RetrySince) > s.cfg.WebhookRetryFor {
-			d.Status, d.NextAttemptAt = store.DeliveryFailed, nil
-		} else {
-			d.NextAttemptAt = &next
-		}
-	}
-	if err := s.store.FinishAttempt(context.WithoutCancel(ctx), &d.Delivery); err != nil {
-		s.logger.Warn("cannot record a webhook attempt", "delivery", d.UUID, "error", err.Error())
-	}
-}
-
-// retryDelay is base·2^(attempts-1), at most maxRetryDelay, with full
-// jitter in its upper half, so receivers coming back are not hit by every
-// retry at once.
-func retryDelay(base time.Duration, attempts int) time.Duration {
-	d := base
-	for i := 1; i < attempts && d < maxRetryDelay; i++ {
-		d *= 2
-	}
-	d = min(d, maxRetryDelay)
-	return d/2 + rand.N(d/2+1)
-}
-
-// send POSTs the payload, signed; it returns the receiver's status.
-func (s *Server) send(ctx context.Context, d *store.Outgoing) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(d.Payload))
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "onboarding-kyb-webhooks")
-	req.Header.Set(SignatureHeader, Sign(d.Secret, time.Now(), d.Payload))
-	req.Header.Set(EventHeader, d.EventKind)
-	req.Header.Set(DeliveryHeader, d.UUID.String())
-	res, err := s.webhooks.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer res.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
-	return res.StatusCode, nil
 }

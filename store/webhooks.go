@@ -25,6 +25,20 @@ type Webhook struct {
 	IsActive bool      `db:"is_active"`
 	Created  time.Time `db:"created"`
 	Modified time.Time `db:"modified"`
+	WebhookHealth
+}
+
+// WebhookHealth is how a subscription's receiver has been answering: the
+// dispatcher's record, which staff read.
+type WebhookHealth struct {
+	// NextAttemptAt: no delivery is sent before this (a failing receiver's
+	// backoff, or the lease of the dispatcher sending to it); it orders the
+	// subscriptions, least recently served first.
+	NextAttemptAt  *time.Time `db:"next_attempt_at"`
+	Failures       int        `db:"consecutive_failures"` // rounds of attempts that all failed, in a row
+	FailingSince   *time.Time `db:"failing_since"`        // the first of them
+	DisabledAt     *time.Time `db:"disabled_at"`          // when the dispatcher disabled it (is_active false)
+	DisabledReason string     `db:"disabled_reason"`
 }
 
 // Strings is a list of strings kept in a JSON column.
@@ -47,7 +61,8 @@ func (l *Strings) Scan(src any) error {
 	return fmt.Errorf("store.Strings: cannot scan %T", src)
 }
 
-var webhookCols = []string{"uuid", "url", "event_kinds", "secret", "is_active", "created", "modified"}
+var webhookCols = []string{"uuid", "url", "event_kinds", "secret", "is_active", "created", "modified",
+	"next_attempt_at", "consecutive_failures", "failing_since", "disabled_at", "disabled_reason"}
 
 // Delivery states.
 const (
@@ -209,43 +224,72 @@ type Outgoing struct {
 	Secret string
 }
 
-// ClaimDeliveries takes up to limit due deliveries of active subscriptions
-// for one attempt: it counts the attempt and moves next_attempt_at past
-// lease, so no other dispatcher takes them meanwhile. On PostgreSQL the
-// rows are picked with FOR UPDATE SKIP LOCKED, so replicas claiming at once
-// take different rows instead of waiting; SQLite has one writer at a time.
-func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Outgoing, error) {
+// Claim is one subscription claimed by a dispatcher, with its deliveries
+// claimed for one attempt each.
+type Claim struct {
+	Webhook    Webhook
+	Deliveries []Outgoing
+}
+
+// ClaimDeliveries takes up to hooks subscriptions that are active, have
+// due deliveries and are not waiting (NextAttemptAt: a backoff, or another
+// dispatcher's lease), least recently served first, and leases each for
+// lease; of each it claims its oldest due deliveries for one attempt
+// (counting the attempt and moving next_attempt_at past lease): perHook,
+// or one while the subscription is failing, to probe the receiver. On
+// PostgreSQL subscriptions are picked with FOR UPDATE SKIP LOCKED, so
+// replicas claiming at once take different ones; SQLite has one writer at
+// a time.
+func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, hooks, perHook int) ([]Claim, error) {
 	lock := ""
 	if s.dialect == "postgres" {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
-	var claimed []Delivery
+	var claims []Claim
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		return s.wrap(ctx, tx.SelectContext(ctx, &claimed, s.db.Rebind(`UPDATE webhook_deliveries
-			SET attempts = attempts + 1, next_attempt_at = ?, last_attempt_at = ?
-			WHERE status = ? AND next_attempt_at <= ? AND uuid IN (
-				SELECT uuid FROM webhook_deliveries WHERE status = ? AND next_attempt_at <= ?
-					AND webhook_uuid IN (SELECT uuid FROM webhooks WHERE is_active)
-				ORDER BY next_attempt_at LIMIT ?`+lock+`)
-			RETURNING `+deliveryCols),
-			now.Add(lease), now, DeliveryPending, now, DeliveryPending, now, limit))
-	})
-	if err != nil || len(claimed) == 0 {
-		return nil, err
-	}
-	hooks := map[uuid.UUID]*Webhook{}
-	out := make([]Outgoing, 0, len(claimed))
-	for _, d := range claimed {
-		w, ok := hooks[d.Webhook]
-		if !ok {
-			if w, err = s.Webhook(ctx, d.Webhook); err != nil {
-				return nil, err
-			}
-			hooks[d.Webhook] = w
+		var picked []Webhook
+		if err := tx.SelectContext(ctx, &picked, s.db.Rebind(`SELECT `+strings.Join(webhookCols, ", ")+` FROM webhooks w
+			WHERE is_active AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND EXISTS (
+				SELECT 1 FROM webhook_deliveries d WHERE d.webhook_uuid = w.uuid AND d.status = ? AND d.next_attempt_at <= ?)
+			ORDER BY COALESCE(next_attempt_at, created), uuid LIMIT ?`+lock), now, DeliveryPending, now, hooks); err != nil {
+			return s.wrap(ctx, err)
 		}
-		out = append(out, Outgoing{Delivery: d, URL: w.URL, Secret: w.Secret})
-	}
-	return out, nil
+		claims = make([]Claim, 0, len(picked))
+		for _, w := range picked {
+			if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE webhooks SET next_attempt_at = ? WHERE uuid = ?`), now.Add(lease), w.UUID); err != nil {
+				return s.wrap(ctx, err)
+			}
+			n := perHook
+			if w.Failures > 0 {
+				n = 1
+			}
+			var ds []Delivery
+			if err := tx.SelectContext(ctx, &ds, s.db.Rebind(`UPDATE webhook_deliveries
+				SET attempts = attempts + 1, next_attempt_at = ?, last_attempt_at = ?
+				WHERE uuid IN (SELECT uuid FROM webhook_deliveries WHERE webhook_uuid = ? AND status = ? AND next_attempt_at <= ?
+					ORDER BY next_attempt_at LIMIT ?)
+				RETURNING `+deliveryCols), now.Add(lease), now, w.UUID, DeliveryPending, now, n); err != nil {
+				return s.wrap(ctx, err)
+			}
+			c := Claim{Webhook: w}
+			for _, d := range ds {
+				c.Deliveries = append(c.Deliveries, Outgoing{Delivery: d, URL: w.URL, Secret: w.Secret})
+			}
+			claims = append(claims, c)
+		}
+		return nil
+	})
+	return claims, err
+}
+
+// RecordHealth stores the dispatcher's record of w after a round of
+// attempts (WebhookHealth); a subscription it disables (DisabledAt set)
+// becomes inactive.
+func (s *Store) RecordHealth(ctx context.Context, w *Webhook) error {
+	_, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE webhooks SET next_attempt_at = ?, consecutive_failures = ?, failing_since = ?,
+		disabled_at = ?, disabled_reason = ?, is_active = is_active AND ? WHERE uuid = ?`),
+		w.NextAttemptAt, w.Failures, w.FailingSince, w.DisabledAt, w.DisabledReason, w.DisabledAt == nil, w.UUID)
+	return s.wrap(ctx, err)
 }
 
 // FinishAttempt records the outcome of the attempt that claimed d (same
@@ -259,9 +303,12 @@ func (s *Store) FinishAttempt(ctx context.Context, d *Delivery) error {
 	return s.wrap(ctx, err)
 }
 
-// PendingDeliveries counts the deliveries not yet delivered or failed.
+// PendingDeliveries counts the deliveries of active subscriptions not yet
+// delivered or failed: the dispatcher's backlog (those of an inactive
+// subscription wait until it is active again).
 func (s *Store) PendingDeliveries(ctx context.Context) (int, error) {
 	var n int
-	err := s.db.GetContext(ctx, &n, s.db.Rebind(`SELECT COUNT(*) FROM webhook_deliveries WHERE status = ?`), DeliveryPending)
+	err := s.db.GetContext(ctx, &n, s.db.Rebind(`SELECT COUNT(*) FROM webhook_deliveries
+		WHERE status = ? AND webhook_uuid IN (SELECT uuid FROM webhooks WHERE is_active)`), DeliveryPending)
 	return n, s.wrap(ctx, err)
 }
