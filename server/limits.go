@@ -27,13 +27,18 @@ const (
 	drainBytes = 16 << 20
 	drainTime  = 5 * time.Second
 	rawBodyKey = "onboarding.rawBody"
+	// answerCopies: a submit_answers body is held about three times over
+	// while it is handled (the raw JSON, its decoding for validation, the
+	// handler's decoding with the files' bytes), so it weighs that much
+	// in the upload memory budget; a document is streamed into one buffer.
+	answerCopies = 3
 )
 
 // limitBody bounds each request body while it is read: 413 as soon as a
 // body passes its operation's limit (the declared Content-Length or the
-// bytes read so far), before it is held anywhere. Uploads also take their
-// size from a memory budget shared by all requests, so concurrent uploads
-// queue instead of adding up.
+// bytes read so far), before it is held anywhere. Uploads also take what
+// they hold from a memory budget shared by all requests (answerCopies),
+// so concurrent uploads queue instead of adding up.
 func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
@@ -46,10 +51,14 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 			return tooLarge(limit)
 		}
 		if limit > s.cfg.MaxBodyBytes {
-			weight := min(limit, s.cfg.UploadMemory)
+			weight := limit
 			if r.ContentLength > 0 {
 				weight = min(weight, r.ContentLength)
 			}
+			if strings.HasSuffix(r.URL.Path, "/submit_answers/") {
+				weight *= answerCopies
+			}
+			weight = min(weight, s.cfg.UploadMemory)
 			ctx, cancel := context.WithTimeout(r.Context(), s.cfg.ReadTimeout)
 			err := s.uploads.Acquire(ctx, weight)
 			cancel()
