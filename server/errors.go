@@ -91,8 +91,9 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 		case http.StatusServiceUnavailable:
 			c.Response().Header().Set("Retry-After", strconv.Itoa(retryAfter))
 		case http.StatusRequestEntityTooLarge:
-			drain(c)
 			c.Response().Header().Set(echo.HeaderConnection, "close")
+			answerThenDrain(c, func() { _ = c.JSON(status, body) })
+			return
 		}
 		if c.Request().Method == http.MethodHead {
 			_ = c.NoContent(status)

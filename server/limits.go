@@ -21,11 +21,11 @@ const (
 	// and boundaries, a file's name and the JSON around its content.
 	envelope = 64 << 10
 	// drainBytes and drainTime bound what is read and thrown away of an
-	// oversized body before answering 413, so that a client that sends its
-	// whole body before reading (no Expect: 100-continue) reads the 413
-	// instead of a connection reset.
-	drainBytes = 16 << 20
-	drainTime  = 5 * time.Second
+	// oversized body after the 413 is sent, so that a client that sends
+	// its whole body before reading (no Expect: 100-continue) finds the
+	// 413 waiting instead of a connection reset.
+	drainBytes = 256 << 20
+	drainTime  = 10 * time.Second
 	rawBodyKey = "onboarding.rawBody"
 	// answerCopies: a submit_answers body is held about three times over
 	// while it is handled (the raw JSON, its decoding for validation, the
@@ -145,15 +145,22 @@ func tooLarge(limit int64) error {
 	return domain.Errorf(domain.ETooLarge, "Request body is too large: this operation accepts at most %d bytes.", limit)
 }
 
-// drain reads and discards what is left of an oversized body, up to a
-// bound, so the client is done sending when it reads the 413. A client
-// that asked for 100-continue has sent nothing: there is nothing to drain.
-func drain(c echo.Context) {
+// answerThenDrain sends an error answer to an oversized body at once,
+// then reads and discards what the client still sends, up to drainBytes
+// for at most drainTime, before the connection is closed: a client that
+// sends its whole body before it reads finds the answer waiting. Closing
+// while it still sends would reset the connection, and the reset loses
+// the answer. A client that asked for 100-continue has sent nothing:
+// there is nothing to drain.
+func answerThenDrain(c echo.Context, answer func()) {
 	body, ok := c.Get(rawBodyKey).(io.Reader)
-	if !ok || c.Request().Header.Get("Expect") != "" {
+	rc := http.NewResponseController(c.Response().Writer)
+	drain := ok && c.Request().Header.Get("Expect") == "" && rc.EnableFullDuplex() == nil
+	answer()
+	if !drain {
 		return
 	}
-	rc := http.NewResponseController(c.Response().Writer)
+	_ = rc.Flush()
 	_ = rc.SetReadDeadline(time.Now().Add(drainTime))
 	_, _ = io.CopyN(io.Discard, body, drainBytes)
 	_ = rc.SetReadDeadline(time.Time{})
