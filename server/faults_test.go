@@ -25,17 +25,8 @@ import (
 // without a restart.
 func TestDatabaseFaultsUnderLoad(t *testing.T) {
 	t.Parallel()
-	p, dbURL := proxiedPostgres(t)
 	const deadline = time.Second
-	s, err := store.OpenPool(dbURL, store.Pool{MaxOpen: 4, Timeout: deadline})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	a := newAPI(t, s, server.Config{DBTimeout: deadline})
+	p, a := proxiedAPI(t, store.Pool{MaxOpen: 4, Timeout: deadline})
 
 	var mu sync.Mutex
 	statuses := map[int]int{}

@@ -105,6 +105,22 @@ func proxiedPostgres(t *testing.T) (*proxy, string) {
 	return p, u.String()
 }
 
+// proxiedAPI is a service on a fresh, migrated PostgreSQL schema behind a
+// proxy, with pool's settings; pool.Timeout is also its DBTimeout.
+func proxiedAPI(t *testing.T, pool store.Pool) (*proxy, *api) {
+	t.Helper()
+	p, dbURL := proxiedPostgres(t)
+	s, err := store.OpenPool(dbURL, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return p, newAPI(t, s, server.Config{DBTimeout: pool.Timeout})
+}
+
 // TestDatabaseOutage: with PostgreSQL gone, requests get 503 with a detail
 // and /readyz says so; when it is back, the service recovers by itself.
 func TestDatabaseOutage(t *testing.T) {
@@ -150,17 +166,8 @@ func TestDatabaseOutage(t *testing.T) {
 // statements and the driver's cancellation share the request's deadline.
 func TestHungDatabaseOneDeadline(t *testing.T) {
 	t.Parallel()
-	p, dbURL := proxiedPostgres(t)
 	const deadline = time.Second
-	s, err := store.OpenPool(dbURL, store.Pool{Timeout: deadline})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	a := newAPI(t, s, server.Config{DBTimeout: deadline})
+	p, a := proxiedAPI(t, store.Pool{Timeout: deadline})
 	created := a.do(t, "POST", start, a.aliceT, map[string]any{"country": "EE", "legal_person_identifier": "12417834"}).Object(t)
 	p.hung.Store(true)
 	for _, c := range []struct {

@@ -67,29 +67,24 @@ func (d dialer) DialContext(ctx context.Context, network, address string) (net.C
 	if err != nil {
 		return nil, err
 	}
-	return deadlineConn{Conn: c, timeout: timeout, sent: new(atomic.Int64), hard: new(atomic.Int64)}, nil
+	return deadlineConn{Conn: c, timeout: timeout, hard: new(atomic.Int64)}, nil
 }
 
-// deadlineConn bounds how long a PostgreSQL connection may stay silent
-// while a statement waits: lib/pq waits on its socket without a deadline,
-// and a database that stopped answering (SIGSTOP, a dead link) would hold
-// the request forever. The silence is counted from when the statement was
-// sent (or the last bytes arrived), not from each read: after a request's
-// deadline, database/sql closes the statement's rows and lib/pq reads on
-// to drain them, and a deadline per read would give that drain a second
-// full timeout. lib/pq's own deadline (the connecting request's, while
-// it opens the connection) is kept too.
+// deadlineConn gives each read and write on a PostgreSQL connection a
+// deadline: lib/pq waits on its socket without one, and a database that
+// stopped answering (SIGSTOP, a dead link) would hold the request forever.
+// lib/pq's own deadline (the connecting request's, while it opens the
+// connection) is kept when it is sooner.
 type deadlineConn struct {
 	net.Conn
 	timeout *atomic.Int64
-	sent    *atomic.Int64 // unix nanoseconds of the last write or arrival
 	hard    *atomic.Int64 // unix nanoseconds of lib/pq's SetDeadline; 0: none
 }
 
 func (c deadlineConn) deadline() time.Time {
 	var d time.Time
 	if t := time.Duration(c.timeout.Load()); t > 0 {
-		d = time.Unix(0, c.sent.Load()).Add(t)
+		d = time.Now().Add(t)
 	}
 	if h := c.hard.Load(); h != 0 && (d.IsZero() || h < d.UnixNano()) {
 		d = time.Unix(0, h)
@@ -107,21 +102,13 @@ func (c deadlineConn) SetDeadline(t time.Time) error {
 }
 
 func (c deadlineConn) Read(b []byte) (int, error) {
-	if c.sent.Load() == 0 {
-		c.sent.Store(time.Now().UnixNano())
-	}
 	if err := c.Conn.SetReadDeadline(c.deadline()); err != nil {
 		return 0, err
 	}
-	n, err := c.Conn.Read(b)
-	if n > 0 {
-		c.sent.Store(time.Now().UnixNano())
-	}
-	return n, err
+	return c.Conn.Read(b)
 }
 
 func (c deadlineConn) Write(b []byte) (int, error) {
-	c.sent.Store(time.Now().UnixNano())
 	if err := c.Conn.SetWriteDeadline(c.deadline()); err != nil {
 		return 0, err
 	}
