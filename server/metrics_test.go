@@ -16,7 +16,7 @@ import (
 
 // scrape GETs /metrics from h without a token and returns each series
 // ("name{labels}") with its value.
-func scrape(t *testing.T, h http.Handler) map[string]float64 {
+func scrape(t testing.TB, h http.Handler) map[string]float64 {
 	t.Helper()
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))

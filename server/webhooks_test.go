@@ -30,7 +30,7 @@ var allKinds = []string{"verification.created", "verification.status_changed", "
 
 // receiver is a webhook endpoint on 127.0.0.1 that checks every signature.
 type receiver struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	secret string
 	mu     sync.Mutex
@@ -40,7 +40,7 @@ type receiver struct {
 	calls  int
 }
 
-func newReceiver(t *testing.T) *receiver {
+func newReceiver(t testing.TB) *receiver {
 	r := &receiver{t: t, seen: map[float64]int{}}
 	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
 	t.Cleanup(r.srv.Close)
@@ -113,7 +113,7 @@ func verifySignature(secret, header string, body []byte, now time.Time) string {
 }
 
 // subscribe creates a webhook for r and keeps its secret in r.
-func subscribe(t *testing.T, a *api, r *receiver, kinds []string) string {
+func subscribe(t testing.TB, a *api, r *receiver, kinds []string) string {
 	t.Helper()
 	res := a.do(t, "POST", hooks, a.staffT, map[string]any{"url": r.srv.URL + "/hook", "event_kinds": kinds})
 	wantStatus(t, res, http.StatusCreated)
@@ -123,7 +123,7 @@ func subscribe(t *testing.T, a *api, r *receiver, kinds []string) string {
 }
 
 // dispatch runs a's dispatcher until the test ends.
-func dispatch(t *testing.T, s *server.Server) {
+func dispatch(t testing.TB, s *server.Server) {
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { s.Dispatch(ctx); close(done) }()
@@ -131,7 +131,7 @@ func dispatch(t *testing.T, s *server.Server) {
 }
 
 // waitFor polls cond for up to 10 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !cond() {
