@@ -164,7 +164,9 @@ func shown(v reflect.Value, prefix string) []string {
 		text := fmt.Sprint(value.Interface())
 		switch {
 		case value.Kind() == reflect.Slice:
-			text = strings.Join(value.Interface().([]string), field.Tag.Get("envSeparator"))
+			if list, ok := value.Interface().([]string); ok {
+				text = strings.Join(list, field.Tag.Get("envSeparator"))
+			} // else its String method, as fmt.Sprint gave it
 		case value.IsZero() && value.Kind() != reflect.Bool:
 			text = ""
 		case field.Tag.Get("secret") == "true":

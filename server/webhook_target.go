@@ -38,6 +38,15 @@ func (n *Networks) UnmarshalText(text []byte) error {
 	return nil
 }
 
+// String is the variable's value, comma-separated.
+func (n Networks) String() string {
+	parts := make([]string, len(n))
+	for i, p := range n {
+		parts[i] = p.String()
+	}
+	return strings.Join(parts, ",")
+}
+
 // ParseNetworks reads CIDRs or single addresses, comma-separated.
 func ParseNetworks(v string) (Networks, error) {
 	var out Networks

@@ -93,4 +93,8 @@ func TestParseNetworks(t *testing.T) {
 	if err != nil || len(cfg.Server.WebhookAllowedNetworks) != 2 || cfg.Server.WebhookAllowedNetworks[1].String() != "::1/128" {
 		t.Fatalf("%v %v", cfg.Server.WebhookAllowedNetworks, err)
 	}
+	var out strings.Builder
+	if err := config.Print(&out, cfg); err != nil || !strings.Contains(out.String(), "ONBOARDING_WEBHOOK_ALLOWED_NETWORKS=127.0.0.0/8,::1/128\n") {
+		t.Fatalf("onboarding config prints %v:\n%s", err, out.String())
+	}
 }
