@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -100,16 +101,14 @@ func (s *Server) deliverClaim(ctx context.Context, c *store.Claim) {
 	}
 	now := s.clock.Now()
 	w := &c.Webhook
-	var lastErr error
-	for _, err := range results {
-		if err == nil {
-			lastErr = nil
-			break
-		}
-		lastErr = err
+	var failure error // why the round failed; nil when an attempt succeeded
+	if len(results) > 0 && !slices.ContainsFunc(results, func(err error) bool { return err == nil }) {
+		failure = results[len(results)-1]
 	}
 	switch {
-	case len(results) == 0 || lastErr == nil:
+	case len(results) == 0: // its deliveries were taken meanwhile: only the lease ends
+		w.NextAttemptAt = &now
+	case failure == nil:
 		w.Failures, w.FailingSince, w.NextAttemptAt = 0, nil, &now // served now: the others come first next time
 	default:
 		w.Failures++
@@ -121,9 +120,9 @@ func (s *Server) deliverClaim(ctx context.Context, c *store.Claim) {
 		if now.Sub(*w.FailingSince) >= s.cfg.WebhookDisableAfter {
 			w.DisabledAt = &now
 			w.DisabledReason = fmt.Sprintf("Disabled after failing since %s (%d rounds of attempts): %v",
-				w.FailingSince.Format(time.RFC3339), w.Failures, lastErr)
+				w.FailingSince.Format(time.RFC3339), w.Failures, failure)
 			s.metrics.WebhookDisabled()
-			s.logger.Warn("webhook subscription disabled", "webhook", w.UUID, "failing_since", *w.FailingSince, "error", lastErr.Error())
+			s.logger.Warn("webhook subscription disabled", "webhook", w.UUID, "failing_since", *w.FailingSince, "error", failure.Error())
 		}
 	}
 	if err := s.store.RecordHealth(context.WithoutCancel(ctx), w); err != nil {
