@@ -218,7 +218,7 @@ func (f QueueFilter) branches(tab string, now time.Time) []branch {
 	case QueueReview:
 		return []branch{
 			with(`v.status = 'escalated' AND (v.expires_at IS NULL OR v.expires_at > ?)`, now),
-			with(`EXISTS (SELECT 1 FROM justifications j WHERE j.verification_uuid = v.uuid AND j.decision = 'pending')`),
+			with(`v.uuid IN (SELECT j.verification_uuid FROM justifications j WHERE j.decision = 'pending')`),
 		}
 	case QueueFailed:
 		return []branch{with(`v.status = 'failed'`)}
