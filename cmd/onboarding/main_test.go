@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onboarding-kyb/onboarding/password"
 	"github.com/onboarding-kyb/onboarding/store"
 )
 
@@ -171,5 +172,57 @@ questions:
 	err := run(context.Background(), []string{"checklist", "import", bad}, env, nil, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "circular") {
 		t.Fatalf("cyclic checklist: %v", err)
+	}
+}
+
+// Console passwords come from standard input, are stored as hashes only,
+// and a password that breaks the rules changes nothing.
+func TestConsolePasswords(t *testing.T) {
+	t.Parallel()
+	dbURL := "sqlite://" + filepath.Join(t.TempDir(), "cli.db")
+	env := func(k string) string {
+		if k == "ONBOARDING_DATABASE_URL" {
+			return dbURL
+		}
+		return ""
+	}
+	ctx := context.Background()
+	var out bytes.Buffer
+	if err := run(ctx, []string{"user", "create", "--username", "rita", "--staff", "--password-stdin"}, env,
+		strings.NewReader("first password here\n"), &out); err != nil {
+		t.Fatal(err)
+	}
+	s, err := store.Open(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	matches := func(plain string) bool {
+		t.Helper()
+		_, hash, err := s.PasswordHash(ctx, "rita")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(hash, plain) {
+			t.Fatal("the password is stored in clear")
+		}
+		return password.Matches(hash, plain)
+	}
+	if !matches("first password here") {
+		t.Fatal("user create --password-stdin set no password")
+	}
+	out.Reset()
+	if err := run(ctx, []string{"user", "set-password", "--username", "rita"}, env, strings.NewReader("second password here"), &out); err != nil ||
+		!strings.Contains(out.String(), `"password_set":true`) {
+		t.Fatalf("set-password: %v %q", err, out.String())
+	}
+	if !matches("second password here") || matches("first password here") {
+		t.Fatal("set-password did not replace the password")
+	}
+	if err := run(ctx, []string{"user", "set-password", "--username", "rita"}, env, strings.NewReader("short\n"), &out); err == nil {
+		t.Fatal("a short password was accepted")
+	}
+	if !matches("second password here") {
+		t.Fatal("a refused password changed the stored one")
 	}
 }
