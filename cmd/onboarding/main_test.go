@@ -16,13 +16,7 @@ import (
 
 func TestUserAndTokenCreate(t *testing.T) {
 	t.Parallel()
-	dbURL := "sqlite://" + filepath.Join(t.TempDir(), "cli.db")
-	env := func(k string) string {
-		if k == "ONBOARDING_DATABASE_URL" {
-			return dbURL
-		}
-		return ""
-	}
+	dbURL, env := cliDatabase(t, "cli")
 	ctx := context.Background()
 	var out bytes.Buffer
 	if err := run(ctx, []string{"user", "create", "--username", "erin", "--email", "e@example.com", "--staff"}, env, nil, &out); err != nil {
@@ -109,13 +103,7 @@ func TestUserAndTokenCreate(t *testing.T) {
 
 func TestMigrate(t *testing.T) {
 	t.Parallel()
-	dbURL := "sqlite://" + filepath.Join(t.TempDir(), "m.db")
-	env := func(k string) string {
-		if k == "ONBOARDING_DATABASE_URL" {
-			return dbURL
-		}
-		return ""
-	}
+	dbURL, env := cliDatabase(t, "m")
 	if err := run(context.Background(), []string{"migrate"}, env, nil, &bytes.Buffer{}); err != nil {
 		t.Fatal(err)
 	}
@@ -179,13 +167,7 @@ questions:
 // and a password that breaks the rules changes nothing.
 func TestConsolePasswords(t *testing.T) {
 	t.Parallel()
-	dbURL := "sqlite://" + filepath.Join(t.TempDir(), "cli.db")
-	env := func(k string) string {
-		if k == "ONBOARDING_DATABASE_URL" {
-			return dbURL
-		}
-		return ""
-	}
+	dbURL, env := cliDatabase(t, "cli")
 	ctx := context.Background()
 	var out bytes.Buffer
 	if err := run(ctx, []string{"user", "create", "--username", "rita", "--staff", "--password-stdin"}, env,
@@ -224,5 +206,17 @@ func TestConsolePasswords(t *testing.T) {
 	}
 	if !matches("second password here") {
 		t.Fatal("a refused password changed the stored one")
+	}
+}
+
+// cliDatabase is a new SQLite database for CLI commands, and the
+// environment that names it.
+func cliDatabase(t *testing.T, name string) (string, func(string) string) {
+	dbURL := "sqlite://" + filepath.Join(t.TempDir(), name+".db")
+	return dbURL, func(k string) string {
+		if k == "ONBOARDING_DATABASE_URL" {
+			return dbURL
+		}
+		return ""
 	}
 }
