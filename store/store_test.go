@@ -364,3 +364,28 @@ func TestConcurrentWritesOnAFreshPool(t *testing.T) {
 		}
 	})
 }
+
+// A database that took a later migration first still takes an earlier one
+// it lacks (branches land in another order than they were numbered).
+func TestMigrateOutOfOrder(t *testing.T) {
+	t.Parallel()
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		// Undo migration 10 alone, as if the database had skipped it.
+		for _, q := range []string{`DROP INDEX webhook_deliveries_webhook_due`, `ALTER TABLE webhooks DROP COLUMN disabled_reason`,
+			`ALTER TABLE webhooks DROP COLUMN disabled_at`, `ALTER TABLE webhooks DROP COLUMN failing_since`,
+			`ALTER TABLE webhooks DROP COLUMN consecutive_failures`, `ALTER TABLE webhooks DROP COLUMN next_attempt_at`,
+			`DELETE FROM goose_db_version WHERE version_id = 10`} {
+			if _, err := s.DB().ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatalf("migrate with an earlier migration missing: %v", err)
+		}
+		var n int
+		if err := s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM webhooks WHERE disabled_reason = ''`).Scan(&n); err != nil {
+			t.Fatalf("migration 10 was not applied: %v", err)
+		}
+	})
+}
