@@ -123,6 +123,8 @@ func positive(v reflect.Value) bool {
 	switch v.Kind() {
 	case reflect.Int, reflect.Int64: // time.Duration too
 		return v.Int() > 0
+	case reflect.Float64:
+		return v.Float() > 0
 	}
 	return true
 }

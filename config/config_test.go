@@ -58,6 +58,7 @@ func TestLoadRefusesBadValues(t *testing.T) {
 		"ONBOARDING_DB_MAX_OPEN_CONNS": "0", "ONBOARDING_DB_MAX_IDLE_CONNS": "x", "ONBOARDING_DB_CONN_MAX_LIFETIME": "-1s",
 		"ONBOARDING_DB_TIMEOUT": "5", "ONBOARDING_TOKEN_TTL": "0s", "ONBOARDING_MAX_BODY_BYTES": "-3", "ONBOARDING_SANDBOX": "maybe",
 		"ONBOARDING_PRH_TIMEOUT": "-1s", "ONBOARDING_CVR_BUDGET": "soon",
+		"ONBOARDING_MONITOR_RATE": "0", "ONBOARDING_MONITOR_INTERVALS": "EE=soon",
 	} {
 		_, err := config.Load(environment(map[string]string{name: value}))
 		if err == nil || !strings.HasPrefix(err.Error(), name+": ") {
@@ -121,5 +122,31 @@ func TestDocsTableMatchesTheCode(t *testing.T) {
 	}
 	for name := range documented {
 		t.Errorf("%s is in the docs' Configuration table but the code does not read it", name)
+	}
+}
+
+// Secrets (fields tagged secret:"true") never show in onboarding config;
+// per-country monitoring intervals read and print in one form.
+func TestPrintMasksSecrets(t *testing.T) {
+	t.Parallel()
+	cfg, err := config.Load(environment(map[string]string{"ONBOARDING_MONITOR_KEY": "hmac-s3cret",
+		"ONBOARDING_MONITOR_INTERVALS": "se=off; EE=168h", "ONBOARDING_MONITOR_RATE": "0.5"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Server.Monitor.Key != "hmac-s3cret" || cfg.Server.Monitor.Rate != 0.5 {
+		t.Fatalf("read %+v", cfg.Server.Monitor)
+	}
+	var out bytes.Buffer
+	if err := config.Print(&out, cfg); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"ONBOARDING_MONITOR_KEY=*****\n", "ONBOARDING_MONITOR_INTERVALS=EE=168h0m0s;SE=off\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("want %q in:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "hmac-s3cret") {
+		t.Fatalf("the key shows:\n%s", out.String())
 	}
 }

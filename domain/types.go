@@ -64,6 +64,10 @@ type Verification struct {
 	PersonFirstName  string  `db:"person_first_name"`
 	PersonLastName   string  `db:"person_last_name"`
 	PersonBirthDate  *string `db:"person_birth_date"` // YYYY-MM-DD
+	// PersonCodeHMAC is the keyed hash of PersonIdentifier that ongoing
+	// monitoring keeps after the person data is erased (EE, SE; "" when no
+	// key is configured); never returned.
+	PersonCodeHMAC string `db:"person_code_hmac"`
 	// The claim of the run_validation in progress (see Lifecycle): a random
 	// token and when it was taken; empty and nil when no run holds it.
 	RunClaim     string     `db:"run_claim"`

@@ -8,6 +8,7 @@ const (
 	WebhookVerificationDeleted  = "verification.deleted"
 	WebhookCustomerCreated      = "customer.created"
 	WebhookJustificationDecided = "justification.decided"
+	// WebhookRegisterChanged (monitoring.go) is one more.
 )
 
 // WebhookKinds lists what an audit event counts as for webhook subscribers,
@@ -26,6 +27,8 @@ func WebhookKinds(ev *Event) []string {
 		kinds = append(kinds, WebhookJustificationDecided)
 	case EventExpired:
 		kinds = append(kinds, WebhookVerificationExpired)
+	case EventRegisterChanged:
+		return []string{WebhookRegisterChanged}
 	}
 	if ev.NewStatus != "" && ev.OldStatus != ev.NewStatus {
 		kinds = append(kinds, WebhookStatusChanged)

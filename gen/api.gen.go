@@ -90,6 +90,51 @@ func (e JustificationDecision) Valid() bool {
 	}
 }
 
+// Defines values for MonitoringAlertKind.
+const (
+	MonitoringAlertKindCondition      MonitoringAlertKind = "condition"
+	MonitoringAlertKindLegalForm      MonitoringAlertKind = "legal_form"
+	MonitoringAlertKindName           MonitoringAlertKind = "name"
+	MonitoringAlertKindRepresentation MonitoringAlertKind = "representation"
+)
+
+// Valid indicates whether the value is a known member of the MonitoringAlertKind enum.
+func (e MonitoringAlertKind) Valid() bool {
+	switch e {
+	case MonitoringAlertKindCondition:
+		return true
+	case MonitoringAlertKindLegalForm:
+		return true
+	case MonitoringAlertKindName:
+		return true
+	case MonitoringAlertKindRepresentation:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MonitoringAlertState.
+const (
+	MonitoringAlertStateAcknowledged MonitoringAlertState = "acknowledged"
+	MonitoringAlertStateOpen         MonitoringAlertState = "open"
+	MonitoringAlertStateResolved     MonitoringAlertState = "resolved"
+)
+
+// Valid indicates whether the value is a known member of the MonitoringAlertState enum.
+func (e MonitoringAlertState) Valid() bool {
+	switch e {
+	case MonitoringAlertStateAcknowledged:
+		return true
+	case MonitoringAlertStateOpen:
+		return true
+	case MonitoringAlertStateResolved:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Operator.
 const (
 	OperatorContains  Operator = "contains"
@@ -344,6 +389,7 @@ const (
 	VerificationEventKindDeleted                VerificationEventKind = "deleted"
 	VerificationEventKindExpired                VerificationEventKind = "expired"
 	VerificationEventKindJustificationSubmitted VerificationEventKind = "justification_submitted"
+	VerificationEventKindRegisterChanged        VerificationEventKind = "register_changed"
 	VerificationEventKindRejected               VerificationEventKind = "rejected"
 	VerificationEventKindUpdated                VerificationEventKind = "updated"
 	VerificationEventKindValidationFinished     VerificationEventKind = "validation_finished"
@@ -364,6 +410,8 @@ func (e VerificationEventKind) Valid() bool {
 	case VerificationEventKindExpired:
 		return true
 	case VerificationEventKindJustificationSubmitted:
+		return true
+	case VerificationEventKindRegisterChanged:
 		return true
 	case VerificationEventKindRejected:
 		return true
@@ -459,6 +507,7 @@ func (e WebhookDeliveryStatus) Valid() bool {
 // Defines values for WebhookEventKind.
 const (
 	WebhookEventKindCustomerCreated           WebhookEventKind = "customer.created"
+	WebhookEventKindCustomerRegisterChanged   WebhookEventKind = "customer.register_changed"
 	WebhookEventKindJustificationDecided      WebhookEventKind = "justification.decided"
 	WebhookEventKindVerificationCreated       WebhookEventKind = "verification.created"
 	WebhookEventKindVerificationDeleted       WebhookEventKind = "verification.deleted"
@@ -470,6 +519,8 @@ const (
 func (e WebhookEventKind) Valid() bool {
 	switch e {
 	case WebhookEventKindCustomerCreated:
+		return true
+	case WebhookEventKindCustomerRegisterChanged:
 		return true
 	case WebhookEventKindJustificationDecided:
 		return true
@@ -1003,6 +1054,63 @@ type JustificationRequest struct {
 	VerificationUUID  openapi_types.UUID `json:"verification_uuid"`
 }
 
+// MonitoringAlert One change at a register that ongoing monitoring found, and what staff did about it.
+type MonitoringAlert struct {
+	AcknowledgedAt *time.Time `json:"acknowledged_at"`
+	AcknowledgedBy *int       `json:"acknowledged_by"`
+	Country        string     `json:"country"`
+	Created        time.Time  `json:"created"`
+
+	// CustomerUUID The customer created from the verification; null for a verified one without a customer.
+	CustomerUUID *openapi_types.UUID `json:"customer_uuid"`
+
+	// Kind What changed: `condition` (exists, active, bankrupt, liquidation, reconstruction, deleted,
+	// unknown, or `not_found` when the register no longer knows the company), `name`, `legal_form`,
+	// or `representation` (the register no longer lists the onboarding person among those who
+	// may represent the company).
+	Kind MonitoringAlertKind `json:"kind"`
+
+	// LegalName The company's name as the verification has it.
+	LegalName string `json:"legal_name"`
+
+	// LegalPersonIdentifier The company's registration code.
+	LegalPersonIdentifier string    `json:"legal_person_identifier"`
+	Modified              time.Time `json:"modified"`
+
+	// NewValue The value the register shows now (for `representation`, `does_not_represent`).
+	NewValue string `json:"new_value"`
+
+	// Note The staff note of the last decision.
+	Note string `json:"note"`
+
+	// OldValue The value before (for `representation`, `represents`); never personal data.
+	OldValue   string     `json:"old_value"`
+	ResolvedAt *time.Time `json:"resolved_at"`
+	ResolvedBy *int       `json:"resolved_by"`
+
+	// State `open` (new), `acknowledged` (staff are on it), `resolved` (staff decided; see `note`).
+	State MonitoringAlertState `json:"state"`
+	UUID  openapi_types.UUID   `json:"uuid"`
+
+	// VerificationUUID The watched verification; its trail has a `register_changed` event for this alert.
+	VerificationUUID openapi_types.UUID `json:"verification_uuid"`
+}
+
+// MonitoringAlertDecisionRequest defines model for MonitoringAlertDecisionRequest.
+type MonitoringAlertDecisionRequest struct {
+	// Note What staff found or decided.
+	Note *string `json:"note,omitempty"`
+}
+
+// MonitoringAlertKind What changed: `condition` (exists, active, bankrupt, liquidation, reconstruction, deleted,
+// unknown, or `not_found` when the register no longer knows the company), `name`, `legal_form`,
+// or `representation` (the register no longer lists the onboarding person among those who
+// may represent the company).
+type MonitoringAlertKind string
+
+// MonitoringAlertState `open` (new), `acknowledged` (staff are on it), `resolved` (staff decided; see `note`).
+type MonitoringAlertState string
+
 // OnboardingCompanyValidationRequestRequest Example: {"country":"EE","legal_name":"Example OÜ","legal_person_identifier":"12417834","person_identifier":"38001085718"}
 type OnboardingCompanyValidationRequestRequest struct {
 	// BirthDate User's birth date (temporary workaround for Austrian validation)
@@ -1445,7 +1553,7 @@ type WebhookDelivery struct {
 	// EventKind `verification.created`; `verification.status_changed` (any change of a verification's
 	// status: validation, edit, staff decision, expiry); `verification.expired`;
 	// `verification.deleted` (by its owner or staff; the payload shows it as it was);
-	// `customer.created`; `justification.decided` (approved or rejected by staff).
+	// `customer.created`; `justification.decided` (approved or rejected by staff); `customer.register_changed` (ongoing monitoring found a change at the register: the event's `reason` says what changed from what to what; see the monitoring alerts).
 	EventKind     WebhookEventKind `json:"event_kind"`
 	LastAttemptAt *time.Time       `json:"last_attempt_at"`
 
@@ -1474,7 +1582,7 @@ type WebhookDeliveryStatus string
 // WebhookEventKind `verification.created`; `verification.status_changed` (any change of a verification's
 // status: validation, edit, staff decision, expiry); `verification.expired`;
 // `verification.deleted` (by its owner or staff; the payload shows it as it was);
-// `customer.created`; `justification.decided` (approved or rejected by staff).
+// `customer.created`; `justification.decided` (approved or rejected by staff); `customer.register_changed` (ongoing monitoring found a change at the register: the event's `reason` says what changed from what to what; see the monitoring alerts).
 type WebhookEventKind string
 
 // WebhookPayload The body POSTed to a subscriber: the audit event and the verification as the API
@@ -1492,7 +1600,7 @@ type WebhookPayload struct {
 	// Type `verification.created`; `verification.status_changed` (any change of a verification's
 	// status: validation, edit, staff decision, expiry); `verification.expired`;
 	// `verification.deleted` (by its owner or staff; the payload shows it as it was);
-	// `customer.created`; `justification.decided` (approved or rejected by staff).
+	// `customer.created`; `justification.decided` (approved or rejected by staff); `customer.register_changed` (ongoing monitoring found a change at the register: the event's `reason` says what changed from what to what; see the monitoring alerts).
 	Type WebhookEventKind `json:"type"`
 
 	// Verification Example: {"country":"EE","created":"2026-11-25T10:00:00Z","customer":null,"error_message":"","error_traceback":"","expires_at":"2026-11-27T10:00:00Z","legal_name":"Example OÜ","legal_person_identifier":"12417834","lei":"","modified":"2026-11-25T10:15:00Z","onboarding_metadata":{},"raw_response":{},"status":"verified","user":42,"user_submitted_customer_data":{},"uuid":"3f1c2a8e-5b7d-4c1e-9a2f-6d8e0b4c7a91","validated_at":"2026-11-25T10:15:00Z","validation_method":"ariregister","verified_company_data":{"address":"Tallinn, Harju maakond","legal_form":"OÜ","legal_person_identifier":"12417834","name":"Example OÜ","registration_date":"2013-02-12","registry":"ariregister","status":"active"},"verified_user_roles":[{"name":"Juhatuse liige","role":"JUHL"}]}
@@ -1793,6 +1901,58 @@ type OnboardingJustificationsRejectParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// OnboardingMonitoringAlertsListParams defines parameters for OnboardingMonitoringAlertsList.
+type OnboardingMonitoringAlertsListParams struct {
+	// Page A page number within the paginated result set.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
+
+	// State Only alerts in this state.
+	State *MonitoringAlertState `form:"state,omitempty" json:"state,omitempty"`
+
+	// Country Only alerts about companies of this ISO 3166-1 alpha-2 country (case-insensitive).
+	Country *string `form:"country,omitempty" json:"country,omitempty"`
+
+	// Kind Only alerts of this kind.
+	Kind *MonitoringAlertKind `form:"kind,omitempty" json:"kind,omitempty"`
+
+	// Customer Only alerts about this customer (its uuid).
+	Customer *openapi_types.UUID `form:"customer,omitempty" json:"customer,omitempty"`
+
+	// O Ordering. A leading `-` sorts descending.
+	O *string `form:"o,omitempty" json:"o,omitempty"`
+}
+
+// OnboardingMonitoringAlertsAcknowledgeParams defines parameters for OnboardingMonitoringAlertsAcknowledge.
+type OnboardingMonitoringAlertsAcknowledgeParams struct {
+	// IdempotencyKey Makes a retry safe: a unique value (e.g. a UUID) chosen by the client, at most 255
+	// characters. The first request with a key is processed and its response (status,
+	// headers, body) is stored for the user with the key for 24 hours (ONBOARDING_IDEMPOTENCY_TTL).
+	// A repeat with the same key, method, path and body replays that response, with the
+	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
+	// a different path or body is 422. A repeat while the first request is still running
+	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
+	// with a status of 500 or above are not stored, so a retry runs again. Printable ASCII
+	// only (space to `~`): other bytes are a 400 naming the header.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// OnboardingMonitoringAlertsResolveParams defines parameters for OnboardingMonitoringAlertsResolve.
+type OnboardingMonitoringAlertsResolveParams struct {
+	// IdempotencyKey Makes a retry safe: a unique value (e.g. a UUID) chosen by the client, at most 255
+	// characters. The first request with a key is processed and its response (status,
+	// headers, body) is stored for the user with the key for 24 hours (ONBOARDING_IDEMPOTENCY_TTL).
+	// A repeat with the same key, method, path and body replays that response, with the
+	// header `Idempotent-Replayed: true`, without doing the work again. The same key with
+	// a different path or body is 422. A repeat while the first request is still running
+	// waits for it (up to ONBOARDING_IDEMPOTENCY_WAIT, 10 s), then answers 409. Responses
+	// with a status of 500 or above are not stored, so a retry runs again. Printable ASCII
+	// only (space to `~`): other bytes are a 400 naming the header.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // OnboardingQuestionMetadataListParams defines parameters for OnboardingQuestionMetadataList.
 type OnboardingQuestionMetadataListParams struct {
 	// Page A page number within the paginated result set.
@@ -2025,6 +2185,12 @@ type OnboardingJustificationsAttachDocumentMultipartRequestBody OnboardingJustif
 
 // OnboardingJustificationsRejectJSONRequestBody defines body for OnboardingJustificationsReject for application/json ContentType.
 type OnboardingJustificationsRejectJSONRequestBody = JustificationDecisionRequest
+
+// OnboardingMonitoringAlertsAcknowledgeJSONRequestBody defines body for OnboardingMonitoringAlertsAcknowledge for application/json ContentType.
+type OnboardingMonitoringAlertsAcknowledgeJSONRequestBody = MonitoringAlertDecisionRequest
+
+// OnboardingMonitoringAlertsResolveJSONRequestBody defines body for OnboardingMonitoringAlertsResolve for application/json ContentType.
+type OnboardingMonitoringAlertsResolveJSONRequestBody = MonitoringAlertDecisionRequest
 
 // OnboardingQuestionMetadataPartialUpdateJSONRequestBody defines body for OnboardingQuestionMetadataPartialUpdate for application/json ContentType.
 type OnboardingQuestionMetadataPartialUpdateJSONRequestBody = PatchedQuestionMetadataRequest
@@ -2559,6 +2725,18 @@ type ServerInterface interface {
 	// OnboardingJustificationsReject Reject (staff only)
 	// (POST /api/onboarding-justifications/{uuid}/reject/)
 	OnboardingJustificationsReject(ctx echo.Context, uuid JustificationUUID, params OnboardingJustificationsRejectParams) error
+	// OnboardingMonitoringAlertsList List monitoring alerts (staff and support)
+	// (GET /api/onboarding-monitoring-alerts/)
+	OnboardingMonitoringAlertsList(ctx echo.Context, params OnboardingMonitoringAlertsListParams) error
+	// OnboardingMonitoringAlertsRetrieve Retrieve a monitoring alert (staff and support)
+	// (GET /api/onboarding-monitoring-alerts/{uuid}/)
+	OnboardingMonitoringAlertsRetrieve(ctx echo.Context, uuid ObjectUUID) error
+	// OnboardingMonitoringAlertsAcknowledge Acknowledge a monitoring alert (staff only)
+	// (POST /api/onboarding-monitoring-alerts/{uuid}/acknowledge/)
+	OnboardingMonitoringAlertsAcknowledge(ctx echo.Context, uuid ObjectUUID, params OnboardingMonitoringAlertsAcknowledgeParams) error
+	// OnboardingMonitoringAlertsResolve Resolve a monitoring alert (staff only)
+	// (POST /api/onboarding-monitoring-alerts/{uuid}/resolve/)
+	OnboardingMonitoringAlertsResolve(ctx echo.Context, uuid ObjectUUID, params OnboardingMonitoringAlertsResolveParams) error
 	// OnboardingQuestionMetadataList List question metadata
 	// (GET /api/onboarding-question-metadata/)
 	OnboardingQuestionMetadataList(ctx echo.Context, params OnboardingQuestionMetadataListParams) error
@@ -3525,6 +3703,154 @@ func (w *ServerInterfaceWrapper) OnboardingJustificationsReject(ctx echo.Context
 	return err
 }
 
+// OnboardingMonitoringAlertsList converts echo context to params.
+func (w *ServerInterfaceWrapper) OnboardingMonitoringAlertsList(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OnboardingMonitoringAlertsListParams
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// ------------- Optional query parameter "state" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", ctx.QueryParams(), &params.State, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter state: %s", err))
+	}
+
+	// ------------- Optional query parameter "country" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "country", ctx.QueryParams(), &params.Country, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country: %s", err))
+	}
+
+	// ------------- Optional query parameter "kind" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", ctx.QueryParams(), &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter kind: %s", err))
+	}
+
+	// ------------- Optional query parameter "customer" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customer", ctx.QueryParams(), &params.Customer, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customer: %s", err))
+	}
+
+	// ------------- Optional query parameter "o" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "o", ctx.QueryParams(), &params.O, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter o: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OnboardingMonitoringAlertsList(ctx, params)
+	return err
+}
+
+// OnboardingMonitoringAlertsRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) OnboardingMonitoringAlertsRetrieve(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OnboardingMonitoringAlertsRetrieve(ctx, uuid)
+	return err
+}
+
+// OnboardingMonitoringAlertsAcknowledge converts echo context to params.
+func (w *ServerInterfaceWrapper) OnboardingMonitoringAlertsAcknowledge(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OnboardingMonitoringAlertsAcknowledgeParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OnboardingMonitoringAlertsAcknowledge(ctx, uuid, params)
+	return err
+}
+
+// OnboardingMonitoringAlertsResolve converts echo context to params.
+func (w *ServerInterfaceWrapper) OnboardingMonitoringAlertsResolve(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "uuid" -------------
+	var uuid ObjectUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", ctx.Param("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter uuid: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OnboardingMonitoringAlertsResolveParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OnboardingMonitoringAlertsResolve(ctx, uuid, params)
+	return err
+}
+
 // OnboardingQuestionMetadataList converts echo context to params.
 func (w *ServerInterfaceWrapper) OnboardingQuestionMetadataList(ctx echo.Context) error {
 	var err error
@@ -4298,6 +4624,10 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/onboarding-justifications/:uuid/approve/", wrapper.OnboardingJustificationsApprove, options.OperationMiddlewares["onboarding_justifications_approve"]...)
 	router.POST(options.BaseURL+"/api/onboarding-justifications/:uuid/attach_document/", wrapper.OnboardingJustificationsAttachDocument, options.OperationMiddlewares["onboarding_justifications_attach_document"]...)
 	router.POST(options.BaseURL+"/api/onboarding-justifications/:uuid/reject/", wrapper.OnboardingJustificationsReject, options.OperationMiddlewares["onboarding_justifications_reject"]...)
+	router.GET(options.BaseURL+"/api/onboarding-monitoring-alerts/", wrapper.OnboardingMonitoringAlertsList, options.OperationMiddlewares["onboarding_monitoring_alerts_list"]...)
+	router.GET(options.BaseURL+"/api/onboarding-monitoring-alerts/:uuid/", wrapper.OnboardingMonitoringAlertsRetrieve, options.OperationMiddlewares["onboarding_monitoring_alerts_retrieve"]...)
+	router.POST(options.BaseURL+"/api/onboarding-monitoring-alerts/:uuid/acknowledge/", wrapper.OnboardingMonitoringAlertsAcknowledge, options.OperationMiddlewares["onboarding_monitoring_alerts_acknowledge"]...)
+	router.POST(options.BaseURL+"/api/onboarding-monitoring-alerts/:uuid/resolve/", wrapper.OnboardingMonitoringAlertsResolve, options.OperationMiddlewares["onboarding_monitoring_alerts_resolve"]...)
 	router.GET(options.BaseURL+"/api/onboarding-question-metadata/", wrapper.OnboardingQuestionMetadataList, options.OperationMiddlewares["onboarding_question_metadata_list"]...)
 	router.GET(options.BaseURL+"/api/onboarding-question-metadata/:uuid/", wrapper.OnboardingQuestionMetadataRetrieve, options.OperationMiddlewares["onboarding_question_metadata_retrieve"]...)
 	router.PATCH(options.BaseURL+"/api/onboarding-question-metadata/:uuid/", wrapper.OnboardingQuestionMetadataPartialUpdate, options.OperationMiddlewares["onboarding_question_metadata_partial_update"]...)
@@ -8609,6 +8939,480 @@ func (response OnboardingJustificationsReject503JSONResponse) VisitOnboardingJus
 	return err
 }
 
+type OnboardingMonitoringAlertsListRequestObject struct {
+	Params OnboardingMonitoringAlertsListParams
+}
+
+type OnboardingMonitoringAlertsListResponseObject interface {
+	VisitOnboardingMonitoringAlertsListResponse(w http.ResponseWriter) error
+}
+
+type OnboardingMonitoringAlertsList200ResponseHeaders struct {
+	Link         string
+	XResultCount int
+}
+
+type OnboardingMonitoringAlertsList200JSONResponse struct {
+	Body    []MonitoringAlert
+	Headers OnboardingMonitoringAlertsList200ResponseHeaders
+}
+
+func (response OnboardingMonitoringAlertsList200JSONResponse) VisitOnboardingMonitoringAlertsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Link", fmt.Sprint(response.Headers.Link))
+	w.Header().Set("X-Result-Count", fmt.Sprint(response.Headers.XResultCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingMonitoringAlertsList400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response OnboardingMonitoringAlertsList400JSONResponse) VisitOnboardingMonitoringAlertsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingMonitoringAlertsList401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response OnboardingMonitoringAlertsList401JSONResponse) VisitOnboardingMonitoringAlertsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingMonitoringAlertsList403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response OnboardingMonitoringAlertsList403JSONResponse) VisitOnboardingMonitoringAlertsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingMonitoringAlertsList404JSONResponse struct{ InvalidPageJSONResponse }
+
+func (response OnboardingMonitoringAlertsList404JSONResponse) VisitOnboardingMonitoringAlertsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingMonitoringAlertsList503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response OnboardingMonitoringAlertsList503JSONResponse) VisitOnboardingMonitoringAlertsListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingMonitoringAlertsRetrieveRequestObject struct {
+	UUID ObjectUUID `json:"uuid"`
+}
+
+type OnboardingMonitoringAlertsRetrieveResponseObject interface {
+	VisitOnboardingMonitoringAlertsRetrieveResponse(w http.ResponseWriter) error
+}
+
+type OnboardingMonitoringAlertsRetrieve200JSONResponse MonitoringAlert
+
+func (response OnboardingMonitoringAlertsRetrieve200JSONResponse) VisitOnboardingMonitoringAlertsRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingMonitoringAlertsRetrieve400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response OnboardingMonitoringAlertsRetrieve400JSONResponse) VisitOnboardingMonitoringAlertsRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingMonitoringAlertsRetrieve401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response OnboardingMonitoringAlertsRetrieve401JSONResponse) VisitOnboardingMonitoringAlertsRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingMonitoringAlertsRetrieve403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response OnboardingMonitoringAlertsRetrieve403JSONResponse) VisitOnboardingMonitoringAlertsRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingMonitoringAlertsRetrieve404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response OnboardingMonitoringAlertsRetrieve404JSONResponse) VisitOnboardingMonitoringAlertsRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingMonitoringAlertsRetrieve503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response OnboardingMonitoringAlertsRetrieve503JSONResponse) VisitOnboardingMonitoringAlertsRetrieveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingMonitoringAlertsAcknowledgeRequestObject struct {
+	UUID   ObjectUUID `json:"uuid"`
+	Params OnboardingMonitoringAlertsAcknowledgeParams
+	Body   *OnboardingMonitoringAlertsAcknowledgeJSONRequestBody
+}
+
+type OnboardingMonitoringAlertsAcknowledgeResponseObject interface {
+	VisitOnboardingMonitoringAlertsAcknowledgeResponse(w http.ResponseWriter) error
+}
+
+type OnboardingMonitoringAlertsAcknowledge200JSONResponse MonitoringAlert
+
+func (response OnboardingMonitoringAlertsAcknowledge200JSONResponse) VisitOnboardingMonitoringAlertsAcknowledgeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingMonitoringAlertsAcknowledge400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response OnboardingMonitoringAlertsAcknowledge400JSONResponse) VisitOnboardingMonitoringAlertsAcknowledgeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingMonitoringAlertsAcknowledge401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response OnboardingMonitoringAlertsAcknowledge401JSONResponse) VisitOnboardingMonitoringAlertsAcknowledgeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingMonitoringAlertsAcknowledge403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response OnboardingMonitoringAlertsAcknowledge403JSONResponse) VisitOnboardingMonitoringAlertsAcknowledgeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingMonitoringAlertsAcknowledge404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response OnboardingMonitoringAlertsAcknowledge404JSONResponse) VisitOnboardingMonitoringAlertsAcknowledgeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingMonitoringAlertsAcknowledge409JSONResponse struct{ ConflictJSONResponse }
+
+func (response OnboardingMonitoringAlertsAcknowledge409JSONResponse) VisitOnboardingMonitoringAlertsAcknowledgeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingMonitoringAlertsAcknowledge413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response OnboardingMonitoringAlertsAcknowledge413JSONResponse) VisitOnboardingMonitoringAlertsAcknowledgeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingMonitoringAlertsAcknowledge422JSONResponse struct {
+	IdempotencyKeyReusedJSONResponse
+}
+
+func (response OnboardingMonitoringAlertsAcknowledge422JSONResponse) VisitOnboardingMonitoringAlertsAcknowledgeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingMonitoringAlertsAcknowledge503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response OnboardingMonitoringAlertsAcknowledge503JSONResponse) VisitOnboardingMonitoringAlertsAcknowledgeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingMonitoringAlertsResolveRequestObject struct {
+	UUID   ObjectUUID `json:"uuid"`
+	Params OnboardingMonitoringAlertsResolveParams
+	Body   *OnboardingMonitoringAlertsResolveJSONRequestBody
+}
+
+type OnboardingMonitoringAlertsResolveResponseObject interface {
+	VisitOnboardingMonitoringAlertsResolveResponse(w http.ResponseWriter) error
+}
+
+type OnboardingMonitoringAlertsResolve200JSONResponse MonitoringAlert
+
+func (response OnboardingMonitoringAlertsResolve200JSONResponse) VisitOnboardingMonitoringAlertsResolveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingMonitoringAlertsResolve400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response OnboardingMonitoringAlertsResolve400JSONResponse) VisitOnboardingMonitoringAlertsResolveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingMonitoringAlertsResolve401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response OnboardingMonitoringAlertsResolve401JSONResponse) VisitOnboardingMonitoringAlertsResolveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingMonitoringAlertsResolve403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response OnboardingMonitoringAlertsResolve403JSONResponse) VisitOnboardingMonitoringAlertsResolveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingMonitoringAlertsResolve404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response OnboardingMonitoringAlertsResolve404JSONResponse) VisitOnboardingMonitoringAlertsResolveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingMonitoringAlertsResolve409JSONResponse struct{ ConflictJSONResponse }
+
+func (response OnboardingMonitoringAlertsResolve409JSONResponse) VisitOnboardingMonitoringAlertsResolveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingMonitoringAlertsResolve413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response OnboardingMonitoringAlertsResolve413JSONResponse) VisitOnboardingMonitoringAlertsResolveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingMonitoringAlertsResolve422JSONResponse struct {
+	IdempotencyKeyReusedJSONResponse
+}
+
+func (response OnboardingMonitoringAlertsResolve422JSONResponse) VisitOnboardingMonitoringAlertsResolveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OnboardingMonitoringAlertsResolve503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response OnboardingMonitoringAlertsResolve503JSONResponse) VisitOnboardingMonitoringAlertsResolveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type OnboardingQuestionMetadataListRequestObject struct {
 	Params OnboardingQuestionMetadataListParams
 }
@@ -11590,6 +12394,18 @@ type StrictServerInterface interface {
 	// OnboardingJustificationsReject Reject (staff only)
 	// (POST /api/onboarding-justifications/{uuid}/reject/)
 	OnboardingJustificationsReject(ctx context.Context, request OnboardingJustificationsRejectRequestObject) (OnboardingJustificationsRejectResponseObject, error)
+	// OnboardingMonitoringAlertsList List monitoring alerts (staff and support)
+	// (GET /api/onboarding-monitoring-alerts/)
+	OnboardingMonitoringAlertsList(ctx context.Context, request OnboardingMonitoringAlertsListRequestObject) (OnboardingMonitoringAlertsListResponseObject, error)
+	// OnboardingMonitoringAlertsRetrieve Retrieve a monitoring alert (staff and support)
+	// (GET /api/onboarding-monitoring-alerts/{uuid}/)
+	OnboardingMonitoringAlertsRetrieve(ctx context.Context, request OnboardingMonitoringAlertsRetrieveRequestObject) (OnboardingMonitoringAlertsRetrieveResponseObject, error)
+	// OnboardingMonitoringAlertsAcknowledge Acknowledge a monitoring alert (staff only)
+	// (POST /api/onboarding-monitoring-alerts/{uuid}/acknowledge/)
+	OnboardingMonitoringAlertsAcknowledge(ctx context.Context, request OnboardingMonitoringAlertsAcknowledgeRequestObject) (OnboardingMonitoringAlertsAcknowledgeResponseObject, error)
+	// OnboardingMonitoringAlertsResolve Resolve a monitoring alert (staff only)
+	// (POST /api/onboarding-monitoring-alerts/{uuid}/resolve/)
+	OnboardingMonitoringAlertsResolve(ctx context.Context, request OnboardingMonitoringAlertsResolveRequestObject) (OnboardingMonitoringAlertsResolveResponseObject, error)
 	// OnboardingQuestionMetadataList List question metadata
 	// (GET /api/onboarding-question-metadata/)
 	OnboardingQuestionMetadataList(ctx context.Context, request OnboardingQuestionMetadataListRequestObject) (OnboardingQuestionMetadataListResponseObject, error)
@@ -13086,6 +13902,154 @@ func (sh *strictHandler) OnboardingJustificationsReject(ctx echo.Context, uuid J
 		return err
 	} else if validResponse, ok := response.(OnboardingJustificationsRejectResponseObject); ok {
 		return validResponse.VisitOnboardingJustificationsRejectResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OnboardingMonitoringAlertsList operation middleware
+func (sh *strictHandler) OnboardingMonitoringAlertsList(ctx echo.Context, params OnboardingMonitoringAlertsListParams) error {
+	var request OnboardingMonitoringAlertsListRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OnboardingMonitoringAlertsList(ctx.Request().Context(), request.(OnboardingMonitoringAlertsListRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OnboardingMonitoringAlertsList")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OnboardingMonitoringAlertsListResponseObject); ok {
+		return validResponse.VisitOnboardingMonitoringAlertsListResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OnboardingMonitoringAlertsRetrieve operation middleware
+func (sh *strictHandler) OnboardingMonitoringAlertsRetrieve(ctx echo.Context, uuid ObjectUUID) error {
+	var request OnboardingMonitoringAlertsRetrieveRequestObject
+
+	request.UUID = uuid
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OnboardingMonitoringAlertsRetrieve(ctx.Request().Context(), request.(OnboardingMonitoringAlertsRetrieveRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OnboardingMonitoringAlertsRetrieve")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OnboardingMonitoringAlertsRetrieveResponseObject); ok {
+		return validResponse.VisitOnboardingMonitoringAlertsRetrieveResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OnboardingMonitoringAlertsAcknowledge operation middleware
+func (sh *strictHandler) OnboardingMonitoringAlertsAcknowledge(ctx echo.Context, uuid ObjectUUID, params OnboardingMonitoringAlertsAcknowledgeParams) error {
+	var request OnboardingMonitoringAlertsAcknowledgeRequestObject
+
+	request.UUID = uuid
+	request.Params = params
+
+	var body OnboardingMonitoringAlertsAcknowledgeJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OnboardingMonitoringAlertsAcknowledge(ctx.Request().Context(), request.(OnboardingMonitoringAlertsAcknowledgeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OnboardingMonitoringAlertsAcknowledge")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OnboardingMonitoringAlertsAcknowledgeResponseObject); ok {
+		return validResponse.VisitOnboardingMonitoringAlertsAcknowledgeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OnboardingMonitoringAlertsResolve operation middleware
+func (sh *strictHandler) OnboardingMonitoringAlertsResolve(ctx echo.Context, uuid ObjectUUID, params OnboardingMonitoringAlertsResolveParams) error {
+	var request OnboardingMonitoringAlertsResolveRequestObject
+
+	request.UUID = uuid
+	request.Params = params
+
+	var body OnboardingMonitoringAlertsResolveJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OnboardingMonitoringAlertsResolve(ctx.Request().Context(), request.(OnboardingMonitoringAlertsResolveRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OnboardingMonitoringAlertsResolve")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OnboardingMonitoringAlertsResolveResponseObject); ok {
+		return validResponse.VisitOnboardingMonitoringAlertsResolveResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

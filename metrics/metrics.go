@@ -28,7 +28,18 @@ type Metrics struct {
 	jobBacklog       *prometheus.GaugeVec
 	jobDuration      *prometheus.GaugeVec
 	webhooksDisabled prometheus.Counter
+	monitorChecks    *prometheus.CounterVec
+	monitorAlerts    *prometheus.CounterVec
+	monitorBacklog   prometheus.Gauge
 }
+
+// Outcomes of a monitoring check, the `outcome` label of
+// onboarding_monitor_checks_total.
+const (
+	CheckUnchanged     = "unchanged"
+	CheckChanged       = "changed"
+	CheckRegisterError = "register_error"
+)
 
 // Background jobs, the `job` label of the job metrics.
 const (
@@ -90,10 +101,25 @@ func New() *Metrics {
 			Name: "onboarding_job_backlog",
 			Help: "Work waiting when the job last ran: rows the sweeper found due; webhook deliveries not yet delivered or failed.",
 		}, []string{"job"}),
+		monitorChecks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "onboarding_monitor_checks_total",
+			Help: "Monitoring checks done, by outcome (unchanged, changed, register_error: the register could not answer; retried later, never an alert).",
+		}, []string{"outcome"}),
+		monitorAlerts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "onboarding_monitor_alerts_total",
+			Help: "Monitoring alerts raised, by kind (condition, name, legal_form, representation).",
+		}, []string{"kind"}),
+		monitorBacklog: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "onboarding_monitor_backlog",
+			Help: "Monitoring checks due (all replicas) when this replica last finished its due checks.",
+		}),
 	}
 	m.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.httpRequests, m.httpDuration, m.registerCalls, m.registerDuration, m.breakerState, m.verifications,
-		m.jobRuns, m.jobFailures, m.jobBacklog, m.jobDuration, m.webhooksDisabled)
+		m.jobRuns, m.jobFailures, m.jobBacklog, m.jobDuration, m.webhooksDisabled, m.monitorChecks, m.monitorAlerts, m.monitorBacklog)
+	for _, o := range []string{CheckUnchanged, CheckChanged, CheckRegisterError} {
+		m.monitorChecks.WithLabelValues(o)
+	}
 	for _, job := range []string{JobSweeper, JobDispatcher} {
 		m.jobRuns.WithLabelValues(job)
 		m.jobFailures.WithLabelValues(job)
@@ -150,3 +176,12 @@ func (m *Metrics) WebhookDisabled() { m.webhooksDisabled.Inc() }
 
 // JobFailures adds n failures of job (e.g. failed delivery attempts).
 func (m *Metrics) JobFailures(job string, n int) { m.jobFailures.WithLabelValues(job).Add(float64(n)) }
+
+// MonitorCheck records one monitoring check.
+func (m *Metrics) MonitorCheck(outcome string) { m.monitorChecks.WithLabelValues(outcome).Inc() }
+
+// MonitorAlert records one alert raised.
+func (m *Metrics) MonitorAlert(kind string) { m.monitorAlerts.WithLabelValues(kind).Inc() }
+
+// MonitorBacklog records how many checks are due.
+func (m *Metrics) MonitorBacklog(n int) { m.monitorBacklog.Set(float64(n)) }

@@ -27,6 +27,7 @@ import (
 	"github.com/onboarding-kyb/onboarding/domain"
 	"github.com/onboarding-kyb/onboarding/gen"
 	"github.com/onboarding-kyb/onboarding/metrics"
+	"github.com/onboarding-kyb/onboarding/monitor"
 	"github.com/onboarding-kyb/onboarding/store"
 	"github.com/onboarding-kyb/onboarding/validators"
 )
@@ -75,6 +76,9 @@ type Config struct {
 	// number by page before they carry a cursor (0: store.PageWindow; tests
 	// lower it). Page numbers past it are served all the same.
 	PageWindow int
+
+	// Ongoing monitoring of onboarded companies (docs/monitoring.md).
+	Monitor monitor.Config
 }
 
 // withDefaults fills the fields left zero from their envDefault tags.
@@ -103,6 +107,7 @@ type Server struct {
 	pages     *console.Pages      // the review console's pages
 	clock     domain.Clock        // the store's
 	webhooks  *http.Client        // sends deliveries to allowed targets only
+	monitor   *monitor.Monitor
 }
 
 var _ gen.StrictServerInterface = (*Server)(nil)
@@ -118,6 +123,7 @@ func New(cfg Config, s *store.Store, registers *validators.Registry, logger *slo
 	}
 	srv := &Server{cfg: cfg, store: s, registers: registers, logger: logger, metrics: metrics.New(),
 		uploads: semaphore.NewWeighted(cfg.UploadMemory), clock: s.Clock(), webhooks: newWebhookClient(cfg.WebhookAllowedNetworks)}
+	srv.monitor = monitor.New(cfg.Monitor, s, registers, srv.metrics, logger)
 	srv.metrics.WatchDB(s.DB())
 	registers.Observe(srv.metrics)
 	s.SetWebhookPayload(webhookPayload)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/onboarding-kyb/onboarding/domain"
 	"github.com/onboarding-kyb/onboarding/gen"
+	"github.com/onboarding-kyb/onboarding/monitor"
 	"github.com/onboarding-kyb/onboarding/validators"
 	"github.com/onboarding-kyb/onboarding/verify"
 )
@@ -76,7 +77,13 @@ func (s *Server) runValidation(ctx context.Context, id uuid.UUID) (*domain.Verif
 		return nil, err
 	}
 	before := v.Status
+	// Kept for monitoring before the run erases the person data.
+	hash := monitor.PersonHMAC(s.cfg.Monitor.Key, v.Country, v.PersonIdentifier)
 	verify.Run(ctx, s.registers, v, s.clock)
+	v.PersonCodeHMAC = ""
+	if v.Status == domain.StatusVerified {
+		v.PersonCodeHMAC = hash
+	}
 	outcome := v.ErrorMessage
 	if outcome == "" {
 		outcome = v.Status

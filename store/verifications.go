@@ -16,7 +16,7 @@ const verificationColumns = `uuid, user_id, country, legal_person_identifier, le
 	validation_method, verified_user_roles, verified_company_data, raw_response, error_traceback,
 	error_message, validated_at, expires_at, customer_id, onboarding_metadata,
 	user_submitted_customer_data, person_identifier, person_first_name, person_last_name,
-	person_birth_date, created, modified, version, run_claim, run_claimed_at`
+	person_birth_date, person_code_hmac, created, modified, version, run_claim, run_claimed_at`
 
 var insertVerification = `INSERT INTO verifications (` + verificationColumns + `) VALUES (` + namedParams(verificationColumns) + `)`
 
@@ -194,11 +194,11 @@ func (s *Store) FinishRun(ctx context.Context, v *domain.Verification, ev *domai
 		res, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE verifications SET status = ?, validation_method = ?,
 			verified_user_roles = ?, verified_company_data = ?, raw_response = ?, error_traceback = ?, error_message = ?,
 			validated_at = ?, person_identifier = ?, person_first_name = ?, person_last_name = ?, person_birth_date = ?,
-			run_claim = '', run_claimed_at = NULL, modified = ?, version = version + 1
+			person_code_hmac = ?, run_claim = '', run_claimed_at = NULL, modified = ?, version = version + 1
 			WHERE uuid = ? AND run_claim = ?`),
 			v.Status, v.ValidationMethod, v.VerifiedUserRoles, v.VerifiedCompanyData, v.RawResponse, v.ErrorTraceback,
 			v.ErrorMessage, v.ValidatedAt, v.PersonIdentifier, v.PersonFirstName, v.PersonLastName, v.PersonBirthDate,
-			v.Modified, v.UUID, claim)
+			v.PersonCodeHMAC, v.Modified, v.UUID, claim)
 		if err != nil {
 			return s.wrap(ctx, err)
 		}

@@ -110,7 +110,8 @@ func (a *ares) Validate(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	p := req.Person
-	if strings.TrimSpace(p.FirstName) == "" || strings.TrimSpace(p.LastName) == "" || p.BirthDate == nil {
+	checkPerson := strings.TrimSpace(p.FirstName) != "" && strings.TrimSpace(p.LastName) != "" && p.BirthDate != nil
+	if !checkPerson && !req.CompanyOnly {
 		return nil, Errorf(CodeIdentityValidation, "ares needs the person's first name, last name and birth date")
 	}
 	subj, err := a.get(ctx, "/ekonomicke-subjekty/"+ico)
@@ -152,7 +153,11 @@ func (a *ares) Validate(ctx context.Context, req Request) (*Result, error) {
 	}
 	raw["vr"] = vr.Body
 	out, _ := json.Marshal(raw)
-	return &Result{Company: company, Roles: aresRoles(v, p), PersonChecked: true, Raw: out}, nil
+	result := &Result{Company: company, PersonChecked: checkPerson, Raw: out}
+	if checkPerson {
+		result.Roles = aresRoles(v, p)
+	}
+	return result, nil
 }
 
 // aresStatus reads the subject's condition: ceased (datumZaniku), an

@@ -151,11 +151,13 @@ func (a *ariregister) Validate(ctx context.Context, req Request) (*Result, error
 		return nil, err
 	}
 	person := strings.TrimSpace(req.Person.Identifier)
-	if person == "" {
+	switch {
+	case person == "" && !req.CompanyOnly:
 		return nil, Errorf(CodeIdentityValidation, "ariregister needs the person's Estonian personal code")
-	}
-	if err := CheckEstonianPersonalCode(person); err != nil {
-		return nil, err
+	case person != "":
+		if err := CheckEstonianPersonalCode(person); err != nil {
+			return nil, err
+		}
 	}
 	cfg := a.c.cfg
 	if cfg.Username == "" || cfg.Password == "" {
@@ -206,7 +208,7 @@ func (a *ariregister) Validate(ctx context.Context, req Request) (*Result, error
 			LegalForm:             string(co.LegalFormText),
 			Registry:              "ariregister",
 		},
-		PersonChecked: true,
+		PersonChecked: person != "",
 	}
 	if result.Company.LegalForm == "" {
 		result.Company.LegalForm = string(co.LegalForm)
@@ -214,7 +216,13 @@ func (a *ariregister) Validate(ctx context.Context, req Request) (*Result, error
 	// Every role of the person is listed; only the sole right of
 	// representation lets them act alone: joint representatives go to a human.
 	for _, p := range co.Persons.Item {
-		if string(p.Code) == person && p.Kind != "J" && (p.Country == "" || p.Country == "EST") {
+		if p.Kind == "J" || (p.Country != "" && p.Country != "EST") {
+			continue
+		}
+		if p.Sole == "JAH" && p.Code != "" {
+			result.Representatives = append(result.Representatives, string(p.Code))
+		}
+		if person != "" && string(p.Code) == person {
 			result.Roles = append(result.Roles, Role{Role: string(p.Role), Name: string(p.RoleText), Represents: p.Sole == "JAH"})
 		}
 	}

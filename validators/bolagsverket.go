@@ -177,12 +177,15 @@ func (b *bolagsverket) Validate(ctx context.Context, req Request) (*Result, erro
 	if err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(req.Person.Identifier) == "" {
+	pnr := ""
+	switch {
+	case strings.TrimSpace(req.Person.Identifier) == "" && !req.CompanyOnly:
 		return nil, Errorf(CodeIdentityValidation, "bolagsverket needs the person's Swedish personal number")
-	}
-	pnr, ok := bolagsverketPersonnummer(req.Person.Identifier, time.Now())
-	if !ok {
-		return nil, Errorf(CodeIdentityValidation, "the personal number must be 10 or 12 digits with a valid Luhn check digit")
+	case strings.TrimSpace(req.Person.Identifier) != "":
+		var ok bool
+		if pnr, ok = bolagsverketPersonnummer(req.Person.Identifier, time.Now()); !ok {
+			return nil, Errorf(CodeIdentityValidation, "the personal number must be 10 or 12 digits with a valid Luhn check digit")
+		}
 	}
 	if b.c.cfg.ClientID == "" || b.c.cfg.ClientSecret == "" {
 		return nil, Errorf(CodeConfigurationError, "bolagsverket needs ONBOARDING_BOLAGSVERKET_CLIENT_ID and ONBOARDING_BOLAGSVERKET_CLIENT_SECRET")
@@ -228,7 +231,12 @@ func (b *bolagsverket) Validate(ctx context.Context, req Request) (*Result, erro
 	default:
 		return nil, Errorf(CodeAPIError, "bolagsverket register answered HTTP %d for officers", ores.Status)
 	}
-	return &Result{Company: company, Roles: bolagsverketMatch(officers, pnr), PersonChecked: true, Raw: nordicRaw(res.Body, ores.Body)}, nil
+	result := &Result{Company: company, PersonChecked: pnr != "", Raw: nordicRaw(res.Body, ores.Body),
+		Representatives: bolagsverketRepresentatives(officers)}
+	if pnr != "" {
+		result.Roles = bolagsverketMatch(officers, pnr)
+	}
+	return result, nil
 }
 
 func bolagsverketCompany(orgnr string, orgs []bolagsverketOrganisation) (Company, error) {
@@ -324,6 +332,30 @@ func bolagsverketMatch(orgs bolagsverketOfficers, pnr string) []Role {
 		}
 	}
 	return roles
+}
+
+// bolagsverketRepresentatives returns the personal numbers (PersonKey
+// form: 10 digits) of the officers with a representing role.
+func bolagsverketRepresentatives(orgs bolagsverketOfficers) []string {
+	var out []string
+	for _, o := range orgs {
+		for _, f := range o.Funktionarer {
+			if f.Identitet == nil {
+				continue
+			}
+			id, ok := nordicDigits(f.Identitet.Identitetsbeteckning)
+			if !ok || len(id) < 10 {
+				continue
+			}
+			for _, r := range f.Funktionarsroller {
+				if bolagsverketRepresentingRoles[r.Kod] {
+					out = append(out, id[len(id)-10:])
+					break
+				}
+			}
+		}
+	}
+	return out
 }
 
 // post sends an authenticated JSON request. A 401 with a cached token drops

@@ -107,7 +107,8 @@ func (b *breg) Validate(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	p := req.Person
-	if strings.TrimSpace(p.FirstName) == "" || strings.TrimSpace(p.LastName) == "" || p.BirthDate == nil {
+	checkPerson := strings.TrimSpace(p.FirstName) != "" && strings.TrimSpace(p.LastName) != "" && p.BirthDate != nil
+	if !checkPerson && !req.CompanyOnly {
 		return nil, Errorf(CodeIdentityValidation, "breg needs the person's first name, last name and birth date")
 	}
 
@@ -135,7 +136,7 @@ func (b *breg) Validate(ctx context.Context, req Request) (*Result, error) {
 	if err := json.Unmarshal(res.Body, &e); err != nil || e.Organisasjonsnummer == "" {
 		return nil, &Error{Code: CodeAPIError, Message: "breg register returned an unreadable entity", Err: err}
 	}
-	result := &Result{Company: bregCompany(orgnr, e), PersonChecked: true}
+	result := &Result{Company: bregCompany(orgnr, e), PersonChecked: checkPerson}
 
 	rres, err := b.get(ctx, path+"/roller")
 	if err != nil {
@@ -152,7 +153,9 @@ func (b *breg) Validate(ctx context.Context, req Request) (*Result, error) {
 	default:
 		return nil, Errorf(CodeAPIError, "breg register answered HTTP %d for roles", rres.Status)
 	}
-	result.Roles = bregMatch(roller, p)
+	if checkPerson {
+		result.Roles = bregMatch(roller, p)
+	}
 	result.Raw = nordicRaw(res.Body, rres.Body)
 	return result, nil
 }

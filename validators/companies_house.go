@@ -128,7 +128,9 @@ func (ch *companiesHouse) Validate(ctx context.Context, req Request) (*Result, e
 	if err != nil {
 		return nil, err
 	}
-	if missing := missingPersonFields(req.Person); len(missing) > 0 {
+	missing := missingPersonFields(req.Person)
+	checkPerson := len(missing) == 0
+	if !checkPerson && !req.CompanyOnly {
 		return nil, Errorf(CodeIdentityValidation, "companies_house needs %s of the person", strings.Join(missing, ", "))
 	}
 
@@ -182,7 +184,7 @@ func (ch *companiesHouse) Validate(ctx context.Context, req Request) (*Result, e
 		}
 		pages = append(pages, res.Body)
 		for _, o := range off.Items {
-			if o.ResignedOn != "" || o.DateOfBirth == nil ||
+			if !checkPerson || o.ResignedOn != "" || o.DateOfBirth == nil ||
 				o.DateOfBirth.Year != req.Person.BirthDate.Year() || o.DateOfBirth.Month != int(req.Person.BirthDate.Month()) {
 				continue
 			}
@@ -198,7 +200,7 @@ func (ch *companiesHouse) Validate(ctx context.Context, req Request) (*Result, e
 	}
 
 	raw, _ := json.Marshal(map[string]any{"company": json.RawMessage(profile.Body), "officers": pages})
-	return &Result{Company: company, Roles: roles, PersonChecked: true, Raw: raw}, nil
+	return &Result{Company: company, Roles: roles, PersonChecked: checkPerson, Raw: raw}, nil
 }
 
 // chRoleLabel turns "llp-designated-member" into "Llp designated member".

@@ -124,7 +124,8 @@ func (v *cvr) Validate(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	p := req.Person
-	if len(nameTokens(p.FirstName)) == 0 || len(nameTokens(p.LastName)) == 0 {
+	checkPerson := len(nameTokens(p.FirstName)) > 0 && len(nameTokens(p.LastName)) > 0
+	if !checkPerson && !req.CompanyOnly {
 		return nil, Errorf(CodeIdentityValidation, "cvr needs the person's first name and last name")
 	}
 	if v.c.cfg.Username == "" || v.c.cfg.Password == "" {
@@ -164,7 +165,11 @@ func (v *cvr) Validate(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Company: company, Roles: cvrMatch(vr, p), PersonChecked: true, Raw: nordicRaw(res.Body, nil)}, nil
+	result := &Result{Company: company, PersonChecked: checkPerson, Raw: nordicRaw(res.Body, nil)}
+	if checkPerson {
+		result.Roles = cvrMatch(vr, p)
+	}
+	return result, nil
 }
 
 // cvrStatus maps CVR's company status: virksomhedsstatus ("NORMAL", "UNDER

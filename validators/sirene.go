@@ -83,7 +83,9 @@ func (s *sirene) Validate(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if missing := missingPersonFields(req.Person); len(missing) > 0 {
+	missing := missingPersonFields(req.Person)
+	checkPerson := len(missing) == 0
+	if !checkPerson && !req.CompanyOnly {
 		return nil, Errorf(CodeIdentityValidation, "sirene needs %s of the person", strings.Join(missing, ", "))
 	}
 
@@ -146,9 +148,12 @@ func (s *sirene) Validate(ctx context.Context, req Request) (*Result, error) {
 
 	// Dirigeants publish the birth month (date_de_naissance, YYYY-MM) or at
 	// least the year; compare what is published.
-	birth := *req.Person.BirthDate
 	var roles []Role
 	for _, d := range ul.Dirigeants {
+		if !checkPerson {
+			break
+		}
+		birth := *req.Person.BirthDate
 		if d.TypeDirigeant != "personne physique" || !sameName(d.Nom, req.Person.LastName) ||
 			!givenNamesMatch(d.Prenoms, req.Person.FirstName) {
 			continue
@@ -165,7 +170,7 @@ func (s *sirene) Validate(ctx context.Context, req Request) (*Result, error) {
 	}
 
 	raw, _ := json.Marshal(map[string]json.RawMessage{"search": res.Body})
-	return &Result{Company: company, Roles: roles, PersonChecked: true, Raw: raw}, nil
+	return &Result{Company: company, Roles: roles, PersonChecked: checkPerson, Raw: raw}, nil
 }
 
 // sireneRepresents tells the qualités that represent a French company

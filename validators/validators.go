@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -33,6 +34,11 @@ type Request struct {
 	Country string // ISO 3166-1 alpha-2, upper case
 	Code    string // the company's registration code, as typed by the user
 	Person  Person
+	// CompanyOnly asks about the company and who represents it, without a
+	// person to check (ongoing monitoring, after the person data is erased):
+	// the person fields may then be missing, and a register that needs them
+	// to match a person leaves PersonChecked false.
+	CompanyOnly bool
 }
 
 // Company is the register's answer, normalised across registers.
@@ -92,6 +98,11 @@ type Result struct {
 	PersonChecked bool
 	// Raw is the register's response bodies, kept for audit.
 	Raw json.RawMessage
+	// Representatives are the personal codes (PersonKey form) of everyone
+	// the register lists with a role that represents the company alone,
+	// from registers that identify people by code (EE, SE). Monitoring
+	// compares their keyed hashes and never stores them.
+	Representatives []string
 }
 
 // Authorized reports whether the register lists the person with a role
@@ -199,4 +210,24 @@ type SandboxCase struct {
 	Code    string
 	Outcome string
 	Person  Person
+}
+
+// PersonKey is the form of a personal code that Result.Representatives
+// uses, so that a person's code typed at onboarding and the register's
+// listing of it compare equal: the Estonian code as it is (11 digits), the
+// Swedish personal number without its century (10 digits). "" when the
+// country's register lists no codes or the code is not valid.
+func PersonKey(country, code string) string {
+	code = strings.TrimSpace(code)
+	switch strings.ToUpper(country) {
+	case "EE":
+		if CheckEstonianPersonalCode(code) == nil {
+			return code
+		}
+	case "SE":
+		if pnr, ok := bolagsverketPersonnummer(code, time.Now()); ok {
+			return pnr[len(pnr)-10:]
+		}
+	}
+	return ""
 }

@@ -152,7 +152,9 @@ func (w *wirtschaftscompass) Validate(ctx context.Context, req Request) (*Result
 	if err != nil {
 		return nil, err
 	}
-	if missing := missingPersonFields(req.Person); len(missing) > 0 {
+	missing := missingPersonFields(req.Person)
+	checkPerson := len(missing) == 0
+	if !checkPerson && !req.CompanyOnly {
 		return nil, Errorf(CodeIdentityValidation, "wirtschaftscompass needs %s of the person", strings.Join(missing, ", "))
 	}
 
@@ -214,12 +216,15 @@ func (w *wirtschaftscompass) Validate(ctx context.Context, req Request) (*Result
 		Registry:         "wirtschaftscompass",
 	}
 
-	birth := req.Person.BirthDate.Format("2006-01-02")
+	birth := ""
+	if checkPerson {
+		birth = req.Person.BirthDate.Format("2006-01-02")
+	}
 	var roles []Role
 	bi := rep.Data.BodiesInvestments
 	for _, f := range append(append([]wicoFunction{}, bi.Management.Management...), bi.Owners.Owner...) {
 		e := f.EntityReference
-		if f.ValidTo != "" || e.ObjectType != "NATURAL_PERSON" || e.DateOfBirth != birth ||
+		if !checkPerson || f.ValidTo != "" || e.ObjectType != "NATURAL_PERSON" || e.DateOfBirth != birth ||
 			!sameName(e.StructuredName.Surname, req.Person.LastName) ||
 			!givenNamesMatch(e.StructuredName.GivenName, req.Person.FirstName) {
 			continue
@@ -232,7 +237,7 @@ func (w *wirtschaftscompass) Validate(ctx context.Context, req Request) (*Result
 	}
 
 	raw, _ := json.Marshal(map[string]json.RawMessage{"resolve": resolved.Body, "report": report.Body})
-	return &Result{Company: company, Roles: roles, PersonChecked: true, Raw: raw}, nil
+	return &Result{Company: company, Roles: roles, PersonChecked: checkPerson, Raw: raw}, nil
 }
 
 // wicoStatus maps the report's status block to a normalised status.

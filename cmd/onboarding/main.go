@@ -50,6 +50,7 @@ const usage = `usage:
   onboarding token create --username NAME
   onboarding token revoke --token TOKEN | --username NAME
   onboarding checklist import FILE.yaml
+  onboarding monitor status
 `
 
 func main() {
@@ -66,7 +67,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]
 	}
-	if len(args) > 0 && (cmd == "user" || cmd == "token" || cmd == "checklist") {
+	if len(args) > 0 && (cmd == "user" || cmd == "token" || cmd == "checklist" || cmd == "monitor") {
 		cmd, args = cmd+" "+args[0], args[1:]
 	}
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
@@ -111,6 +112,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		logger.Info("starting", "database", s.Dialect(), "sandbox", registers.Sandbox(), "console", consoleURL(ln.Addr()))
 		go h.Sweep(ctx)
 		go h.Dispatch(ctx)
+		go h.Monitor(ctx)
 		return server.Serve(ctx, ln, h, cfg, logger)
 	case "migrate":
 		s, err := openStore(ctx, all)
@@ -132,6 +134,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return setPassword(ctx, args, all, stdin, stdout)
 	case "checklist import":
 		return importChecklist(ctx, args, all, stdout)
+	case "monitor status":
+		return monitorStatus(ctx, all, stdout)
 	default:
 		return errors.New(usage)
 	}
@@ -149,6 +153,24 @@ func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	return s, nil
+}
+
+// monitorStatus prints the state of ongoing monitoring, of every replica,
+// as one JSON object: what the metrics show, from the database.
+func monitorStatus(ctx context.Context, cfg config.Config, stdout io.Writer) error {
+	s, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	st, err := s.MonitorStatus(ctx, s.Clock().Now())
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(stdout).Encode(struct {
+		Enabled bool `json:"enabled"`
+		store.MonitorStatus
+	}{cfg.Server.Monitor.Enabled, st})
 }
 
 // credentials is what user create and token create print.

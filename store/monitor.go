@@ -1,0 +1,326 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/onboarding-kyb/onboarding/domain"
+)
+
+// Watch is one watched verification as a monitoring check needs it: the
+// company, who onboarded it, and what the register said last.
+type Watch struct {
+	Verification          uuid.UUID  `db:"verification_uuid"`
+	Country               string     `db:"country"`
+	LegalPersonIdentifier string     `db:"legal_person_identifier"`
+	LegalName             string     `db:"legal_name"`
+	CustomerUUID          *uuid.UUID `db:"customer_uuid"`
+	Status                string     `db:"status"`     // the verification's
+	FirstName             string     `db:"first_name"` // the user's account name
+	LastName              string     `db:"last_name"`
+	PersonCodeHMAC        string     `db:"person_code_hmac"`
+	Failures              int        `db:"failures"`
+	Seen
+}
+
+// Seen is what the register said of a watched company when last asked (or
+// at onboarding, before the first check).
+type Seen struct {
+	CompanyStatus string `db:"company_status"`
+	CompanyName   string `db:"company_name"`
+	LegalForm     string `db:"legal_form"`
+	Represents    *bool  `db:"represents"` // nil: not known
+}
+
+// Candidate is a verification to start watching.
+type Candidate struct {
+	Verification uuid.UUID  `db:"uuid"`
+	Country      string     `db:"country"`
+	Company      []byte     `db:"verified_company_data"`
+	ErrorMessage string     `db:"error_message"`
+	ValidatedAt  *time.Time `db:"validated_at"`
+}
+
+// Baseline is what a candidate's onboarding said: the register's company
+// data, and that the person represented it when the register confirmed it
+// (no error; a staff approval leaves it unknown).
+func (c Candidate) Baseline() Seen {
+	var company struct {
+		Name      string `json:"name"`
+		Status    string `json:"status"`
+		LegalForm string `json:"legal_form"`
+	}
+	_ = json.Unmarshal(c.Company, &company)
+	s := Seen{CompanyStatus: company.Status, CompanyName: company.Name, LegalForm: company.LegalForm}
+	if c.ErrorMessage == "" {
+		yes := true
+		s.Represents = &yes
+	}
+	return s
+}
+
+// WatchCandidates returns up to limit verified verifications not watched
+// yet: those with a customer, and the others too when verified is set.
+func (s *Store) WatchCandidates(ctx context.Context, verified bool, limit int) ([]Candidate, error) {
+	out := []Candidate{}
+	err := s.db.SelectContext(ctx, &out, s.db.Rebind(`SELECT uuid, country, verified_company_data, error_message, validated_at
+		FROM verifications v WHERE status = ? AND (customer_id IS NOT NULL OR ?)
+		AND NOT EXISTS (SELECT 1 FROM monitor_watches w WHERE w.verification_uuid = v.uuid)
+		ORDER BY uuid LIMIT ?`), domain.StatusVerified, verified, limit)
+	return out, s.wrap(ctx, err)
+}
+
+// AddWatch starts watching a candidate, due at due; a replica that added it
+// first wins.
+func (s *Store) AddWatch(ctx context.Context, c Candidate, due time.Time) error {
+	b := c.Baseline()
+	_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO monitor_watches
+		(verification_uuid, company_status, company_name, legal_form, represents, due_at, created)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (verification_uuid) DO NOTHING`),
+		c.Verification, b.CompanyStatus, b.CompanyName, b.LegalForm, b.Represents, due, s.clock.Now())
+	return s.wrap(ctx, err)
+}
+
+// watchSelect reads watches with their verification, customer and user.
+const watchSelect = `SELECT w.verification_uuid, v.country, v.legal_person_identifier, v.legal_name, c.uuid AS customer_uuid,
+	v.status, u.first_name, u.last_name, v.person_code_hmac, w.failures, w.company_status, w.company_name, w.legal_form, w.represents
+	FROM monitor_watches w JOIN verifications v ON v.uuid = w.verification_uuid JOIN users u ON u.id = v.user_id
+	LEFT JOIN customers c ON c.id = v.customer_id`
+
+// ClaimWatches takes up to limit watches due at now, of verified
+// verifications outside the countries skip, for one check each: they get
+// the returned claim and are due again after lease, so that a check whose
+// replica died is taken up again then. On PostgreSQL the rows are picked
+// with FOR UPDATE SKIP LOCKED, so replicas claiming at once take different
+// rows; SQLite has one writer at a time.
+func (s *Store) ClaimWatches(ctx context.Context, now time.Time, lease time.Duration, limit int, skip []string) (string, []Watch, error) {
+	claim := uuid.NewString()
+	lock := ""
+	if s.dialect == "postgres" {
+		lock = " FOR UPDATE OF w SKIP LOCKED"
+	}
+	args := []any{claim, now.Add(lease), now, domain.StatusVerified}
+	notIn := ""
+	if len(skip) > 0 {
+		notIn = ` AND v.country NOT IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(skip)), ", ") + `)`
+		for _, cc := range skip {
+			args = append(args, cc)
+		}
+	}
+	args = append(args, limit, now)
+	var watches []Watch
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE monitor_watches SET claim = ?, due_at = ?
+			WHERE verification_uuid IN (SELECT w.verification_uuid FROM monitor_watches w
+				JOIN verifications v ON v.uuid = w.verification_uuid
+				WHERE w.due_at <= ? AND v.status = ?`+notIn+` ORDER BY w.due_at LIMIT ?`+lock+`)
+			AND due_at <= ?`), args...)
+		if err != nil {
+			return s.wrap(ctx, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		return s.wrap(ctx, tx.SelectContext(ctx, &watches, s.db.Rebind(watchSelect+` WHERE w.claim = ?`), claim))
+	})
+	return claim, watches, err
+}
+
+// Check is the outcome of one monitoring check.
+type Check struct {
+	Seen    Seen      // what the register said now (the last known, after an outage)
+	Changes []Change  // what changed since the last check: one alert each
+	Due     time.Time // the next check
+	Error   string    // the register's error code when it could not answer ("" otherwise)
+}
+
+// Change is one difference the register shows.
+type Change struct {
+	Kind, Old, New string
+}
+
+// FinishCheck stores the outcome of the check holding claim on w: the new
+// baseline and due time, and for each change an alert, an event on the
+// verification's trail and its webhook deliveries, in one transaction. A
+// claim taken over meanwhile (the check outlived its lease) stores nothing
+// and returns a conflict, so each change is reported once.
+func (s *Store) FinishCheck(ctx context.Context, w *Watch, claim string, c Check) ([]domain.Alert, error) {
+	now := s.clock.Now()
+	failures := 0
+	if c.Error != "" {
+		failures = w.Failures + 1
+	}
+	var alerts []domain.Alert
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE monitor_watches SET company_status = ?, company_name = ?,
+			legal_form = ?, represents = ?, due_at = ?, claim = '', failures = ?, checked_at = ?, last_error = ?
+			WHERE verification_uuid = ? AND claim = ?`),
+			c.Seen.CompanyStatus, c.Seen.CompanyName, c.Seen.LegalForm, c.Seen.Represents, c.Due, failures, now, c.Error,
+			w.Verification, claim)
+		if err != nil {
+			return s.wrap(ctx, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return domain.Errorf(domain.EConflict, "The check outlived its claim and was taken over; its outcome was not stored.")
+		}
+		for _, ch := range c.Changes {
+			a := domain.Alert{UUID: uuid.New(), Verification: w.Verification, CustomerUUID: w.CustomerUUID, Country: w.Country,
+				LegalPersonIdentifier: w.LegalPersonIdentifier, LegalName: w.LegalName, Kind: ch.Kind, OldValue: ch.Old,
+				NewValue: ch.New, State: domain.AlertOpen, Created: now, Modified: now}
+			if _, err := tx.NamedExecContext(ctx, `INSERT INTO monitoring_alerts (`+alertCols+`) VALUES (`+namedParams(alertCols)+`)`, a); err != nil {
+				return s.wrap(ctx, err)
+			}
+			if err := addEvent(ctx, s, tx, &domain.Event{Verification: w.Verification, Kind: domain.EventRegisterChanged,
+				OldStatus: w.Status, NewStatus: w.Status, Reason: ch.Kind + ": " + ch.Old + " → " + ch.New}); err != nil {
+				return err
+			}
+			alerts = append(alerts, a)
+		}
+		return nil
+	})
+	return alerts, err
+}
+
+// TakeSlot reserves the next free call slot of a register limited to one
+// call per spacing, for every replica at once: the slot is the later of
+// now and the slot after the last one reserved. The caller waits until
+// the returned time.
+func (s *Store) TakeSlot(ctx context.Context, method string, now time.Time, spacing time.Duration) (time.Time, error) {
+	at, step := now.UnixMicro(), spacing.Microseconds()
+	var next int64
+	err := s.db.GetContext(ctx, &next, s.db.Rebind(`INSERT INTO monitor_rate (method, next_slot) VALUES (?, ?)
+		ON CONFLICT (method) DO UPDATE SET next_slot = CASE WHEN monitor_rate.next_slot > ? THEN monitor_rate.next_slot ELSE ? END + ?
+		RETURNING next_slot`), method, at+step, at, at, step)
+	if err != nil {
+		return time.Time{}, s.wrap(ctx, err)
+	}
+	return time.UnixMicro(next - step).UTC(), nil
+}
+
+// MonitorStatus is the state of monitoring, from the database (every
+// replica's work).
+type MonitorStatus struct {
+	Watched        int            `json:"watched"`          // verifications watched
+	Due            int            `json:"due"`              // checks due now: the backlog
+	CheckedLastDay int            `json:"checked_last_24h"` // checks done in the last 24 hours
+	RegisterErrors int            `json:"register_errors"`  // watches whose last check met a register outage
+	Alerts         map[string]int `json:"alerts"`           // alerts by state
+}
+
+// MonitorStatus counts the watches and alerts at now.
+func (s *Store) MonitorStatus(ctx context.Context, now time.Time) (MonitorStatus, error) {
+	st := MonitorStatus{Alerts: map[string]int{domain.AlertOpen: 0, domain.AlertAcknowledged: 0, domain.AlertResolved: 0}}
+	err := s.db.QueryRowxContext(ctx, s.db.Rebind(`SELECT COUNT(*),
+		COALESCE(SUM(CASE WHEN due_at <= ? THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN checked_at > ? THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN failures > 0 THEN 1 ELSE 0 END), 0) FROM monitor_watches`), now, now.Add(-24*time.Hour)).
+		Scan(&st.Watched, &st.Due, &st.CheckedLastDay, &st.RegisterErrors)
+	if err != nil {
+		return st, s.wrap(ctx, err)
+	}
+	rows, err := s.db.QueryxContext(ctx, `SELECT state, COUNT(*) FROM monitoring_alerts GROUP BY state`)
+	if err != nil {
+		return st, s.wrap(ctx, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			return st, s.wrap(ctx, err)
+		}
+		st.Alerts[state] = n
+	}
+	return st, s.wrap(ctx, rows.Err())
+}
+
+// DueWatches counts the checks due at now.
+func (s *Store) DueWatches(ctx context.Context, now time.Time) (int, error) {
+	var n int
+	err := s.db.GetContext(ctx, &n, s.db.Rebind(`SELECT COUNT(*) FROM monitor_watches WHERE due_at <= ?`), now)
+	return n, s.wrap(ctx, err)
+}
+
+const alertCols = `uuid, verification_uuid, customer_uuid, country, legal_person_identifier, legal_name, kind, old_value,
+	new_value, state, note, acknowledged_by, acknowledged_at, resolved_by, resolved_at, created, modified`
+
+// alertOrderings maps the alert list's `o` values to SQL.
+var alertOrderings = map[string]string{
+	"created":   "created ASC, uuid ASC",
+	"-created":  "created DESC, uuid DESC",
+	"modified":  "modified ASC, uuid ASC",
+	"-modified": "modified DESC, uuid DESC",
+}
+
+// ListAlerts returns a page of the alerts f selects (newest first unless
+// ordered otherwise) and how many it selects.
+func (s *Store) ListAlerts(ctx context.Context, f domain.AlertFilter) ([]domain.Alert, int, error) {
+	var conds []string
+	var args []any
+	add := func(cond string, arg any) { conds, args = append(conds, cond), append(args, arg) }
+	if f.State != "" {
+		add("state = ?", f.State)
+	}
+	if f.Country != "" {
+		add("country = ?", strings.ToUpper(f.Country))
+	}
+	if f.Kind != "" {
+		add("kind = ?", f.Kind)
+	}
+	if f.Customer != nil {
+		add("customer_uuid = ?", *f.Customer)
+	}
+	from := "monitoring_alerts"
+	if len(conds) > 0 {
+		from += " WHERE " + strings.Join(conds, " AND ")
+	}
+	order, ok := alertOrderings[f.Ordering]
+	if !ok {
+		order = alertOrderings["-created"]
+	}
+	out := []domain.Alert{}
+	total, err := s.page(ctx, &out, alertCols, from, order, f.Offset, f.Limit, args...)
+	return out, total, err
+}
+
+// Alert reads one alert.
+func (s *Store) Alert(ctx context.Context, id uuid.UUID) (*domain.Alert, error) {
+	var a domain.Alert
+	if err := s.db.GetContext(ctx, &a, s.db.Rebind(`SELECT `+alertCols+` FROM monitoring_alerts WHERE uuid = ?`), id); err != nil {
+		return nil, s.wrap(ctx, err)
+	}
+	return &a, nil
+}
+
+// DecideAlert moves an alert to state (acknowledged or resolved) by actor
+// with note, from one of the states from; an alert in another state is a
+// conflict, a missing one 404.
+func (s *Store) DecideAlert(ctx context.Context, id uuid.UUID, state, note string, actor int64, from ...string) (*domain.Alert, error) {
+	now := s.clock.Now()
+	set := "acknowledged_by = ?, acknowledged_at = ?"
+	if state == domain.AlertResolved {
+		set = "resolved_by = ?, resolved_at = ?"
+	}
+	args := []any{state, note, actor, now, now, id}
+	for _, f := range from {
+		args = append(args, f)
+	}
+	res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE monitoring_alerts SET state = ?, note = ?, `+set+`, modified = ?
+		WHERE uuid = ? AND state IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(from)), ", ")+`)`), args...)
+	if err != nil {
+		return nil, s.wrap(ctx, err)
+	}
+	a, err := s.Alert(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, domain.Errorf(domain.EConflict, "This alert is %s already.", a.State)
+	}
+	return a, nil
+}
