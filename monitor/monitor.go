@@ -105,7 +105,7 @@ func (c Config) off() []string {
 // Tuning that is not configuration.
 const (
 	workers     = 8                // checks one replica runs at once
-	batch       = 64               // watches claimed at a time
+	batch       = 64               // watches claimed at a time, at most a minute's worth at the rate
 	enrolBatch  = 500              // verifications enrolled at a time
 	lease       = 10 * time.Minute // a claimed check is due again after this, should its replica die
 	backoffBase = 15 * time.Minute // an outage's first retry; doubled each time, up to the interval
@@ -160,26 +160,35 @@ func (m *Monitor) RunOnce(ctx context.Context) (int, error) {
 	done := 0
 	for ctx.Err() == nil {
 		now := m.clock.Now()
-		claim, watches, err := m.store.ClaimWatches(ctx, now, lease, batch, m.cfg.off())
+		size := batch
+		if m.cfg.Rate > 0 {
+			size = max(1, min(batch, int(m.cfg.Rate*60)))
+		}
+		claim, watches, err := m.store.ClaimWatches(ctx, now, lease, size, m.cfg.off())
 		if err != nil {
 			return done, err
 		}
 		if len(watches) == 0 {
 			break
 		}
-		work := make(chan *store.Watch)
+		slots, err := m.slots(ctx, watches)
+		if err != nil {
+			return done, err
+		}
+		work := make(chan int)
 		var wg sync.WaitGroup
 		for range min(workers, len(watches)) {
 			wg.Go(func() {
-				for w := range work {
-					if err := m.check(ctx, w, claim); err != nil && ctx.Err() == nil {
+				for i := range work {
+					w := &watches[i]
+					if err := m.check(ctx, w, claim, slots[i]); err != nil && ctx.Err() == nil {
 						m.logger.Warn("monitoring check not stored", "verification", w.Verification, "error", err.Error())
 					}
 				}
 			})
 		}
 		for i := range watches {
-			work <- &watches[i]
+			work <- i
 		}
 		close(work)
 		wg.Wait()
@@ -204,14 +213,16 @@ func (m *Monitor) enrol(ctx context.Context) error {
 			return err
 		}
 		now := m.clock.Now()
-		for _, c := range cands {
+		due := make([]time.Time, len(cands))
+		for i, c := range cands {
 			from := now
 			if c.ValidatedAt != nil && c.ValidatedAt.After(now.Add(-m.cfg.interval(c.Country))) {
 				from = c.ValidatedAt.Add(m.cfg.interval(c.Country))
 			}
-			if err := m.store.AddWatch(ctx, c, from.Add(m.jitter())); err != nil {
-				return err
-			}
+			due[i] = from.Add(m.jitter())
+		}
+		if err := m.store.AddWatches(ctx, cands, due); err != nil {
+			return err
 		}
 		if len(cands) < enrolBatch {
 			return nil
@@ -226,8 +237,35 @@ func (m *Monitor) jitter() time.Duration {
 	return rand.N(m.cfg.Jitter)
 }
 
-// check asks w's register, compares, and stores the outcome.
-func (m *Monitor) check(ctx context.Context, w *store.Watch, claim string) error {
+// slots reserves a call slot at each watch's register (the zero time
+// without a rate limit), one statement per register.
+func (m *Monitor) slots(ctx context.Context, watches []store.Watch) ([]time.Time, error) {
+	out := make([]time.Time, len(watches))
+	if m.cfg.Rate <= 0 {
+		return out, nil
+	}
+	spacing := time.Duration(float64(time.Second) / m.cfg.Rate)
+	byMethod := map[string][]int{}
+	for i, w := range watches {
+		if v, ok := m.regs.ForCountry(w.Country); ok {
+			byMethod[v.Method()] = append(byMethod[v.Method()], i)
+		}
+	}
+	for method, idx := range byMethod {
+		first, err := m.store.TakeSlots(ctx, method, m.clock.Now(), spacing, len(idx))
+		if err != nil {
+			return nil, err
+		}
+		for k, i := range idx {
+			out[i] = first.Add(time.Duration(k) * spacing)
+		}
+	}
+	return out, nil
+}
+
+// check asks w's register (no earlier than slot), compares, and stores the
+// outcome.
+func (m *Monitor) check(ctx context.Context, w *store.Watch, claim string, slot time.Time) error {
 	now := m.clock.Now()
 	interval := m.cfg.interval(w.Country)
 	c := store.Check{Seen: w.Seen, Due: now.Add(interval + m.jitter())}
@@ -236,7 +274,7 @@ func (m *Monitor) check(ctx context.Context, w *store.Watch, claim string) error
 	var err error
 	if !ok {
 		err = validators.Errorf(validators.CodeNoBackend, "no register is configured for %s", w.Country)
-	} else if err = m.wait(ctx, v.Method()); err == nil {
+	} else if err = m.wait(ctx, slot); err == nil {
 		res, err = v.Validate(ctx, validators.Request{Country: w.Country, Code: w.LegalPersonIdentifier, CompanyOnly: true,
 			Person: validators.Person{FirstName: w.FirstName, LastName: w.LastName}})
 	}
@@ -273,17 +311,8 @@ func (m *Monitor) check(ctx context.Context, w *store.Watch, claim string) error
 	return nil
 }
 
-// wait takes the register's next call slot and waits for it (Rate 0: no
-// limit).
-func (m *Monitor) wait(ctx context.Context, method string) error {
-	if m.cfg.Rate <= 0 {
-		return nil
-	}
-	spacing := time.Duration(float64(time.Second) / m.cfg.Rate)
-	slot, err := m.store.TakeSlot(ctx, method, m.clock.Now(), spacing)
-	if err != nil {
-		return err
-	}
+// wait waits until slot.
+func (m *Monitor) wait(ctx context.Context, slot time.Time) error {
 	d := slot.Sub(m.clock.Now())
 	if d <= 0 {
 		return nil

@@ -75,15 +75,22 @@ func (s *Store) WatchCandidates(ctx context.Context, verified bool, limit int) (
 	return out, s.wrap(ctx, err)
 }
 
-// AddWatch starts watching a candidate, due at due; a replica that added it
-// first wins.
-func (s *Store) AddWatch(ctx context.Context, c Candidate, due time.Time) error {
-	b := c.Baseline()
-	_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO monitor_watches
-		(verification_uuid, company_status, company_name, legal_form, represents, due_at, created)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (verification_uuid) DO NOTHING`),
-		c.Verification, b.CompanyStatus, b.CompanyName, b.LegalForm, b.Represents, due, s.clock.Now())
-	return s.wrap(ctx, err)
+// AddWatches starts watching candidates, each due at its due time (due[i]),
+// in one transaction; a replica that added one first wins.
+func (s *Store) AddWatches(ctx context.Context, cands []Candidate, due []time.Time) error {
+	now := s.clock.Now()
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		for i, c := range cands {
+			b := c.Baseline()
+			if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO monitor_watches
+				(verification_uuid, company_status, company_name, legal_form, represents, due_at, created)
+				VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (verification_uuid) DO NOTHING`),
+				c.Verification, b.CompanyStatus, b.CompanyName, b.LegalForm, b.Represents, due[i], now); err != nil {
+				return s.wrap(ctx, err)
+			}
+		}
+		return nil
+	})
 }
 
 // watchSelect reads watches with their verification, customer and user.
@@ -186,12 +193,12 @@ func (s *Store) FinishCheck(ctx context.Context, w *Watch, claim string, c Check
 	return alerts, err
 }
 
-// TakeSlot reserves the next free call slot of a register limited to one
-// call per spacing, for every replica at once: the slot is the later of
-// now and the slot after the last one reserved. The caller waits until
-// the returned time.
-func (s *Store) TakeSlot(ctx context.Context, method string, now time.Time, spacing time.Duration) (time.Time, error) {
-	at, step := now.UnixMicro(), spacing.Microseconds()
+// TakeSlots reserves the next n free call slots of a register limited to
+// one call per spacing, for every replica at once: the first is the later
+// of now and the slot after the last one reserved, the others follow it
+// spacing apart. The caller makes its calls no earlier than their slots.
+func (s *Store) TakeSlots(ctx context.Context, method string, now time.Time, spacing time.Duration, n int) (time.Time, error) {
+	at, step := now.UnixMicro(), spacing.Microseconds()*int64(n)
 	var next int64
 	err := s.db.GetContext(ctx, &next, s.db.Rebind(`INSERT INTO monitor_rate (method, next_slot) VALUES (?, ?)
 		ON CONFLICT (method) DO UPDATE SET next_slot = CASE WHEN monitor_rate.next_slot > ? THEN monitor_rate.next_slot ELSE ? END + ?
