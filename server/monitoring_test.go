@@ -37,7 +37,7 @@ type fakeRegister struct {
 	reps      map[string][]string // registration code → representatives' codes
 	outage    error
 	calls     []time.Time
-	codes     map[string]int // calls per registration code
+	codes     map[string]int                        // calls per registration code
 	unknown   func(code string) *validators.Company // answers for codes not in companies (nil: not found)
 }
 
