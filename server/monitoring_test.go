@@ -20,6 +20,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/onboarding-kyb/onboarding/domain"
+	"github.com/onboarding-kyb/onboarding/metrics"
 	"github.com/onboarding-kyb/onboarding/monitor"
 	"github.com/onboarding-kyb/onboarding/server"
 	"github.com/onboarding-kyb/onboarding/store"
@@ -237,7 +238,8 @@ func TestMonitorOutageRetriesWithoutAlert(t *testing.T) {
 		clock := fakeClock(a.store)
 		reg := newFakeRegister()
 		vs := watchedCompanies(t, a, reg, 3)
-		m := monitor.New(monitorConfig(), a.store, reg, nil, quietLogger())
+		mx := metrics.New()
+		m := monitor.New(monitorConfig(), a.store, reg, mx, quietLogger())
 		ctx := context.Background()
 		if _, err := m.RunOnce(ctx); err != nil {
 			t.Fatal(err)
@@ -278,6 +280,12 @@ func TestMonitorOutageRetriesWithoutAlert(t *testing.T) {
 		if reg.callCount() != 12 {
 			t.Fatalf("%d register calls, want 12 (3 companies × 3 outages + 1 answer)", reg.callCount())
 		}
+		got := scrape(t, mx.Handler())
+		wantMetric(t, got, `onboarding_monitor_checks_total{outcome="register_error"}`, 9)
+		wantMetric(t, got, `onboarding_monitor_checks_total{outcome="changed"}`, 1)
+		wantMetric(t, got, `onboarding_monitor_checks_total{outcome="unchanged"}`, 2)
+		wantMetric(t, got, `onboarding_monitor_alerts_total{kind="condition"}`, 1)
+		wantMetric(t, got, `onboarding_monitor_backlog`, 0)
 	})
 }
 

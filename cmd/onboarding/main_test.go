@@ -220,3 +220,53 @@ func cliDatabase(t *testing.T, name string) (string, func(string) string) {
 		return ""
 	}
 }
+
+// onboarding monitor status prints what monitoring's metrics show, from
+// the database: watches, the backlog, recent checks, errors, alerts.
+func TestMonitorStatus(t *testing.T) {
+	t.Parallel()
+	dbURL, base := cliDatabase(t, "cli")
+	env := func(k string) string {
+		if k == "ONBOARDING_MONITOR_WATCH_VERIFIED" {
+			return "true"
+		}
+		return base(k)
+	}
+	ctx := context.Background()
+	var out bytes.Buffer
+	if err := run(ctx, []string{"user", "create", "--username", "erin"}, env, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	s, err := store.Open(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.SeedVerifications(ctx, 10, []int64{1}); err != nil { // 8 verified
+		t.Fatal(err)
+	}
+	cands, err := s.WatchCandidates(ctx, true, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	due := make([]time.Time, len(cands))
+	for i := range due {
+		due[i] = time.Now().UTC().Add(time.Duration(2*i-1) * time.Hour) // one due, the others later
+	}
+	if err := s.AddWatches(ctx, cands, due); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"monitor", "status"}, env, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Enabled bool           `json:"enabled"`
+		Watched int            `json:"watched"`
+		Due     int            `json:"due"`
+		Alerts  map[string]int `json:"alerts"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &st); err != nil || !st.Enabled || st.Watched != 8 || st.Due != 1 || st.Alerts["open"] != 0 {
+		t.Fatalf("monitor status printed %q (%v)", out.String(), err)
+	}
+}
