@@ -33,7 +33,7 @@ func Static() fs.FS {
 type Pages struct{ byName map[string]*template.Template }
 
 // pageNames are the templates/ files that are pages.
-var pageNames = []string{"signin", "queue", "case", "error"}
+var pageNames = []string{"signin", "queue", "case", "alerts", "error"}
 
 // Parse parses every page with the layout.
 func Parse() (*Pages, error) {

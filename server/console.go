@@ -41,6 +41,7 @@ type page struct {
 	Message   string // error page
 	Queue     *queueView
 	Case      *caseView
+	Alerts    *alertsView
 }
 
 // mountConsole serves the console on e.
@@ -73,6 +74,8 @@ func (s *Server) mountConsole(e *echo.Echo) error {
 	in.POST("/cases/:uuid/create-customer", s.createCaseCustomer)
 	in.POST("/justifications/:uuid/decide", s.decideJustification)
 	in.GET("/justifications/:uuid/documents/:file", s.document)
+	in.GET("/alerts", s.alertsPage)
+	in.POST("/alerts/:uuid", s.decideAlertForm)
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -580,6 +581,66 @@ func TestMonitorTenThousandDueAtOnce(t *testing.T) {
 		}
 		if p99 > 100*time.Millisecond {
 			t.Errorf("retrieve p99 %s during the checks, want under 100 ms", p99)
+		}
+	})
+}
+
+// The console's Alerts view, linked from its header: support users read
+// the open alerts; staff acknowledge and resolve them with a note, from the
+// console's own pages only.
+func TestConsoleAlerts(t *testing.T) {
+	forEachDB(t, func(t *testing.T, a *api) {
+		srv, _, _ := consoleAPI(t, a)
+		clock := fakeClock(a.store)
+		reg := newFakeRegister()
+		vs := watchedCompanies(t, a, reg, 1)
+		m := monitor.New(monitorConfig(), a.store, reg, nil, quietLogger())
+		m.RunOnce(context.Background())
+		reg.set(vs[0].LegalPersonIdentifier, func(c *validators.Company) { c.Name = `<img src=x onerror=alert(1)>` })
+		clock.Advance(721 * time.Hour)
+		m.RunOnce(context.Background())
+		var alerts []map[string]any
+		a.do(t, http.MethodGet, "/api/onboarding-monitoring-alerts/", a.staffT, nil).JSON(t, &alerts)
+		if len(alerts) != 1 {
+			t.Fatalf("alerts: %v", alerts)
+		}
+		id := alerts[0]["uuid"].(string)
+
+		sue := newBrowser(t, srv)
+		sue.signIn("sue")
+		if q := sue.get("/console/"); q.doc.Find(`header a[href="/console/alerts"]`).Length() != 1 {
+			t.Fatalf("no Alerts link in the header: %s", q.body)
+		}
+		p := sue.get("/console/alerts")
+		if p.status != http.StatusOK || p.doc.Find("table.queue tbody tr").Length() != 1 || p.doc.Find("form[action^='/console/alerts/']").Length() != 0 ||
+			strings.Contains(p.body, "<img src=x") || !strings.Contains(p.body, "&lt;img src=x") {
+			t.Fatalf("support's alerts page: %d %s", p.status, p.body)
+		}
+		if p := sue.post("/console/alerts/"+id, url.Values{"state": {"acknowledged"}}); p.status != http.StatusForbidden {
+			t.Fatalf("support acknowledged: %d", p.status)
+		}
+		stan := newBrowser(t, srv)
+		stan.signIn("stan")
+		if p := stan.send("POST", "/console/alerts/"+id, url.Values{"state": {"resolved"}}, map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}); p.status != http.StatusForbidden {
+			t.Fatalf("a cross-site POST: %d", p.status)
+		}
+		if p := stan.get("/console/alerts"); p.doc.Find("form[action='/console/alerts/"+id+"'] button[value=acknowledged]").Length() != 1 {
+			t.Fatalf("staff see no acknowledge button: %s", p.body)
+		}
+		p = stan.post("/console/alerts/"+id, url.Values{"state": {"acknowledged"}, "note": {"Asked the customer."}})
+		if p.status != http.StatusSeeOther || p.header.Get("Location") != "/console/alerts?done=acknowledged" {
+			t.Fatalf("acknowledge: %d %s", p.status, p.header.Get("Location"))
+		}
+		if p := stan.get("/console/alerts?state=acknowledged"); !strings.Contains(p.body, "Asked the customer.") || p.doc.Find("table.queue tbody tr").Length() != 1 {
+			t.Fatalf("acknowledged tab: %s", p.body)
+		}
+		if p := stan.post("/console/alerts/"+id, url.Values{"state": {"acknowledged"}}); p.status != http.StatusConflict {
+			t.Fatalf("acknowledged twice: %d", p.status)
+		}
+		stan.post("/console/alerts/"+id, url.Values{"state": {"resolved"}, "note": {"Name change confirmed."}})
+		if got := a.do(t, http.MethodGet, "/api/onboarding-monitoring-alerts/"+id+"/", a.supportT, nil).Object(t); got["state"] != "resolved" ||
+			got["note"] != "Name change confirmed." || got["resolved_by"] != float64(a.staff.ID) {
+			t.Fatalf("after the console: %v", got)
 		}
 	})
 }
