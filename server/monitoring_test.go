@@ -27,7 +27,6 @@ import (
 	"github.com/onboarding-kyb/onboarding/store"
 	"github.com/onboarding-kyb/onboarding/store/storetest"
 	"github.com/onboarding-kyb/onboarding/validators"
-	"github.com/onboarding-kyb/onboarding/validators/sandbox"
 )
 
 // fakeRegister is a register whose answers a test changes: a company per
@@ -136,11 +135,7 @@ func TestMonitorTwoReplicasReportEachChangeOnce(t *testing.T) {
 		s1.SetClock(domain.NewClock(clock))
 		s2.SetClock(domain.NewClock(clock))
 		a := newAPI(t, s1, server.Config{})
-		registers, err := validators.NewRegistry(sandboxEnv, sandbox.Fakes())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := server.New(server.Config{}, s2, registers, quietLogger()); err != nil { // the second replica's webhook payloads
+		if _, err := server.New(server.Config{}, s2, registryFrom(t, sandboxEnv), quietLogger()); err != nil { // the second replica's webhook payloads
 			t.Fatal(err)
 		}
 		hook := subscribe(t, a, newReceiver(t), []string{domain.WebhookRegisterChanged})
