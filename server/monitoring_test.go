@@ -314,6 +314,7 @@ func TestMonitoringAlertsAPI(t *testing.T) {
 		gone = alerts[0]
 		id := gone["uuid"].(string)
 		path := "/api/onboarding-monitoring-alerts/" + id + "/"
+		wantStatus(t, a.do(t, http.MethodGet, path, "", nil), http.StatusUnauthorized)
 		wantStatus(t, a.do(t, http.MethodGet, path, a.aliceT, nil), http.StatusForbidden)
 		wantStatus(t, a.do(t, http.MethodGet, "/api/onboarding-monitoring-alerts/", a.aliceT, nil), http.StatusForbidden)
 		wantStatus(t, a.do(t, http.MethodPost, path+"acknowledge/", a.supportT, map[string]any{"note": "x"}), http.StatusForbidden)
