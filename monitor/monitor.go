@@ -175,15 +175,13 @@ func (m *Monitor) RunOnce(ctx context.Context) (int, error) {
 		if err != nil {
 			return done, err
 		}
+		checks := make([]store.Check, len(watches))
 		work := make(chan int)
 		var wg sync.WaitGroup
 		for range min(workers, len(watches)) {
 			wg.Go(func() {
 				for i := range work {
-					w := &watches[i]
-					if err := m.check(ctx, w, claim, slots[i]); err != nil && ctx.Err() == nil {
-						m.logger.Warn("monitoring check not stored", "verification", w.Verification, "error", err.Error())
-					}
+					checks[i] = m.check(ctx, &watches[i], slots[i])
 				}
 			})
 		}
@@ -192,6 +190,13 @@ func (m *Monitor) RunOnce(ctx context.Context) (int, error) {
 		}
 		close(work)
 		wg.Wait()
+		if ctx.Err() != nil {
+			return done, ctx.Err() // unfinished checks are due again after the lease
+		}
+		if err := m.store.FinishChecks(ctx, claim, checks); err != nil {
+			return done, err
+		}
+		m.report(checks)
 		done += len(watches)
 	}
 	if m.metrics != nil {
@@ -263,12 +268,11 @@ func (m *Monitor) slots(ctx context.Context, watches []store.Watch) ([]time.Time
 	return out, nil
 }
 
-// check asks w's register (no earlier than slot), compares, and stores the
-// outcome.
-func (m *Monitor) check(ctx context.Context, w *store.Watch, claim string, slot time.Time) error {
+// check asks w's register (no earlier than slot) and compares.
+func (m *Monitor) check(ctx context.Context, w *store.Watch, slot time.Time) store.Check {
 	now := m.clock.Now()
 	interval := m.cfg.interval(w.Country)
-	c := store.Check{Seen: w.Seen, Due: now.Add(interval + m.jitter())}
+	c := store.Check{Watch: w, Seen: w.Seen, Due: now.Add(interval + m.jitter())}
 	v, ok := m.regs.ForCountry(w.Country)
 	var res *validators.Result
 	var err error
@@ -278,9 +282,6 @@ func (m *Monitor) check(ctx context.Context, w *store.Watch, claim string, slot 
 		res, err = v.Validate(ctx, validators.Request{Country: w.Country, Code: w.LegalPersonIdentifier, CompanyOnly: true,
 			Person: validators.Person{FirstName: w.FirstName, LastName: w.LastName}})
 	}
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
 	seen, outage := Compare(w, res, err, m.cfg.Key)
 	if outage != "" {
 		c.Error = outage
@@ -288,27 +289,34 @@ func (m *Monitor) check(ctx context.Context, w *store.Watch, claim string, slot 
 	} else {
 		c.Seen, c.Changes = seen.Seen, seen.Changes
 	}
-	alerts, err := m.store.FinishCheck(ctx, w, claim, c)
-	if err != nil {
-		return err
-	}
-	if m.metrics != nil {
+	return c
+}
+
+// report counts and logs the stored checks.
+func (m *Monitor) report(checks []store.Check) {
+	for _, c := range checks {
+		if !c.Stored {
+			m.logger.Warn("monitoring check not stored: its claim was taken over", "verification", c.Watch.Verification)
+			continue
+		}
+		for _, a := range c.Alerts {
+			m.logger.Info("register changed", "verification", a.Verification, "alert", a.UUID, "kind", a.Kind)
+		}
+		if m.metrics == nil {
+			continue
+		}
 		outcome := metrics.CheckUnchanged
 		switch {
-		case outage != "":
+		case c.Error != "":
 			outcome = metrics.CheckRegisterError
-		case len(alerts) > 0:
+		case len(c.Alerts) > 0:
 			outcome = metrics.CheckChanged
 		}
 		m.metrics.MonitorCheck(outcome)
-		for _, a := range alerts {
+		for _, a := range c.Alerts {
 			m.metrics.MonitorAlert(a.Kind)
 		}
 	}
-	for _, a := range alerts {
-		m.logger.Info("register changed", "verification", w.Verification, "alert", a.UUID, "kind", a.Kind)
-	}
-	return nil
 }
 
 // wait waits until slot.

@@ -138,12 +138,17 @@ func (s *Store) ClaimWatches(ctx context.Context, now time.Time, lease time.Dura
 	return claim, watches, err
 }
 
-// Check is the outcome of one monitoring check.
+// Check is the outcome of one monitoring check of Watch.
 type Check struct {
+	Watch   *Watch
 	Seen    Seen      // what the register said now (the last known, after an outage)
 	Changes []Change  // what changed since the last check: one alert each
 	Due     time.Time // the next check
 	Error   string    // the register's error code when it could not answer ("" otherwise)
+	// Set by FinishChecks: whether the claim still held, so the outcome
+	// was stored, and the alerts it raised.
+	Stored bool
+	Alerts []domain.Alert
 }
 
 // Change is one difference the register shows.
@@ -151,46 +156,57 @@ type Change struct {
 	Kind, Old, New string
 }
 
-// FinishCheck stores the outcome of the check holding claim on w: the new
-// baseline and due time, and for each change an alert, an event on the
-// verification's trail and its webhook deliveries, in one transaction. A
-// claim taken over meanwhile (the check outlived its lease) stores nothing
-// and returns a conflict, so each change is reported once.
-func (s *Store) FinishCheck(ctx context.Context, w *Watch, claim string, c Check) ([]domain.Alert, error) {
+// FinishChecks stores the outcomes of the checks holding claim, in one
+// transaction (one commit per batch, not per check: SQLite has one
+// writer): each watch's new baseline and due time, and for each change an
+// alert, an event on the verification's trail and its webhook deliveries.
+// A check whose claim was taken over meanwhile (it outlived its lease)
+// stores nothing (Stored stays false), so each change is reported once.
+func (s *Store) FinishChecks(ctx context.Context, claim string, checks []Check) error {
 	now := s.clock.Now()
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		for i := range checks {
+			checks[i].Stored, checks[i].Alerts = false, nil
+			if err := finishCheck(ctx, s, tx, claim, now, &checks[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func finishCheck(ctx context.Context, s *Store, tx *sqlx.Tx, claim string, now time.Time, c *Check) error {
+	w := c.Watch
 	failures := 0
 	if c.Error != "" {
 		failures = w.Failures + 1
 	}
-	var alerts []domain.Alert
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE monitor_watches SET company_status = ?, company_name = ?,
-			legal_form = ?, represents = ?, due_at = ?, claim = '', failures = ?, checked_at = ?, last_error = ?
-			WHERE verification_uuid = ? AND claim = ?`),
-			c.Seen.CompanyStatus, c.Seen.CompanyName, c.Seen.LegalForm, c.Seen.Represents, c.Due, failures, now, c.Error,
-			w.Verification, claim)
-		if err != nil {
+	res, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE monitor_watches SET company_status = ?, company_name = ?,
+		legal_form = ?, represents = ?, due_at = ?, claim = '', failures = ?, checked_at = ?, last_error = ?
+		WHERE verification_uuid = ? AND claim = ?`),
+		c.Seen.CompanyStatus, c.Seen.CompanyName, c.Seen.LegalForm, c.Seen.Represents, c.Due, failures, now, c.Error,
+		w.Verification, claim)
+	if err != nil {
+		return s.wrap(ctx, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil // taken over
+	}
+	c.Stored = true
+	for _, ch := range c.Changes {
+		a := domain.Alert{UUID: uuid.New(), Verification: w.Verification, CustomerUUID: w.CustomerUUID, Country: w.Country,
+			LegalPersonIdentifier: w.LegalPersonIdentifier, LegalName: w.LegalName, Kind: ch.Kind, OldValue: ch.Old,
+			NewValue: ch.New, State: domain.AlertOpen, Created: now, Modified: now}
+		if _, err := tx.NamedExecContext(ctx, `INSERT INTO monitoring_alerts (`+alertCols+`) VALUES (`+namedParams(alertCols)+`)`, a); err != nil {
 			return s.wrap(ctx, err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return domain.Errorf(domain.EConflict, "The check outlived its claim and was taken over; its outcome was not stored.")
+		if err := addEvent(ctx, s, tx, &domain.Event{Verification: w.Verification, Kind: domain.EventRegisterChanged,
+			OldStatus: w.Status, NewStatus: w.Status, Reason: ch.Kind + ": " + ch.Old + " → " + ch.New}); err != nil {
+			return err
 		}
-		for _, ch := range c.Changes {
-			a := domain.Alert{UUID: uuid.New(), Verification: w.Verification, CustomerUUID: w.CustomerUUID, Country: w.Country,
-				LegalPersonIdentifier: w.LegalPersonIdentifier, LegalName: w.LegalName, Kind: ch.Kind, OldValue: ch.Old,
-				NewValue: ch.New, State: domain.AlertOpen, Created: now, Modified: now}
-			if _, err := tx.NamedExecContext(ctx, `INSERT INTO monitoring_alerts (`+alertCols+`) VALUES (`+namedParams(alertCols)+`)`, a); err != nil {
-				return s.wrap(ctx, err)
-			}
-			if err := addEvent(ctx, s, tx, &domain.Event{Verification: w.Verification, Kind: domain.EventRegisterChanged,
-				OldStatus: w.Status, NewStatus: w.Status, Reason: ch.Kind + ": " + ch.Old + " → " + ch.New}); err != nil {
-				return err
-			}
-			alerts = append(alerts, a)
-		}
-		return nil
-	})
-	return alerts, err
+		c.Alerts = append(c.Alerts, a)
+	}
+	return nil
 }
 
 // TakeSlots reserves the next n free call slots of a register limited to
