@@ -20,6 +20,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/onboarding-kyb/onboarding/domain"
 	"github.com/onboarding-kyb/onboarding/metrics"
 	"github.com/onboarding-kyb/onboarding/store"
@@ -212,11 +214,13 @@ func (m *Monitor) RunOnce(ctx context.Context) (int, error) {
 // interval after its validation (not before now) plus jitter, so that a
 // first deployment over many old verifications spreads their checks.
 func (m *Monitor) enrol(ctx context.Context) error {
+	var after uuid.UUID
 	for {
-		cands, err := m.store.WatchCandidates(ctx, m.cfg.WatchVerified, enrolBatch)
+		cands, err := m.store.WatchCandidates(ctx, m.cfg.WatchVerified, after, enrolBatch)
 		if err != nil || len(cands) == 0 {
 			return err
 		}
+		after = cands[len(cands)-1].Verification
 		now := m.clock.Now()
 		due := make([]time.Time, len(cands))
 		for i, c := range cands {

@@ -65,13 +65,14 @@ func (c Candidate) Baseline() Seen {
 }
 
 // WatchCandidates returns up to limit verified verifications not watched
-// yet: those with a customer, and the others too when verified is set.
-func (s *Store) WatchCandidates(ctx context.Context, verified bool, limit int) ([]Candidate, error) {
+// yet, in uuid order after after: those with a customer, and the others
+// too when verified is set.
+func (s *Store) WatchCandidates(ctx context.Context, verified bool, after uuid.UUID, limit int) ([]Candidate, error) {
 	out := []Candidate{}
 	err := s.db.SelectContext(ctx, &out, s.db.Rebind(`SELECT uuid, country, verified_company_data, error_message, validated_at
-		FROM verifications v WHERE status = ? AND (customer_id IS NOT NULL OR ?)
+		FROM verifications v WHERE status = ? AND (customer_id IS NOT NULL OR ?) AND uuid > ?
 		AND NOT EXISTS (SELECT 1 FROM monitor_watches w WHERE w.verification_uuid = v.uuid)
-		ORDER BY uuid LIMIT ?`), domain.StatusVerified, verified, limit)
+		ORDER BY uuid LIMIT ?`), domain.StatusVerified, verified, after, limit)
 	return out, s.wrap(ctx, err)
 }
 
@@ -99,7 +100,8 @@ const watchSelect = `SELECT w.verification_uuid, v.country, v.legal_person_ident
 	FROM monitor_watches w JOIN verifications v ON v.uuid = w.verification_uuid JOIN users u ON u.id = v.user_id
 	LEFT JOIN customers c ON c.id = v.customer_id`
 
-// ClaimWatches takes up to limit watches due at now, of verified
+// ClaimWatches takes up to limit watches due at now (walking the due
+// index: the verification is looked up per watch, never the driver), of verified
 // verifications outside the countries skip, for one check each: they get
 // the returned claim and are due again after lease, so that a check whose
 // replica died is taken up again then. On PostgreSQL the rows are picked
@@ -109,7 +111,7 @@ func (s *Store) ClaimWatches(ctx context.Context, now time.Time, lease time.Dura
 	claim := uuid.NewString()
 	lock := ""
 	if s.dialect == "postgres" {
-		lock = " FOR UPDATE OF w SKIP LOCKED"
+		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	args := []any{claim, now.Add(lease), now, domain.StatusVerified}
 	notIn := ""
@@ -122,18 +124,22 @@ func (s *Store) ClaimWatches(ctx context.Context, now time.Time, lease time.Dura
 	args = append(args, limit, now)
 	var watches []Watch
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE monitor_watches SET claim = ?, due_at = ?
+		var ids []uuid.UUID
+		if err := tx.SelectContext(ctx, &ids, s.db.Rebind(`UPDATE monitor_watches SET claim = ?, due_at = ?
 			WHERE verification_uuid IN (SELECT w.verification_uuid FROM monitor_watches w
-				JOIN verifications v ON v.uuid = w.verification_uuid
-				WHERE w.due_at <= ? AND v.status = ?`+notIn+` ORDER BY w.due_at LIMIT ?`+lock+`)
-			AND due_at <= ?`), args...)
-		if err != nil {
+				WHERE w.due_at <= ? AND EXISTS (SELECT 1 FROM verifications v WHERE v.uuid = w.verification_uuid AND v.status = ?`+notIn+`)
+				ORDER BY w.due_at LIMIT ?`+lock+`)
+			AND due_at <= ? RETURNING verification_uuid`), args...); err != nil {
 			return s.wrap(ctx, err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if len(ids) == 0 {
 			return nil
 		}
-		return s.wrap(ctx, tx.SelectContext(ctx, &watches, s.db.Rebind(watchSelect+` WHERE w.claim = ?`), claim))
+		q, inArgs, err := sqlx.In(watchSelect+` WHERE w.verification_uuid IN (?)`, ids)
+		if err != nil {
+			return err
+		}
+		return s.wrap(ctx, tx.SelectContext(ctx, &watches, s.db.Rebind(q), inArgs...))
 	})
 	return claim, watches, err
 }

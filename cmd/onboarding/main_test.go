@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/onboarding-kyb/onboarding/password"
 	"github.com/onboarding-kyb/onboarding/store"
 )
@@ -245,7 +247,7 @@ func TestMonitorStatus(t *testing.T) {
 	if err := s.SeedVerifications(ctx, 10, []int64{1}); err != nil { // 8 verified
 		t.Fatal(err)
 	}
-	cands, err := s.WatchCandidates(ctx, true, 100)
+	cands, err := s.WatchCandidates(ctx, true, uuid.Nil, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
