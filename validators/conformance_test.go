@@ -3,6 +3,7 @@ package validators_test
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -154,6 +155,34 @@ func conform(t *testing.T, reg validators.Register, fake sandbox.Register) {
 		if _, err, _ := ask(verified.Code, verified.Person, validators.Config{Countries: creds.Countries}, nil); validators.ErrorCode(err) != validators.CodeConfigurationError {
 			t.Errorf("no credentials configured: want CONFIGURATION_ERROR, got %v", err)
 		}
+	}
+	companyOnly(t, reg, fake, creds, verified)
+}
+
+// companyOnly: monitoring asks about the company alone, after the person
+// data is erased. Every register answers for its verified company without
+// a person and checks no one; the registers that list people by code (EE,
+// SE) name the verified person among the representatives, in PersonKey
+// form.
+func companyOnly(t *testing.T, reg validators.Register, fake sandbox.Register, creds validators.Config, verified validators.SandboxCase) {
+	cfg, _ := fakeServer(t, fake.Handler(), creds)
+	v := reg.New(cfg)
+	country := v.Countries()[0]
+	res, err := v.Validate(context.Background(), validators.Request{Country: country, Code: verified.Code, CompanyOnly: true})
+	if err != nil {
+		t.Fatalf("company only: %v", err)
+	}
+	if res.PersonChecked || len(res.Roles) > 0 || !res.Company.Live() || res.Company.Name == "" {
+		t.Errorf("company only: checked %v, roles %v, company %+v", res.PersonChecked, res.Roles, res.Company)
+	}
+	key := validators.PersonKey(country, verified.Person.Identifier)
+	switch {
+	case (reg.Method == "ariregister" || reg.Method == "bolagsverket") && key == "":
+		t.Errorf("no PersonKey for the verified person of %s", reg.Method)
+	case key == "" && len(res.Representatives) > 0:
+		t.Errorf("representatives' codes from a register that lists none: %d", len(res.Representatives))
+	case key != "" && !slices.Contains(res.Representatives, key):
+		t.Errorf("the verified person is not among the %d representatives", len(res.Representatives))
 	}
 }
 
