@@ -641,3 +641,38 @@ func TestConsoleAlerts(t *testing.T) {
 		}
 	})
 }
+
+// A replica that dies holding a claim loses it when its lease ends: another
+// replica checks the company and reports the change, and the first one's
+// late outcome stores nothing, so the change is reported once.
+func TestMonitorLateClaimStoresNothing(t *testing.T) {
+	forEachDB(t, func(t *testing.T, a *api) {
+		clock := fakeClock(a.store)
+		reg := newFakeRegister()
+		vs := watchedCompanies(t, a, reg, 1)
+		m := monitor.New(monitorConfig(), a.store, reg, nil, quietLogger())
+		ctx := context.Background()
+		m.RunOnce(ctx)
+		reg.set(vs[0].LegalPersonIdentifier, func(c *validators.Company) { c.Status = validators.StatusBankrupt })
+		clock.Advance(721 * time.Hour)
+		claim, watches, err := a.store.ClaimWatches(ctx, clock.Now(), 10*time.Minute, 10, nil) // the replica that dies
+		if err != nil || len(watches) != 1 {
+			t.Fatalf("claim: %v, %d watches", err, len(watches))
+		}
+		if n, _ := m.RunOnce(ctx); n != 0 {
+			t.Fatalf("a claimed check ran again within its lease (%d)", n)
+		}
+		clock.Advance(11 * time.Minute)
+		if n, err := m.RunOnce(ctx); n != 1 || err != nil {
+			t.Fatalf("after the lease: %d checks, %v", n, err)
+		}
+		late := []store.Check{{Watch: &watches[0], Seen: store.Seen{CompanyStatus: "bankrupt"}, Due: clock.Now().Add(time.Hour),
+			Changes: []store.Change{{Kind: domain.AlertCondition, Old: "active", New: "bankrupt"}}}}
+		if err := a.store.FinishChecks(ctx, claim, late); err != nil || late[0].Stored || len(late[0].Alerts) != 0 {
+			t.Fatalf("the late outcome: %v, stored %v, %d alerts", err, late[0].Stored, len(late[0].Alerts))
+		}
+		if r := a.do(t, http.MethodGet, "/api/onboarding-monitoring-alerts/", a.staffT, nil); r.Header.Get("X-Result-Count") != "1" {
+			t.Fatalf("alerts: %s", r.Body)
+		}
+	})
+}
