@@ -676,3 +676,31 @@ func TestMonitorLateClaimStoresNothing(t *testing.T) {
 		}
 	})
 }
+
+// A country turned off (ONBOARDING_MONITOR_INTERVALS="EE=off") is not
+// checked; another interval for it applies to its companies only.
+func TestMonitorCountryIntervals(t *testing.T) {
+	forEachDB(t, func(t *testing.T, a *api) {
+		clock := fakeClock(a.store)
+		reg := newFakeRegister()
+		watchedCompanies(t, a, reg, 2)
+		ctx := context.Background()
+		cfg := monitorConfig()
+		cfg.Intervals = monitor.Intervals{"EE": 0}
+		off := monitor.New(cfg, a.store, reg, nil, quietLogger())
+		off.RunOnce(ctx)
+		clock.Advance(2000 * time.Hour)
+		if n, err := off.RunOnce(ctx); n != 0 || err != nil || reg.callCount() != 0 {
+			t.Fatalf("EE off: %d checks, %d calls, %v", n, reg.callCount(), err)
+		}
+		cfg.Intervals = monitor.Intervals{"EE": 24 * time.Hour}
+		daily := monitor.New(cfg, a.store, reg, nil, quietLogger())
+		if n, _ := daily.RunOnce(ctx); n != 2 {
+			t.Fatalf("EE back on: %d checks", n)
+		}
+		clock.Advance(25 * time.Hour)
+		if n, _ := daily.RunOnce(ctx); n != 2 {
+			t.Fatalf("EE daily: %d checks after a day", n)
+		}
+	})
+}
