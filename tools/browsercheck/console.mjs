@@ -195,6 +195,13 @@ try {
   const stillEscalated = (await api("GET", `/api/onboarding-verifications/${second.v}/`, staffToken)).body;
   check(stillEscalated.status === "failed", `the refused write changed nothing (${stillEscalated.status})`);
 
+  // The Alerts view, linked from the header.
+  await rita.click('header a[href="/console/alerts"]');
+  await rita.waitForLoadState();
+  check(new URL(rita.url()).pathname === "/console/alerts", "the header links to the alerts");
+  await accessible(rita, "the alerts page");
+  await shoot(rita, "alerts-1280");
+
   // An idle session returns to sign-in.
   const idle = await newPage();
   await signIn(idle, "rob");
