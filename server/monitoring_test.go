@@ -485,7 +485,10 @@ func TestMonitorRateLimitAcrossReplicas(t *testing.T) {
 		}
 		measured := float64(len(calls)-1) / calls[len(calls)-1].Sub(calls[0]).Seconds()
 		t.Logf("%d calls, %.1f/s overall, at most %d in one second (limit %.0f/s)", len(calls), measured, peak, rate)
-		if peak > int(rate)+1 || measured > rate*1.05 {
+		// Calls are reserved 1/rate apart; one that a loaded machine starts
+		// late can share a second with the next ones, so the peak gets a
+		// tenth of room, the overall rate none.
+		if peak > int(rate*1.1) || measured > rate*1.05 {
 			t.Fatalf("rate limit broken: %d calls in one second, %.1f/s overall, limit %.0f/s", peak, measured, rate)
 		}
 	})
