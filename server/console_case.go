@@ -452,4 +452,3 @@ func (s *Server) document(c echo.Context) error {
 	h.Set(echo.HeaderContentDisposition, disposition+`; filename="`+strings.NewReplacer(`"`, "", "\r", "", "\n", "", `\`, "").Replace(f.Name)+`"`)
 	return c.Blob(http.StatusOK, f.MimeType, f.Content)
 }
-

@@ -111,21 +111,23 @@ func (s *Server) queuePage(c echo.Context) error {
 	u := currentUser(ctx)
 	form := readQueueForm(c.QueryParams())
 	f := s.filter(form, u)
-	cases, total, err := s.store.Queue(ctx, f)
+	cases, err := s.store.Queue(ctx, f)
 	if err != nil {
 		return s.consoleError(c, u, err)
 	}
 	view := &queueView{Tab: form.Tab, Filter: form, Methods: s.methodNames(), ErrorCodes: errorCodes, Page: form.Page,
-		Total: countText(total), ClearURL: "/console/?" + queueForm{Tab: form.Tab}.query().Encode(),
-		AllURL: "/console/?" + form.with(store.QueueAll, 1).query().Encode()}
+		ClearURL: "/console/?" + queueForm{Tab: form.Tab}.query().Encode(),
+		AllURL:   "/console/?" + form.with(store.QueueAll, 1).query().Encode()}
 	export := form.with(form.Tab, 1).query()
 	view.ExportURL = "/console/export.csv?" + export.Encode()
+	total := 0
 	for _, tab := range store.QueueTabs {
-		n := total
-		if tab != form.Tab {
-			if n, err = s.store.QueueCount(ctx, f, tab); err != nil {
-				return s.consoleError(c, u, err)
-			}
+		n, err := s.store.QueueCount(ctx, f, tab)
+		if err != nil {
+			return s.consoleError(c, u, err)
+		}
+		if tab == form.Tab {
+			total, view.Total = n, countText(n)
 		}
 		view.Tabs = append(view.Tabs, tabView{Label: tabLabels[tab], Count: countText(n), Current: tab == form.Tab,
 			URL: "/console/?" + form.with(tab, 1).query().Encode()})
@@ -152,7 +154,7 @@ func (s *Server) exportQueue(c echo.Context) error {
 	u := currentUser(ctx)
 	f := s.filter(readQueueForm(c.QueryParams()), u)
 	f.Offset, f.Limit = 0, 500
-	first, _, err := s.store.Queue(ctx, f)
+	first, err := s.store.Queue(ctx, f)
 	if err != nil {
 		return s.consoleError(c, u, err)
 	}
@@ -178,7 +180,7 @@ func (s *Server) exportQueue(c echo.Context) error {
 			break
 		}
 		f.After = &page[len(page)-1]
-		if page, _, err = s.store.Queue(ctx, f); err != nil {
+		if page, err = s.store.Queue(ctx, f); err != nil {
 			s.log(ctx).ErrorContext(ctx, "console export stopped", "error", err.Error())
 			break
 		}

@@ -252,9 +252,9 @@ func (f QueueFilter) ids(tab string, now time.Time, limit int, after *Case, back
 	return strings.Join(parts, " UNION "), args
 }
 
-// Queue returns a page of f's tab, oldest first, and how many cases match
-// (counted up to CountLimit; above, CountLimit+1).
-func (s *Store) Queue(ctx context.Context, f QueueFilter) ([]Case, int, error) {
+// Queue returns a page of f's tab, oldest first (QueueCount counts the
+// tab).
+func (s *Store) Queue(ctx context.Context, f QueueFilter) ([]Case, error) {
 	now := s.clock.Now()
 	if f.After != nil {
 		f.Offset = 0
@@ -265,13 +265,12 @@ func (s *Store) Queue(ctx context.Context, f QueueFilter) ([]Case, int, error) {
 		` WHERE v.uuid IN (SELECT uuid FROM (`+ids+`) AS page ORDER BY created, uuid LIMIT ? OFFSET ?) ORDER BY v.created, v.uuid`),
 		append(args, f.Limit, f.Offset)...)
 	if err != nil {
-		return nil, 0, s.wrap(ctx, err)
+		return nil, s.wrap(ctx, err)
 	}
 	for i := range out {
 		out[i].finish(now, f.ClaimedAfter)
 	}
-	total, err := s.QueueCount(ctx, f, f.Tab)
-	return out, total, err
+	return out, nil
 }
 
 // QueueCount counts the cases of tab that f's other filters select, up to
