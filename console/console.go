@@ -74,7 +74,7 @@ var funcs = template.FuncMap{
 		return fmt.Sprintf("%d min", max(0, int(d.Minutes())))
 	},
 	// old reports whether t is more than days days before now.
-	"old": func(t, now time.Time, days int) bool { return now.Sub(t) > time.Duration(days)*24*time.Hour },
+	"old":  func(t, now time.Time, days int) bool { return now.Sub(t) > time.Duration(days)*24*time.Hour },
 	"when": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 	"title": func(s string) string {
 		if s == "" {
