@@ -99,17 +99,8 @@ func (s *Server) saveDependency(ctx context.Context, b *gen.AdminQuestionDepende
 }
 
 func (s *Server) ChecklistsAdminQuestionDependenciesList(ctx context.Context, req gen.ChecklistsAdminQuestionDependenciesListRequestObject) (gen.ChecklistsAdminQuestionDependenciesListResponseObject, error) {
-	filter, err := filterParam("question_uuid", req.Params.QuestionUUID, req.Params.Question)
-	if err != nil {
-		return nil, err
-	}
-	body, total, link, err := paginate(ctx, req.Params.Page, req.Params.PageSize, func(offset, limit int) ([]checklist.Dependency, int, error) {
-		return s.store.ListDependencies(ctx, filter, offset, limit)
-	}, func(d *checklist.Dependency) gen.AdminQuestionDependency { return dependencyAPI(ctx, d) })
-	if err != nil {
-		return nil, err
-	}
-	return gen.ChecklistsAdminQuestionDependenciesList200JSONResponse{Body: body, Headers: gen.ChecklistsAdminQuestionDependenciesList200ResponseHeaders{XResultCount: total, Link: link}}, nil
+	body, total, link, err := childrenPage(ctx, "question_uuid", req.Params.QuestionUUID, req.Params.Question, req.Params.Page, req.Params.PageSize, s.store.ListDependencies, dependencyAPI)
+	return gen.ChecklistsAdminQuestionDependenciesList200JSONResponse{Body: body, Headers: gen.ChecklistsAdminQuestionDependenciesList200ResponseHeaders{XResultCount: total, Link: link}}, err
 }
 
 func (s *Server) ChecklistsAdminQuestionDependenciesCreate(ctx context.Context, req gen.ChecklistsAdminQuestionDependenciesCreateRequestObject) (gen.ChecklistsAdminQuestionDependenciesCreateResponseObject, error) {

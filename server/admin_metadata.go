@@ -16,8 +16,8 @@ import (
 func (s *Server) questionMetadata() resource[checklist.Question, gen.QuestionMetadataRequest, gen.QuestionMetadata] {
 	return resource[checklist.Question, gen.QuestionMetadataRequest, gen.QuestionMetadata]{
 		get: s.store.Question,
-		render: func(_ context.Context, q *checklist.Question) (gen.QuestionMetadata, error) {
-			return metadataAPI(*q), nil
+		render: func(ctx context.Context, q *checklist.Question) (gen.QuestionMetadata, error) {
+			return metadataAPI(ctx, q), nil
 		},
 		save: func(ctx context.Context, b *gen.QuestionMetadataRequest, old *checklist.Question) (*checklist.Question, error) {
 			q := *old
@@ -31,23 +31,14 @@ func (s *Server) questionMetadata() resource[checklist.Question, gen.QuestionMet
 	}
 }
 
-func metadataAPI(q checklist.Question) gen.QuestionMetadata {
+func metadataAPI(_ context.Context, q *checklist.Question) gen.QuestionMetadata {
 	return gen.QuestionMetadata{Question: q.UUID, Checklist: q.Checklist, Description: q.Description,
 		MapsToCustomerField: q.MapsToCustomerField, IntentField: q.IntentField}
 }
 
 func (s *Server) OnboardingQuestionMetadataList(ctx context.Context, req gen.OnboardingQuestionMetadataListRequestObject) (gen.OnboardingQuestionMetadataListResponseObject, error) {
-	filter, err := filterParam("checklist_uuid", req.Params.ChecklistUUID, req.Params.Checklist)
-	if err != nil {
-		return nil, err
-	}
-	body, total, link, err := paginate(ctx, req.Params.Page, req.Params.PageSize, func(offset, limit int) ([]checklist.Question, int, error) {
-		return s.store.ListQuestions(ctx, filter, offset, limit)
-	}, func(q *checklist.Question) gen.QuestionMetadata { return metadataAPI(*q) })
-	if err != nil {
-		return nil, err
-	}
-	return gen.OnboardingQuestionMetadataList200JSONResponse{Body: body, Headers: gen.OnboardingQuestionMetadataList200ResponseHeaders{XResultCount: total, Link: link}}, nil
+	body, total, link, err := childrenPage(ctx, "checklist_uuid", req.Params.ChecklistUUID, req.Params.Checklist, req.Params.Page, req.Params.PageSize, s.store.ListQuestions, metadataAPI)
+	return gen.OnboardingQuestionMetadataList200JSONResponse{Body: body, Headers: gen.OnboardingQuestionMetadataList200ResponseHeaders{XResultCount: total, Link: link}}, err
 }
 
 func (s *Server) OnboardingQuestionMetadataRetrieve(ctx context.Context, req gen.OnboardingQuestionMetadataRetrieveRequestObject) (gen.OnboardingQuestionMetadataRetrieveResponseObject, error) {

@@ -61,17 +61,8 @@ func (s *Server) optionFromRequest(ctx context.Context, b *gen.AdminQuestionOpti
 }
 
 func (s *Server) ChecklistsAdminQuestionOptionsList(ctx context.Context, req gen.ChecklistsAdminQuestionOptionsListRequestObject) (gen.ChecklistsAdminQuestionOptionsListResponseObject, error) {
-	filter, err := filterParam("question_uuid", req.Params.QuestionUUID, req.Params.Question)
-	if err != nil {
-		return nil, err
-	}
-	body, total, link, err := paginate(ctx, req.Params.Page, req.Params.PageSize, func(offset, limit int) ([]store.OptionRow, int, error) {
-		return s.store.ListOptions(ctx, filter, offset, limit)
-	}, func(o *store.OptionRow) gen.AdminQuestionOption { return optionAPI(ctx, o) })
-	if err != nil {
-		return nil, err
-	}
-	return gen.ChecklistsAdminQuestionOptionsList200JSONResponse{Body: body, Headers: gen.ChecklistsAdminQuestionOptionsList200ResponseHeaders{XResultCount: total, Link: link}}, nil
+	body, total, link, err := childrenPage(ctx, "question_uuid", req.Params.QuestionUUID, req.Params.Question, req.Params.Page, req.Params.PageSize, s.store.ListOptions, optionAPI)
+	return gen.ChecklistsAdminQuestionOptionsList200JSONResponse{Body: body, Headers: gen.ChecklistsAdminQuestionOptionsList200ResponseHeaders{XResultCount: total, Link: link}}, err
 }
 
 func (s *Server) ChecklistsAdminQuestionOptionsCreate(ctx context.Context, req gen.ChecklistsAdminQuestionOptionsCreateRequestObject) (gen.ChecklistsAdminQuestionOptionsCreateResponseObject, error) {

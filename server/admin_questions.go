@@ -146,6 +146,19 @@ func filterParam(name string, waldur, old *uuid.UUID) (*uuid.UUID, error) {
 	return old, nil
 }
 
+// childrenPage is a page of an admin list of rows under one parent (name,
+// or its deprecated alias: see filterParam), rendered.
+func childrenPage[Row, Out any](ctx context.Context, name string, waldur, old *uuid.UUID, page, size *int,
+	list func(ctx context.Context, parent *uuid.UUID, offset, limit int) ([]Row, int, error),
+	render func(ctx context.Context, row *Row) Out) ([]Out, int, string, error) {
+	parent, err := filterParam(name, waldur, old)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	return paginate(ctx, page, size, func(offset, limit int) ([]Row, int, error) { return list(ctx, parent, offset, limit) },
+		func(row *Row) Out { return render(ctx, row) })
+}
+
 func (s *Server) ChecklistsAdminQuestionsList(ctx context.Context, req gen.ChecklistsAdminQuestionsListRequestObject) (gen.ChecklistsAdminQuestionsListResponseObject, error) {
 	filter, err := filterParam("checklist_uuid", req.Params.ChecklistUUID, req.Params.Checklist)
 	if err != nil {
