@@ -2,6 +2,7 @@ package domain
 
 import (
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -98,11 +99,14 @@ const (
 // expiresAt, has expired by now: it waited (pending or escalated) past
 // expires_at.
 func HasExpired(status string, expiresAt *time.Time, now time.Time) bool {
-	return slices.Contains(ExpiringStatuses(), status) && expiresAt != nil && expiresAt.Before(now)
+	return expiresAt != nil && expiresAt.Before(now) && slices.Contains(expiringStatuses(), status)
 }
 
 // ExpiringStatuses are the statuses the Lifecycle table lets expire.
-func ExpiringStatuses() []string {
+func ExpiringStatuses() []string { return slices.Clone(expiringStatuses()) }
+
+// expiringStatuses is read on every verification read: worked out once.
+var expiringStatuses = sync.OnceValue(func() []string {
 	var out []string
 	for _, st := range []string{StatusPending, StatusVerified, StatusFailed, StatusEscalated, StatusExpired} {
 		if slices.Contains(Lifecycle[st][ActionExpire].To, StatusExpired) {
@@ -110,7 +114,7 @@ func ExpiringStatuses() []string {
 		}
 	}
 	return out
-}
+})
 
 // Expire makes v read as expired when it HasExpired, so no read shows a
 // stale status before the sweeper has run, and forgets the person data (the

@@ -104,7 +104,6 @@ func (s *Server) consoleDeadline(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		ctx, cancel := context.WithTimeout(c.Request().Context(), d)
 		defer cancel()
-		ctx = context.WithValue(ctx, requestKey, c.Request())
 		c.SetRequest(c.Request().WithContext(ctx))
 		return next(c)
 	}
@@ -124,7 +123,7 @@ func (s *Server) consoleSession(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return s.consoleError(c, nil, err)
 		}
-		c.SetRequest(r.WithContext(context.WithValue(r.Context(), userKey, u)))
+		stateOf(r.Context()).user = u
 		switch {
 		case !u.CanSeeAll():
 			s.renderError(c.Response(), c.Request(), u, http.StatusForbidden, "Forbidden", "The console is for staff and support users.")

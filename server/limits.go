@@ -129,15 +129,12 @@ func (s *Server) answerFilesLimit(ctx context.Context, id uuid.UUID) (files int6
 // is read (and so before withDBDeadline) within what is left of the
 // request's DBTimeout, and counts the time it took against it.
 func (s *Server) beforeDeadline(ctx context.Context, work func(context.Context) error) error {
-	spent, _ := ctx.Value(dbSpentKey).(*time.Duration)
-	if spent == nil {
-		spent = new(time.Duration)
-	}
+	st := stateOf(ctx)
 	began := time.Now()
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.DBTimeout-*spent)
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.DBTimeout-st.dbSpent)
 	defer cancel()
 	err := work(ctx)
-	*spent += time.Since(began)
+	st.dbSpent += time.Since(began)
 	return err
 }
 
@@ -195,10 +192,7 @@ func (s *Server) withDBDeadline(next echo.HandlerFunc) echo.HandlerFunc {
 		if isPublic(path) {
 			return next(c)
 		}
-		d := s.cfg.DBTimeout
-		if spent, ok := c.Request().Context().Value(dbSpentKey).(*time.Duration); ok {
-			d -= *spent // one deadline: the token lookup's time counts
-		}
+		d := s.cfg.DBTimeout - stateOf(c.Request().Context()).dbSpent // one deadline: the token lookup's time counts
 		switch {
 		case strings.HasSuffix(path, "/run_validation/"):
 			d += s.registers.Budget()

@@ -90,8 +90,7 @@ func pageLinks(ctx context.Context, page int, next string, last int) string {
 	r := currentRequest(ctx)
 	sent := r.URL.Query()
 	q := url.Values{}
-	names, _ := ctx.Value(queryParamsKey).([]string)
-	for _, name := range names {
+	for _, name := range stateOf(ctx).queryParams {
 		if v, ok := sent[name]; ok && name != "page" && name != "cursor" {
 			q[name] = v
 		}

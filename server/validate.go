@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -51,6 +50,14 @@ func validateRequests(routes map[string]*routers.Route) echo.MiddlewareFunc {
 	// streams the file part and checks it.
 	paramsOnly := *opts
 	paramsOnly.ExcludeRequestBody = true
+	queryParams := map[*routers.Route][]string{}
+	for _, route := range routes {
+		for _, p := range route.Operation.Parameters {
+			if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
+				queryParams[route] = append(queryParams[route], p.Value.Name)
+			}
+		}
+	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if isPublic(c.Request().URL.Path) {
@@ -85,13 +92,7 @@ func validateRequests(routes map[string]*routers.Route) echo.MiddlewareFunc {
 					return err
 				}
 			}
-			var names []string
-			for _, p := range route.Operation.Parameters {
-				if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
-					names = append(names, p.Value.Name)
-				}
-			}
-			c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), queryParamsKey, names)))
+			stateOf(c.Request().Context()).queryParams = queryParams[route]
 			return next(c)
 		}
 	}

@@ -233,6 +233,10 @@ func (s *Store) count(ctx context.Context, q list) (int, bool, error) {
 	if s.dialect == "sqlite" {
 		return n, false, nil
 	}
+	key := q.matching + fmt.Sprint(q.countArgs...)
+	if e, ok := s.estimates.Get(key); ok && s.clock.Now().Before(e.until) {
+		return e.rows, false, nil
+	}
 	var plan []byte
 	if err := s.db.GetContext(ctx, &plan, s.db.Rebind(`EXPLAIN (FORMAT JSON) `+q.matching), q.countArgs...); err != nil {
 		return 0, false, s.wrap(ctx, err)
@@ -245,7 +249,21 @@ func (s *Store) count(ctx context.Context, q list) (int, bool, error) {
 	if err := json.Unmarshal(plan, &explained); err != nil || len(explained) == 0 {
 		return 0, false, fmt.Errorf("EXPLAIN output: %w", err)
 	}
-	return max(CountLimit+1, int(explained[0].Plan.Rows)), false, nil
+	rows := max(CountLimit+1, int(explained[0].Plan.Rows))
+	s.estimates.Add(key, estimate{rows: rows, until: s.clock.Now().Add(EstimateTTL)})
+	return rows, false, nil
+}
+
+// EstimateTTL is how long a list's planner estimate (its count above
+// CountLimit) is reused for the same filters: planning the EXPLAIN cost
+// more than the page itself, and the estimate moves only as the planner's
+// statistics do.
+const EstimateTTL = 10 * time.Second
+
+// estimate is a list's planner estimate, good until until.
+type estimate struct {
+	rows  int
+	until time.Time
 }
 
 // after is the keyset condition "comes after the cursor's row" in o.

@@ -18,6 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"github.com/pressly/goose/v3"
@@ -101,7 +102,8 @@ type Store struct {
 	hooks          atomic.Pointer[hookCache] // see WebhookCacheTTL
 	stmts          sync.Map                  // query → *sqlx.Stmt: see prepared
 	clock          domain.Clock
-	named          sync.Map // query → *sqlx.NamedStmt: see execNamed
+	named          sync.Map                     // query → *sqlx.NamedStmt: see execNamed
+	estimates      *lru.Cache[string, estimate] // a list's query and arguments → its count estimate: see EstimateTTL
 }
 
 // SetClock makes the store read the time from c (the system clock unless
@@ -121,7 +123,11 @@ func OpenPool(databaseURL string, pool Pool) (*Store, error) {
 	if databaseURL == "" {
 		databaseURL = DefaultURL
 	}
-	s := &Store{timeout: new(atomic.Int64)}
+	estimates, err := lru.New[string, estimate](256)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{timeout: new(atomic.Int64), estimates: estimates}
 	s.timeout.Store(int64(cmp.Or(pool.Timeout, DefaultTimeout)))
 	switch {
 	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jonboulle/clockwork"
 
 	"github.com/onboarding-kyb/onboarding/domain"
 	"github.com/onboarding-kyb/onboarding/store"
@@ -388,4 +389,57 @@ func TestMigrateOutOfOrder(t *testing.T) {
 			t.Fatalf("migration 10 was not applied: %v", err)
 		}
 	})
+}
+
+// TestCountEstimateIsReused: above CountLimit a list's count is
+// PostgreSQL's planner estimate, asked again only once EstimateTTL has
+// passed for the same filters, so a burst of list requests plans no
+// EXPLAIN each; other filters are estimated apart.
+func TestCountEstimateIsReused(t *testing.T) {
+	t.Parallel()
+	s := storetest.Postgres(t)
+	clock := clockwork.NewFakeClock()
+	s.SetClock(domain.NewClock(clock))
+	ctx := context.Background()
+	u := &domain.User{Username: "a", IsActive: true}
+	if err := s.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	grow := func(n int) { // n rows more, and statistics that count them
+		t.Helper()
+		if err := s.SeedVerifications(ctx, n, []int64{u.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.DB().ExecContext(ctx, `ANALYZE verifications`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func(f domain.VerificationFilter) int {
+		t.Helper()
+		f.Limit = 10
+		page, err := s.ListVerifications(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page.Exact {
+			t.Fatalf("%d rows counted exactly, want an estimate", page.Total)
+		}
+		return page.Total
+	}
+	grow(2 * store.CountLimit)
+	first := count(domain.VerificationFilter{})
+	if first < 2*store.CountLimit*9/10 {
+		t.Fatalf("estimate %d for %d rows", first, 2*store.CountLimit)
+	}
+	grow(4 * store.CountLimit)
+	if again := count(domain.VerificationFilter{}); again != first {
+		t.Fatalf("within %s the estimate moved from %d to %d", store.EstimateTTL, first, again)
+	}
+	if mine := count(domain.VerificationFilter{UserID: &u.ID}); mine < 6*store.CountLimit*9/10 {
+		t.Fatalf("another filter reused the estimate: %d for %d rows", mine, 6*store.CountLimit)
+	}
+	clock.Advance(store.EstimateTTL)
+	if later := count(domain.VerificationFilter{}); later < 6*store.CountLimit*9/10 {
+		t.Fatalf("after %s the estimate is %d for %d rows", store.EstimateTTL, later, 6*store.CountLimit)
+	}
 }
