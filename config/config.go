@@ -15,6 +15,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/caarlos0/env/v11"
 
@@ -27,8 +28,10 @@ import (
 type Config struct {
 	DatabaseURL string `env:"ONBOARDING_DATABASE_URL" envDefault:"sqlite://onboarding.db"`
 	Sandbox     bool   `env:"ONBOARDING_SANDBOX" envDefault:"false"`
-	Server      server.Config
-	Pool        store.Pool
+	// LogFlush is how long log lines may wait to be written, together.
+	LogFlush time.Duration `env:"ONBOARDING_LOG_FLUSH" envDefault:"100ms"`
+	Server   server.Config
+	Pool     store.Pool
 	// Registers holds each register client's settings by method, read from
 	// ONBOARDING_<METHOD>_ and validators.Config's tags (docs/registers.md).
 	Registers map[string]validators.Config

@@ -70,11 +70,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if len(args) > 0 && (cmd == "user" || cmd == "token" || cmd == "checklist" || cmd == "monitor") {
 		cmd, args = cmd+" "+args[0], args[1:]
 	}
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	all, err := config.Load(getenv)
 	if err != nil {
 		return err
 	}
+	logs := newLogOutput(os.Stderr, all.LogFlush)
+	defer logs.Close()
+	logger := slog.New(slog.NewJSONHandler(logs, nil))
 	switch cmd {
 	case "config":
 		return config.Print(stdout, all)
