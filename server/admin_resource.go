@@ -11,12 +11,12 @@ import (
 	"github.com/onboarding-kyb/onboarding/domain"
 )
 
-// The admin API: staff configure checklists; support users read (the
-// access table says who may call what). Each resource says how to read,
-// render, store and delete one of its rows; the methods below are, for
-// every resource, its create, retrieve, update (PUT, and PATCH through
-// putBody) and destroy. Lists stay with their resources: their filters
-// differ.
+// resource is one resource of the admin API, where staff configure
+// checklists and support users read (the access table says who may call
+// what): how to read, render, store and delete one of its rows. Its
+// methods are every resource's create, retrieve, update (PUT, and PATCH
+// through putBody) and destroy. Lists stay with their resources: their
+// filters differ.
 type resource[Row, Req, Out any] struct {
 	get    func(ctx context.Context, id uuid.UUID) (*Row, error)
 	render func(ctx context.Context, row *Row) (Out, error)

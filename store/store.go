@@ -280,8 +280,8 @@ func (s *Store) selectPrepared(ctx context.Context, dest any, query string, args
 // compiles it once. It is for the fixed queries requests run (the token
 // lookup, a retrieve, and the lists' pages and counts, whose shapes are a
 // bounded set: one per combination of filters, ordering and paging, the
-// values all parameters): with it a retrieve went from 0.76× to 1.4× the
-// unprepared floor's req/s (docs/performance.md). The queries must name
+// values all parameters): planning cost a retrieve about as much as
+// running it. The queries must name
 // their columns (never *): a prepared SELECT * fails once a migration adds
 // a column.
 func (s *Store) prepared(ctx context.Context, query string) (*sqlx.Stmt, error) {

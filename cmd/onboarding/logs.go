@@ -9,8 +9,8 @@ import (
 
 // logOutput holds log lines for w and writes them out every flushEvery,
 // or at once when 64 KiB wait: a request's log line then costs no system
-// call of its own, which at thousands of requests a second was a quarter
-// of the service's writes. Close writes what waits; only a process killed
+// call of its own (one write in four of a retrieve's, under load). Close
+// writes what waits; only a process killed
 // outright (SIGKILL, a fatal runtime error) loses the last flushEvery of
 // lines.
 type logOutput struct {
