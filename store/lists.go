@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -233,7 +234,7 @@ func (s *Store) count(ctx context.Context, q list) (int, bool, error) {
 	if s.dialect == "sqlite" {
 		return n, false, nil
 	}
-	key := q.matching + fmt.Sprint(q.countArgs...)
+	key := estimateKey(q)
 	if e, ok := s.estimates.Get(key); ok && s.clock.Now().Before(e.until) {
 		return e.rows, false, nil
 	}
@@ -259,6 +260,19 @@ func (s *Store) count(ctx context.Context, q list) (int, bool, error) {
 // more than the page itself, and the estimate moves only as the planner's
 // statistics do.
 const EstimateTTL = 10 * time.Second
+
+// estimateKey names a list's matching rows for the estimate cache: its SQL
+// and arguments, but times (rows pending "until now" hardly change in
+// number as now moves on; with now in it no key would be asked twice).
+func estimateKey(q list) string {
+	args := slices.Clone(q.countArgs)
+	for i, a := range args {
+		if _, ok := a.(time.Time); ok {
+			args[i] = "now"
+		}
+	}
+	return q.matching + fmt.Sprintf("%#v", args)
+}
 
 // estimate is a list's planner estimate, good until until.
 type estimate struct {
