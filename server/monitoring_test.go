@@ -478,18 +478,24 @@ func TestMonitorRateLimitAcrossReplicas(t *testing.T) {
 			t.Fatalf("%d calls, want %d", len(calls), n)
 		}
 		sort.Slice(calls, func(i, j int) bool { return calls[i].Before(calls[j]) })
-		peak := 0
+		// A limit of rate/s allows rate·Δt calls in any span Δt, plus a
+		// burst: calls are reserved 1/rate apart, and one that a loaded
+		// machine starts late shares its span with the ones after it. A
+		// fifth of a second of lateness is allowed (6 calls); a limit each
+		// replica kept alone (2·rate/s) is about 20 calls over it here.
+		excess, within := 0.0, ""
 		for i := range calls {
-			j := sort.Search(len(calls), func(j int) bool { return !calls[j].Before(calls[i].Add(time.Second)) })
-			peak = max(peak, j-i)
+			for j := i + 1; j < len(calls); j++ {
+				span := calls[j].Sub(calls[i])
+				if e := float64(j-i) - rate*span.Seconds(); e > excess {
+					excess, within = e, fmt.Sprintf("%d calls in %s", j-i+1, span.Round(time.Millisecond))
+				}
+			}
 		}
-		measured := float64(len(calls)-1) / calls[len(calls)-1].Sub(calls[0]).Seconds()
-		t.Logf("%d calls, %.1f/s overall, at most %d in one second (limit %.0f/s)", len(calls), measured, peak, rate)
-		// Calls are reserved 1/rate apart; one that a loaded machine starts
-		// late can share a second with the next ones, so the peak gets a
-		// tenth of room, the overall rate none.
-		if peak > int(rate*1.1) || measured > rate*1.05 {
-			t.Fatalf("rate limit broken: %d calls in one second, %.1f/s overall, limit %.0f/s", peak, measured, rate)
+		overall := float64(len(calls)-1) / calls[len(calls)-1].Sub(calls[0]).Seconds()
+		t.Logf("%d calls, %.1f/s overall; most over the limit: %s, %.1f calls more than %.0f/s allows", len(calls), overall, within, excess, rate)
+		if excess > rate/5 {
+			t.Fatalf("rate limit broken: %s, %.1f calls more than %.0f/s allows", within, excess, rate)
 		}
 	})
 }
