@@ -262,8 +262,8 @@ func (s *Store) count(ctx context.Context, q list) (int, bool, error) {
 const EstimateTTL = 10 * time.Second
 
 // estimateKey names a list's matching rows for the estimate cache: its SQL
-// and arguments, but times (rows pending "until now" hardly change in
-// number as now moves on; with now in it no key would be asked twice).
+// and arguments, times left out (the number of rows pending "until now"
+// hardly moves with now, and with now in it no key would be asked twice).
 func estimateKey(q list) string {
 	args := slices.Clone(q.countArgs)
 	for i, a := range args {

@@ -281,9 +281,8 @@ func (s *Store) selectPrepared(ctx context.Context, dest any, query string, args
 // lookup, a retrieve, and the lists' pages and counts, whose shapes are a
 // bounded set: one per combination of filters, ordering and paging, the
 // values all parameters): planning cost a retrieve about as much as
-// running it. The queries must name
-// their columns (never *): a prepared SELECT * fails once a migration adds
-// a column.
+// running it. The queries must name their columns (never *): a prepared
+// SELECT * fails once a migration adds a column.
 func (s *Store) prepared(ctx context.Context, query string) (*sqlx.Stmt, error) {
 	st, ok := s.stmts.Load(query)
 	if !ok {
