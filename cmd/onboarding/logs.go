@@ -10,9 +10,8 @@ import (
 // logOutput holds log lines for w and writes them out every flushEvery,
 // or at once when 64 KiB wait: a request's log line then costs no system
 // call of its own (one write in four of a retrieve's, under load). Close
-// writes what waits; only a process killed
-// outright (SIGKILL, a fatal runtime error) loses the last flushEvery of
-// lines.
+// writes what waits; only a process killed outright (SIGKILL, a fatal
+// runtime error) loses the last flushEvery of lines.
 type logOutput struct {
 	mu   sync.Mutex
 	buf  *bufio.Writer
