@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"math"
-	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onboarding-kyb/onboarding/internal/testnet"
 	"github.com/onboarding-kyb/onboarding/server"
 	"github.com/onboarding-kyb/onboarding/store"
 	"github.com/onboarding-kyb/onboarding/store/storetest"
@@ -22,18 +22,6 @@ func cpuTime(t testing.TB) time.Duration {
 		t.Fatal(err)
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// refusingURL is a loopback address where nothing listens: connections
-// are refused.
-func refusingURL(t testing.TB) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return "http://" + addr + "/hook"
 }
 
 const dead, deadEvents = 20, 60
@@ -63,7 +51,7 @@ type deadReceivers struct {
 func deadReceiversScenario(t testing.TB, a *api) deadReceivers {
 	var out deadReceivers
 	for range dead {
-		res := a.do(t, "POST", hooks, a.staffT, map[string]any{"url": refusingURL(t), "event_kinds": []string{"verification.created"}})
+		res := a.do(t, "POST", hooks, a.staffT, map[string]any{"url": "http://" + testnet.RefusedAddr(t) + "/hook", "event_kinds": []string{"verification.created"}})
 		wantStatus(t, res, http.StatusCreated)
 		out.ids = append(out.ids, res.Object(t)["uuid"].(string))
 	}

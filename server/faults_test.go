@@ -12,13 +12,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onboarding-kyb/onboarding/internal/testnet"
 	"github.com/onboarding-kyb/onboarding/server"
 	"github.com/onboarding-kyb/onboarding/store"
 )
 
 // TestDatabaseFaultsUnderLoad is a bounded fault test on PostgreSQL:
 // clients keep reading and writing while the database is stopped (the
-// proxy refuses and cuts connections), then restarted, then hung (it
+// proxy cuts and resets connections), then restarted, then hung (it
 // accepts and never answers), then back. Every answer is 200 or a 503 with
 // Retry-After, none takes much longer than the database deadline, /readyz
 // answers within its second even when hung, and the service recovers
@@ -147,11 +148,6 @@ func fakePostgres(t *testing.T, code, message string) string {
 // Each way PostgreSQL can be unavailable is 503 with Retry-After, never 500.
 func TestDatabaseUnavailableIs503(t *testing.T) {
 	t.Parallel()
-	refused, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	refused.Close() // nothing listens there any more
 	silent, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -160,7 +156,7 @@ func TestDatabaseUnavailableIs503(t *testing.T) {
 	for name, dbURL := range map[string]string{
 		"too many clients": fakePostgres(t, "53300", "sorry, too many clients already"),
 		"starting up":      fakePostgres(t, "57P03", "the database system is starting up"),
-		"refused":          "postgres://onboarding@" + refused.Addr().String() + "/onboarding?sslmode=disable",
+		"refused":          "postgres://onboarding@" + testnet.RefusedAddr(t) + "/onboarding?sslmode=disable",
 		"hung":             "postgres://onboarding@" + silent.Addr().String() + "/onboarding?sslmode=disable",
 	} {
 		s, err := store.OpenPool(dbURL, store.Pool{Timeout: 500 * time.Millisecond})

@@ -17,14 +17,15 @@ import (
 
 // proxy forwards TCP to PostgreSQL and can be cut and restored, to play a
 // database outage, or hung (connections accepted, nothing forwarded), to
-// play a database that stopped answering (SIGSTOP).
+// play a database that stopped answering (SIGSTOP). It keeps its address
+// while cut (it resets every connection instead): a closed port could be
+// given to another test's listener before the outage ends.
 type proxy struct {
-	t      *testing.T
-	addr   string
 	target string
-	mu     sync.Mutex
 	ln     net.Listener
+	mu     sync.Mutex
 	conns  []net.Conn
+	cut    atomic.Bool
 	hung   atomic.Bool
 }
 
@@ -48,19 +49,24 @@ func (p *proxy) pipe(dst, src net.Conn) {
 	}
 }
 
-func (p *proxy) up() {
-	ln, err := net.Listen("tcp", p.addr)
+// listen starts forwarding from a new loopback address, until the test ends.
+func (p *proxy) listen(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		p.t.Fatal(err)
+		t.Fatal(err)
 	}
-	p.mu.Lock()
-	p.ln, p.addr = ln, ln.Addr().String()
-	p.mu.Unlock()
+	p.ln = ln
+	t.Cleanup(func() { p.hung.Store(false); ln.Close(); p.down() })
 	go func() {
 		for {
 			c, err := ln.Accept()
 			if err != nil {
 				return
+			}
+			if p.cut.Load() {
+				c.(*net.TCPConn).SetLinger(0) // a reset, as from a host whose database is gone
+				c.Close()
+				continue
 			}
 			d, err := net.Dial("tcp", p.target)
 			if err != nil {
@@ -76,15 +82,18 @@ func (p *proxy) up() {
 	}()
 }
 
+// down cuts every connection and resets new ones until up.
 func (p *proxy) down() {
+	p.cut.Store(true)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.ln.Close()
 	for _, c := range p.conns {
 		c.Close()
 	}
 	p.conns = nil
 }
+
+func (p *proxy) up() { p.cut.Store(false) }
 
 // proxiedPostgres is a fresh PostgreSQL schema behind a proxy: the proxy,
 // and the database URL through it. Without PostgreSQL the test is skipped,
@@ -98,10 +107,9 @@ func proxiedPostgres(t *testing.T) (*proxy, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &proxy{t: t, addr: "127.0.0.1:0", target: u.Host}
-	p.up()
-	t.Cleanup(func() { p.hung.Store(false); p.down() })
-	u.Host = p.addr
+	p := &proxy{target: u.Host}
+	p.listen(t)
+	u.Host = p.ln.Addr().String()
 	return p, u.String()
 }
 
@@ -145,7 +153,7 @@ func TestDatabaseOutage(t *testing.T) {
 			t.Fatalf("503 without a detail: %s", res.Body)
 		}
 	}
-	p.up() // same address
+	p.up()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		res := a.do(t, "GET", base, a.aliceT, nil)

@@ -118,6 +118,8 @@ func subscribe(t testing.TB, a *api, r *receiver, kinds []string) string {
 	res := a.do(t, "POST", hooks, a.staffT, map[string]any{"url": r.srv.URL + "/hook", "event_kinds": kinds})
 	wantStatus(t, res, http.StatusCreated)
 	w := res.Object(t)
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.secret = w["secret"].(string)
 	return w["uuid"].(string)
 }

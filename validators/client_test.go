@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/onboarding-kyb/onboarding/internal/testnet"
 )
 
 // clientCountingServer answers every request with handler and counts the calls.
@@ -184,10 +186,7 @@ func TestClientDeadlineBoundsHangingServer(t *testing.T) {
 
 func TestClientUnreachable(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewServer(http.NotFoundHandler())
-	url := srv.URL
-	srv.Close()
-	c := newClient("test", Config{BaseURL: url, Timeout: 100 * time.Millisecond, Deadline: 300 * time.Millisecond})
+	c := newClient("test", Config{BaseURL: "http://" + testnet.RefusedAddr(t), Timeout: 100 * time.Millisecond, Deadline: 300 * time.Millisecond})
 	_, err := clientGet(c)
 	e := wantCode(t, err, CodeAPIError)
 	if !strings.Contains(e.Message, "could not be reached") {

@@ -20,8 +20,7 @@ import (
 func TestTwoProcessesOneIdempotencyKey(t *testing.T) {
 	t.Parallel()
 	needPostgres(t)
-	metricsAddr := freeAddr(t)
-	who, addrs := startProcesses(t, storetest.PostgresURL(t), [][]string{nil, {"ONBOARDING_METRICS_ADDR=" + metricsAddr}})
+	who, procs := startProcesses(t, storetest.PostgresURL(t), [][]string{nil, {"ONBOARDING_METRICS_ADDR=127.0.0.1:0"}})
 
 	type answer struct {
 		status int
@@ -49,7 +48,7 @@ func TestTwoProcessesOneIdempotencyKey(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			answers[i] = call(addrs[i%2], "POST", "/api/onboarding-verifications/start_verification/", "one-key")
+			answers[i] = call(procs[i%2].base, "POST", "/api/onboarding-verifications/start_verification/", "one-key")
 		})
 	}
 	wg.Wait()
@@ -58,7 +57,7 @@ func TestTwoProcessesOneIdempotencyKey(t *testing.T) {
 			t.Fatalf("answer %d: %d %s; answer 0: %d %s", i, a.status, a.body, answers[0].status, answers[0].body)
 		}
 	}
-	req, _ := http.NewRequest("GET", addrs[0]+"/api/onboarding-verifications/", nil)
+	req, _ := http.NewRequest("GET", procs[0].base+"/api/onboarding-verifications/", nil)
 	req.Header.Set("Authorization", "Token "+who.Token)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -70,10 +69,10 @@ func TestTwoProcessesOneIdempotencyKey(t *testing.T) {
 	}
 
 	// The second process's metrics, on their own address and not on the API's.
-	if res, err := http.Get(addrs[1] + "/metrics"); err != nil || res.StatusCode != http.StatusNotFound {
+	if res, err := http.Get(procs[1].base + "/metrics"); err != nil || res.StatusCode != http.StatusNotFound {
 		t.Fatalf("/metrics on the API address: %v %v", res, err)
 	}
-	res, err = http.Get("http://" + metricsAddr + "/metrics")
+	res, err = http.Get("http://" + procs[1].metrics + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}

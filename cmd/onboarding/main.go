@@ -106,7 +106,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 				return fmt.Errorf("ONBOARDING_METRICS_ADDR: %w", err)
 			}
 			go func() {
-				if err := server.Serve(ctx, mln, h.MetricsHandler(), cfg, logger); err != nil {
+				if err := server.Serve(ctx, mln, h.MetricsHandler(), cfg, logger.With("listener", "metrics")); err != nil {
 					logger.Error("metrics listener stopped", "error", err.Error())
 				}
 			}()

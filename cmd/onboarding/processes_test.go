@@ -1,11 +1,12 @@
 package main
 
 import (
+	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -31,7 +32,7 @@ func TestTwoProcessesCreateOneCustomer(t *testing.T) {
 	t.Parallel()
 	needPostgres(t)
 	dbURL := storetest.PostgresURL(t)
-	who, addrs := startProcesses(t, dbURL, nil)
+	who, procs := startProcesses(t, dbURL, nil)
 
 	call := func(base, method, path, body string) (int, map[string]any) {
 		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
@@ -46,10 +47,10 @@ func TestTwoProcessesCreateOneCustomer(t *testing.T) {
 		json.NewDecoder(res.Body).Decode(&m)
 		return res.StatusCode, m
 	}
-	_, v := call(addrs[0], "POST", "/api/onboarding-verifications/start_verification/",
+	_, v := call(procs[0].base, "POST", "/api/onboarding-verifications/start_verification/",
 		`{"country":"EE","legal_person_identifier":"12417834","person_identifier":"48001010005"}`)
 	path := fmt.Sprintf("/api/onboarding-verifications/%s/", v["uuid"])
-	if status, got := call(addrs[1], "POST", path+"run_validation/", ""); status != 200 || got["status"] != "verified" {
+	if status, got := call(procs[1].base, "POST", path+"run_validation/", ""); status != 200 || got["status"] != "verified" {
 		t.Fatalf("run_validation: %d %v", status, got)
 	}
 
@@ -58,7 +59,7 @@ func TestTwoProcessesCreateOneCustomer(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 2 * perProcess {
 		wg.Go(func() {
-			status, _ := call(addrs[i%2], "POST", path+"create_customer/", "")
+			status, _ := call(procs[i%2].base, "POST", path+"create_customer/", "")
 			statuses <- status
 		})
 	}
@@ -106,7 +107,7 @@ func TestTwoProcessesRunOneValidation(t *testing.T) {
 	}))
 	defer register.Close()
 	realRegister := []string{"ONBOARDING_SANDBOX=false", "ONBOARDING_BREG_URL=" + register.URL}
-	who, addrs := startProcesses(t, dbURL, [][]string{realRegister, realRegister})
+	who, procs := startProcesses(t, dbURL, [][]string{realRegister, realRegister})
 	call := func(base, path, body string) (int, map[string]any) {
 		req, _ := http.NewRequest("POST", base+path, strings.NewReader(body))
 		req.Header.Set("Authorization", "Token "+who.Token)
@@ -121,7 +122,7 @@ func TestTwoProcessesRunOneValidation(t *testing.T) {
 		json.NewDecoder(res.Body).Decode(&m)
 		return res.StatusCode, m
 	}
-	_, v := call(addrs[0], "/api/onboarding-verifications/start_verification/",
+	_, v := call(procs[0].base, "/api/onboarding-verifications/start_verification/",
 		`{"country":"NO","legal_person_identifier":"923609016","first_name":"Kari","last_name":"Nordmann","birth_date":"1975-04-12"}`)
 	path := fmt.Sprintf("/api/onboarding-verifications/%s/run_validation/", v["uuid"])
 	const perProcess = 10
@@ -129,7 +130,7 @@ func TestTwoProcessesRunOneValidation(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 2 * perProcess {
 		wg.Go(func() {
-			status, _ := call(addrs[i%2], path, "")
+			status, _ := call(procs[i%2].base, path, "")
 			statuses <- status
 		})
 	}
@@ -150,8 +151,8 @@ func TestTwoProcessesRunOneValidation(t *testing.T) {
 
 // startProcesses builds the binary, creates a staff user on dbURL and starts two
 // `serve` processes on it (the i-th with extraEnv[i], if any); it returns
-// the user and the processes' base URLs.
-func startProcesses(t *testing.T, dbURL string, extraEnv [][]string) (credentials, []string) {
+// the user and the processes.
+func startProcesses(t *testing.T, dbURL string, extraEnv [][]string) (credentials, []served) {
 	t.Helper()
 	bin := buildBinary(t)
 	env := append(os.Environ(), "ONBOARDING_DATABASE_URL="+dbURL, "ONBOARDING_SANDBOX=true")
@@ -165,16 +166,15 @@ func startProcesses(t *testing.T, dbURL string, extraEnv [][]string) (credential
 	if err := json.Unmarshal(out, &who); err != nil {
 		t.Fatal(err)
 	}
-	var addrs []string
+	var procs []served
 	for i := range 2 {
 		procEnv := env
 		if i < len(extraEnv) {
 			procEnv = append(slices.Clip(env), extraEnv[i]...)
 		}
-		_, base := startServe(t, bin, procEnv, nil)
-		addrs = append(addrs, base)
+		procs = append(procs, startServe(t, bin, procEnv, nil))
 	}
-	return who, addrs
+	return who, procs
 }
 
 // eventKinds opens the store on dbURL (closed at cleanup) and counts the
@@ -197,21 +197,61 @@ func eventKinds(t *testing.T, dbURL, id string) (*store.Store, map[string]int) {
 	return s, kinds
 }
 
-// startServe starts `bin serve` with env on a free port, its stderr to
-// stderr (nil: dropped), stops it at cleanup, and returns the process and
-// its base URL once it is ready.
-func startServe(t testing.TB, bin string, env []string, stderr io.Writer) (*exec.Cmd, string) {
+// served is a running `serve` process.
+type served struct {
+	cmd     *exec.Cmd
+	base    string // the API's base URL
+	metrics string // host:port of the metrics listener, when ONBOARDING_METRICS_ADDR is set
+}
+
+// startServe starts `bin serve` with env, its stderr to stderr (nil:
+// dropped), stops it at cleanup, and returns it once it is ready. The
+// process listens on ports it chose (127.0.0.1:0) and logs: a port picked
+// here and closed before the process binds it could go to another test's
+// listener in between.
+func startServe(t testing.TB, bin string, env []string, stderr io.Writer) served {
 	t.Helper()
-	addr := freeAddr(t)
 	p := exec.Command(bin, "serve")
-	p.Env = append(slices.Clip(env), "ONBOARDING_ADDR="+addr)
-	p.Stderr = stderr
+	p.Env = append(slices.Clip(env), "ONBOARDING_ADDR=127.0.0.1:0")
+	withMetrics := slices.ContainsFunc(p.Env, func(kv string) bool { return strings.HasPrefix(kv, "ONBOARDING_METRICS_ADDR=") })
+	logs, err := p.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := p.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { p.Process.Kill(); p.Wait() })
-	waitReady(t, "http://"+addr)
-	return p, "http://" + addr
+	listening := make(chan [2]string, 2) // listener, address
+	go func() {
+		sink := cmp.Or[io.Writer](stderr, io.Discard)
+		lines := bufio.NewScanner(logs)
+		lines.Buffer(nil, 1<<20)
+		for lines.Scan() {
+			var l struct{ Msg, Addr, Listener string }
+			if json.Unmarshal(lines.Bytes(), &l) == nil && l.Msg == "listening" {
+				listening <- [2]string{l.Listener, l.Addr}
+			}
+			sink.Write(append(lines.Bytes(), '\n'))
+		}
+		io.Copy(sink, logs)
+	}()
+	s := served{cmd: p}
+	timeout := time.After(20 * time.Second)
+	for s.base == "" || (withMetrics && s.metrics == "") {
+		select {
+		case l := <-listening:
+			if l[0] == "metrics" {
+				s.metrics = l[1]
+			} else {
+				s.base = "http://" + l[1]
+			}
+		case <-timeout:
+			t.Fatalf("serve did not log its listening addresses (got %+v)", s)
+		}
+	}
+	waitReady(t, s.base)
+	return s
 }
 
 // needPostgres skips without PostgreSQL, except under CI=true.
@@ -219,16 +259,6 @@ func needPostgres(t *testing.T) {
 	if os.Getenv(storetest.EnvURL) == "" && os.Getenv("CI") != "true" {
 		t.Skip("needs PostgreSQL (" + storetest.EnvURL + ")")
 	}
-}
-
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 func waitReady(t testing.TB, base string) {

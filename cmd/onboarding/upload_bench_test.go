@@ -50,7 +50,8 @@ func BenchmarkUploadRSS(b *testing.B) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		b.Fatalf("checklist import: %v\n%s", err, out)
 	}
-	p, base := startServe(b, bin, env, nil)
+	p := startServe(b, bin, env, nil)
+	base := p.base
 
 	call := func(method, path, contentType string, body io.Reader) (int, map[string]any) {
 		req, _ := http.NewRequest(method, base+path, body)
@@ -139,15 +140,15 @@ func BenchmarkUploadRSS(b *testing.B) {
 	for range b.N {
 		accepted := round(10<<20, http.StatusOK)
 		refused := round(31<<20, http.StatusRequestEntityTooLarge)
-		peak := residentMB(b, p.Process.Pid, "VmHWM")
+		peak := residentMB(b, p.cmd.Process.Pid, "VmHWM")
 		fmt.Printf("attach_document: 16 × 10 MB accepted in %v, 16 × 31 MB refused in %v: peak RSS %.0f MB, now %.0f MB (limit %d MB)\n",
-			accepted.Round(time.Millisecond), refused.Round(time.Millisecond), peak, residentMB(b, p.Process.Pid, "VmRSS"), limitMB)
+			accepted.Round(time.Millisecond), refused.Round(time.Millisecond), peak, residentMB(b, p.cmd.Process.Pid, "VmRSS"), limitMB)
 		check("attach_document", peak)
-		resetPeak(b, p.Process.Pid)
+		resetPeak(b, p.cmd.Process.Pid)
 		took := answersRound(5<<20, http.StatusOK)
-		peak = residentMB(b, p.Process.Pid, "VmHWM")
+		peak = residentMB(b, p.cmd.Process.Pid, "VmHWM")
 		fmt.Printf("submit_answers: 16 × 5 MB files (base64 in JSON) accepted in %v: peak RSS %.0f MB, now %.0f MB (limit %d MB)\n",
-			took.Round(time.Millisecond), peak, residentMB(b, p.Process.Pid, "VmRSS"), limitMB)
+			took.Round(time.Millisecond), peak, residentMB(b, p.cmd.Process.Pid, "VmRSS"), limitMB)
 		check("submit_answers", peak)
 	}
 }

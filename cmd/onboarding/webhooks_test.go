@@ -24,7 +24,7 @@ func TestTwoProcessesDeliverEachEventOnce(t *testing.T) {
 	t.Parallel()
 	needPostgres(t)
 	fast := []string{"ONBOARDING_WEBHOOK_INTERVAL=5ms", "ONBOARDING_WEBHOOK_ALLOWED_NETWORKS=127.0.0.0/8"}
-	who, addrs := startProcesses(t, storetest.PostgresURL(t), [][]string{fast, fast})
+	who, procs := startProcesses(t, storetest.PostgresURL(t), [][]string{fast, fast})
 
 	var mu sync.Mutex
 	var secret string
@@ -63,7 +63,7 @@ func TestTwoProcessesDeliverEachEventOnce(t *testing.T) {
 		json.NewDecoder(res.Body).Decode(&m)
 		return m
 	}
-	hook := call(addrs[0], "/api/onboarding-webhooks/", `{"url":"`+receiver.URL+`/hook","event_kinds":["verification.created"]}`)
+	hook := call(procs[0].base, "/api/onboarding-webhooks/", `{"url":"`+receiver.URL+`/hook","event_kinds":["verification.created"]}`)
 	mu.Lock()
 	secret, _ = hook["secret"].(string)
 	mu.Unlock()
@@ -71,7 +71,7 @@ func TestTwoProcessesDeliverEachEventOnce(t *testing.T) {
 	const n = 30
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { call(addrs[i%2], "/api/onboarding-verifications/start_verification/", `{"country":"EE"}`) })
+		wg.Go(func() { call(procs[i%2].base, "/api/onboarding-verifications/start_verification/", `{"country":"EE"}`) })
 	}
 	wg.Wait()
 	deadline := time.Now().Add(20 * time.Second)
