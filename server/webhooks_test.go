@@ -348,10 +348,13 @@ func TestWebhookReceiverDown(t *testing.T) {
 		r := newReceiver(t)
 		r.setStatus(http.StatusServiceUnavailable)
 		id := subscribe(t, a, r, []string{"verification.created"})
-		dispatch(t, a.server)
 		for range 5 {
 			wantStatus(t, a.do(t, "POST", start, a.aliceT, map[string]any{"country": "EE"}), http.StatusOK)
 		}
+		// Started after the events, so that its first round tries all five:
+		// started before, on a slow machine it could fail the first alone,
+		// and then probe one delivery per doubling interval, past the wait.
+		dispatch(t, a.server)
 		waitFor(t, "retries", func() bool {
 			r.mu.Lock()
 			defer r.mu.Unlock()
