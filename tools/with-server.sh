@@ -21,10 +21,13 @@ ONBOARDING_STAFF_TOKEN=$(token stan --staff)
 export ONBOARDING_OWNER_TOKEN ONBOARDING_OTHER_TOKEN ONBOARDING_STAFF_TOKEN
 ./bin/onboarding checklist import examples/checklists/company-onboarding.yaml >/dev/null 2>&1
 
+: >"$dir/server.log" # the background process opens it later: the loop below must find it
 ./bin/onboarding serve 2>"$dir/server.log" &
 pid=$!
+# Neither a service that already stopped nor one killed before it handles
+# SIGTERM changes the exit status, which is COMMAND's or this script's.
 stop() {
-	kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
 	rm -rf "$dir"
 }
 trap stop EXIT
