@@ -232,7 +232,7 @@ func startServe(t testing.TB, bin string, env []string, stderr io.Writer) served
 			if json.Unmarshal(lines.Bytes(), &l) == nil && l.Msg == "listening" {
 				listening <- [2]string{l.Listener, l.Addr}
 			}
-			sink.Write(append(lines.Bytes(), '\n'))
+			fmt.Fprintln(sink, lines.Text())
 		}
 		io.Copy(sink, logs)
 	}()
