@@ -6,6 +6,7 @@ package metrics
 import (
 	"database/sql"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,6 +20,7 @@ type Metrics struct {
 
 	httpRequests     *prometheus.CounterVec
 	httpDuration     *prometheus.HistogramVec
+	httpSeries       sync.Map // httpKey: httpSeries, looked up once per operation and status class
 	registerCalls    *prometheus.CounterVec
 	registerDuration *prometheus.HistogramVec
 	breakerState     *prometheus.GaugeVec
@@ -139,11 +141,27 @@ func (m *Metrics) WatchDB(db *sql.DB) {
 	m.registry.MustRegister(collectors.NewDBStatsCollector(db, "onboarding"))
 }
 
+type httpKey struct {
+	operation string
+	class     int // the status's first digit
+}
+
+type httpSeries struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
+}
+
 // HTTPRequest records one answered request.
 func (m *Metrics) HTTPRequest(operation string, status int, elapsed time.Duration) {
-	class := string(rune('0'+status/100)) + "xx"
-	m.httpRequests.WithLabelValues(operation, class).Inc()
-	m.httpDuration.WithLabelValues(operation, class).Observe(elapsed.Seconds())
+	key := httpKey{operation, status / 100}
+	series, ok := m.httpSeries.Load(key)
+	if !ok {
+		class := string(rune('0'+key.class)) + "xx"
+		series, _ = m.httpSeries.LoadOrStore(key, httpSeries{
+			m.httpRequests.WithLabelValues(operation, class), m.httpDuration.WithLabelValues(operation, class)})
+	}
+	series.(httpSeries).requests.Inc()
+	series.(httpSeries).duration.Observe(elapsed.Seconds())
 }
 
 // RegisterCall implements validators.Observer.

@@ -26,6 +26,7 @@ type requestState struct {
 	user        *domain.User
 	queryParams []string      // the operation's query parameter names, which the Link header may echo
 	dbSpent     time.Duration // database time spent before withDBDeadline (the token lookup, the body limit's lookup)
+	hasDeadline bool          // the context has the request's database deadline (a read's, from authenticate)
 }
 
 // stateOf is ctx's requestState; an empty one outside a request.
@@ -41,10 +42,20 @@ func stateOf(ctx context.Context) *requestState {
 // handlers receive.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		st := &requestState{request: c.Request(), id: c.Response().Header().Get(echo.HeaderXRequestID)}
-		ctx := context.WithValue(c.Request().Context(), stateKey, st)
-		c.SetRequest(c.Request().WithContext(ctx))
-		if isPublic(c.Request().URL.Path) || s.anonymous[c.Request().URL.Path] {
+		r := c.Request()
+		st := &requestState{request: r, id: c.Response().Header().Get(echo.HeaderXRequestID)}
+		ctx := context.WithValue(r.Context(), stateKey, st)
+		public := isPublic(r.URL.Path)
+		// A read has no body to wait for and no Idempotency-Key: the
+		// database deadline can start now, one context for the request.
+		if !public && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, s.dbTimeout(r.URL.Path))
+			defer cancel()
+			st.hasDeadline = true
+		}
+		c.SetRequest(r.WithContext(ctx))
+		if public || s.anonymous[r.URL.Path] {
 			return next(c)
 		}
 		scheme, key, _ := strings.Cut(c.Request().Header.Get(echo.HeaderAuthorization), " ")

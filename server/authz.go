@@ -3,7 +3,6 @@ package server
 import (
 	"net/http"
 
-	"github.com/getkin/kin-openapi/routers"
 	"github.com/labstack/echo/v4"
 
 	"github.com/onboarding-kyb/onboarding/domain"
@@ -105,11 +104,11 @@ var access = map[string]audience{
 // authorize refuses, with 403, a call the access table does not allow the
 // signed-in user. It runs after authenticate and before the request's
 // body is read or validated, as Django REST Framework checks permissions.
-func authorize(routes map[string]*routers.Route) echo.MiddlewareFunc {
+func authorize(routes routeTable) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			route, ok := routes[c.Request().Method+" "+c.Path()]
-			if !ok {
+			route := routes.of(c)
+			if route == nil {
 				return next(c) // not an API operation: documentation, metrics, a 404
 			}
 			if !allowed(access[route.Operation.OperationID], c.Request().Method, currentUser(c.Request().Context())) {

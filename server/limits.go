@@ -127,9 +127,13 @@ func (s *Server) answerFilesLimit(ctx context.Context, id uuid.UUID) (files int6
 
 // beforeDeadline runs database work that comes before the request's body
 // is read (and so before withDBDeadline) within what is left of the
-// request's DBTimeout, and counts the time it took against it.
+// request's DBTimeout, and counts the time it took against it. A read's
+// context has its deadline already (authenticate).
 func (s *Server) beforeDeadline(ctx context.Context, work func(context.Context) error) error {
 	st := stateOf(ctx)
+	if st.hasDeadline {
+		return work(ctx)
+	}
 	began := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.DBTimeout-st.dbSpent)
 	defer cancel()
@@ -167,6 +171,9 @@ func answerThenDrain(c echo.Context, answer func()) {
 // invalid UTF-8, naming it: PostgreSQL cannot compare such text, and
 // SQLite answers the same so both databases behave alike.
 func checkQuery(r *http.Request) error {
+	if r.URL.RawQuery == "" {
+		return nil
+	}
 	problems := map[string][]string{}
 	for name, values := range r.URL.Query() {
 		for _, v := range values {
@@ -182,28 +189,34 @@ func checkQuery(r *http.Request) error {
 }
 
 // withDBDeadline gives each request's database work one deadline,
-// DBTimeout, less what the work before the body was read took
-// (beforeDeadline); run_validation adds the register budget,
-// attach_document the read timeout (its file is read inside the handler).
-// Reading the body does not count: ReadTimeout bounds it.
+// dbTimeout, less what the work before the body was read took
+// (beforeDeadline). Reading the body does not count: ReadTimeout bounds
+// it. A read has no body: authenticate gives it the deadline at once.
 func (s *Server) withDBDeadline(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		path := c.Request().URL.Path
-		if isPublic(path) {
+		st := stateOf(c.Request().Context())
+		if isPublic(path) || st.hasDeadline {
 			return next(c)
 		}
-		d := s.cfg.DBTimeout - stateOf(c.Request().Context()).dbSpent // one deadline: the token lookup's time counts
-		switch {
-		case strings.HasSuffix(path, "/run_validation/"):
-			d += s.registers.Budget()
-		case strings.HasSuffix(path, "/attach_document/"):
-			d += s.cfg.ReadTimeout
-		}
-		ctx, cancel := context.WithTimeout(c.Request().Context(), d)
+		ctx, cancel := context.WithTimeout(c.Request().Context(), s.dbTimeout(path)-st.dbSpent)
 		defer cancel()
 		c.SetRequest(c.Request().WithContext(ctx))
 		return next(c)
 	}
+}
+
+// dbTimeout is how long a request's database work may take: DBTimeout;
+// run_validation adds the register budget, attach_document the read
+// timeout (its file is read inside the handler).
+func (s *Server) dbTimeout(path string) time.Duration {
+	switch {
+	case strings.HasSuffix(path, "/run_validation/"):
+		return s.cfg.DBTimeout + s.registers.Budget()
+	case strings.HasSuffix(path, "/attach_document/"):
+		return s.cfg.DBTimeout + s.cfg.ReadTimeout
+	}
+	return s.cfg.DBTimeout
 }
 
 // isClientGone: the client closed the connection before its answer (the

@@ -186,24 +186,34 @@ func (s *Server) MetricsHandler() http.Handler {
 	return mux
 }
 
-// routesOf maps each operation of spec to Echo's name of its route,
-// "METHOD /path/:param/", which c.Request().Method+" "+c.Path() gives once
-// Echo has routed a request.
-func routesOf(spec *openapi3.T) map[string]*routers.Route {
+// routeTable maps each operation of the spec to Echo's route of it: the
+// method and the path with its parameters as ":param" (c.Path() once Echo
+// has routed a request).
+type routeTable map[routeKey]*routers.Route
+
+type routeKey struct{ method, path string }
+
+func routesOf(spec *openapi3.T) routeTable {
 	spec.Servers = nil // else kin-openapi matches the Host header too
-	routes := map[string]*routers.Route{}
+	routes := routeTable{}
 	for path, item := range spec.Paths.Map() {
 		echoPath := strings.NewReplacer("{", ":", "}", "").Replace(path)
 		for method, op := range item.Operations() {
-			routes[method+" "+echoPath] = &routers.Route{Spec: spec, Path: path, PathItem: item, Method: method, Operation: op}
+			routes[routeKey{method, echoPath}] = &routers.Route{Spec: spec, Path: path, PathItem: item, Method: method, Operation: op}
 		}
 	}
 	return routes
 }
 
+// of is the operation Echo routed c to; nil for a path the spec does not
+// declare (documentation, metrics, a 404).
+func (t routeTable) of(c echo.Context) *routers.Route {
+	return t[routeKey{c.Request().Method, c.Path()}]
+}
+
 // countRequests records each request's operationId, status class and
 // latency.
-func countRequests(routes map[string]*routers.Route, m *metrics.Metrics) echo.MiddlewareFunc {
+func countRequests(routes routeTable, m *metrics.Metrics) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			start := time.Now()
@@ -212,7 +222,7 @@ func countRequests(routes map[string]*routers.Route, m *metrics.Metrics) echo.Mi
 				c.Error(err)
 			}
 			op := "other"
-			if route, ok := routes[c.Request().Method+" "+c.Path()]; ok {
+			if route := routes.of(c); route != nil {
 				op = route.Operation.OperationID
 			}
 			status := c.Response().Status
@@ -234,10 +244,17 @@ func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
 			if isClientGone(v.Error) {
 				v.Status = statusClientClosed
 			}
-			logger.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
-				slog.String("request_id", v.RequestID), slog.String("method", v.Method),
+			ctx := c.Request().Context()
+			if !logger.Enabled(ctx, slog.LevelInfo) {
+				return nil
+			}
+			// A record without the caller's PC, which LogAttrs would look up
+			// on every request for a source the handler does not print.
+			r := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
+			r.AddAttrs(slog.String("request_id", v.RequestID), slog.String("method", v.Method),
 				slog.String("path", v.URIPath), slog.Int("status", v.Status),
 				slog.Duration("latency", v.Latency))
+			_ = logger.Handler().Handle(ctx, r) // as LogAttrs: a log that cannot be written fails no request
 			return nil
 		},
 	})

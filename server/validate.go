@@ -16,6 +16,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/onboarding-kyb/onboarding/domain"
@@ -26,14 +27,18 @@ import (
 // which Waldur's own URLs use); either case. Handlers parse both into the
 // same uuid.UUID and always write the dashed form. kin-openapi checks no
 // format it was not told about.
-var uuidFormat = openapi3.WithStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(
-	`^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32})$`))
+var uuidFormat = openapi3.WithStringFormatValidator("uuid", openapi3.NewCallbackValidator(func(s string) error {
+	if len(s) != 36 && len(s) != 32 { // uuid.Validate also takes braces and a urn: prefix
+		return errors.New("not a UUID")
+	}
+	return uuid.Validate(s)
+}))
 
 // validateRequests checks every /api/ request against the spec before a
 // handler runs and answers 400 in DRF's shape. Echo has routed the request
 // already: its route names the operation (routesOf), so the validator does
 // not route it a second time.
-func validateRequests(routes map[string]*routers.Route) echo.MiddlewareFunc {
+func validateRequests(routes routeTable) echo.MiddlewareFunc {
 	// authenticate checks tokens; kin-openapi's security check would only
 	// read (and copy) every body once more.
 	for _, route := range routes {
@@ -63,7 +68,7 @@ func validateRequests(routes map[string]*routers.Route) echo.MiddlewareFunc {
 			if isPublic(c.Request().URL.Path) {
 				return next(c)
 			}
-			route := routes[c.Request().Method+" "+c.Path()]
+			route := routes.of(c)
 			if route == nil {
 				return next(c) // Echo's own 404 or 405
 			}

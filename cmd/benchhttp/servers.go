@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -46,8 +45,9 @@ func startServer(ctx context.Context, bin string, args func(addr string) []strin
 	ln.Close()
 	cmd := exec.CommandContext(ctx, bin, args(addr)...)
 	cmd.Env = append(os.Environ(), append(env, "ONBOARDING_ADDR="+addr)...)
-	cmd.Stdout = io.Discard
-	cmd.Stderr = io.Discard // the request log is written, and its cost counted, but not kept
+	// Nil: the null device. The request log is written, and its cost
+	// counted, but not kept, and no pipe makes the load generator read it.
+	cmd.Stdout, cmd.Stderr = nil, nil
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
