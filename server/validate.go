@@ -27,12 +27,16 @@ import (
 // which Waldur's own URLs use); either case. Handlers parse both into the
 // same uuid.UUID and always write the dashed form. kin-openapi checks no
 // format it was not told about.
-var uuidFormat = openapi3.WithStringFormatValidator("uuid", openapi3.NewCallbackValidator(func(s string) error {
-	if len(s) != 36 && len(s) != 32 { // uuid.Validate also takes braces and a urn: prefix
-		return errors.New("not a UUID")
-	}
-	return uuid.Validate(s)
-}))
+// The map is built once: the singular option would build one on every
+// validation.
+var uuidFormat = openapi3.WithStringFormatValidators(map[string]openapi3.StringFormatValidator{
+	"uuid": openapi3.NewCallbackValidator(func(s string) error {
+		if len(s) != 36 && len(s) != 32 { // uuid.Validate also takes braces and a urn: prefix
+			return errors.New("not a UUID")
+		}
+		return uuid.Validate(s)
+	}),
+})
 
 // validateRequests checks every /api/ request against the spec before a
 // handler runs and answers 400 in DRF's shape. Echo has routed the request
