@@ -49,3 +49,8 @@ func (s *Store) Plan(ctx context.Context, query string, args ...any) ([]string, 
 	}
 	return plan, rows.Err()
 }
+
+// GetPrepared is getPrepared, for its test.
+func (s *Store) GetPrepared(ctx context.Context, dest any, query string, args ...any) error {
+	return s.getPrepared(ctx, dest, query, args...)
+}

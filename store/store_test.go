@@ -2,7 +2,10 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,6 +41,54 @@ func TestTokens(t *testing.T) {
 		}
 		if _, err := s.UserByToken(ctx, token+"x", time.Time{}); domain.CodeOf(err) != domain.ENotFound {
 			t.Fatalf("wrong token: got %v, want not found", err)
+		}
+	})
+}
+
+// getPrepared maps a query's columns to a struct's fields once and keeps
+// the mapping: another struct type read from the same query gets its own,
+// a column without a field is an error naming it, no row is
+// sql.ErrNoRows, and a single value (a count) is scanned as it is.
+func TestGetPreparedMapsColumnsToEachType(t *testing.T) {
+	t.Parallel()
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		u := &domain.User{Username: "dora", IsActive: true}
+		if err := s.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		const query = `SELECT id, username FROM users WHERE id = ?`
+		type idFirst struct {
+			ID       int64  `db:"id"`
+			Username string `db:"username"`
+		}
+		type nameFirst struct {
+			Name string `db:"username"`
+			ID   int64  `db:"id"`
+		}
+		for range 2 { // the second time from the kept mappings
+			var a idFirst
+			if err := s.GetPrepared(ctx, &a, query, u.ID); err != nil || a != (idFirst{u.ID, "dora"}) {
+				t.Fatalf("into idFirst: %+v, %v", a, err)
+			}
+			var b nameFirst
+			if err := s.GetPrepared(ctx, &b, query, u.ID); err != nil || b != (nameFirst{"dora", u.ID}) {
+				t.Fatalf("into nameFirst: %+v, %v", b, err)
+			}
+		}
+		var idOnly struct {
+			ID int64 `db:"id"`
+		}
+		if err := s.GetPrepared(ctx, &idOnly, query, u.ID); err == nil || !strings.Contains(err.Error(), "username") {
+			t.Fatalf("a column without a field: got %v, want an error naming it", err)
+		}
+		var none idFirst
+		if err := s.GetPrepared(ctx, &none, query, u.ID+1000); !errors.Is(err, sql.ErrNoRows) {
+			t.Fatalf("no row: got %v, want sql.ErrNoRows", err)
+		}
+		var n int
+		if err := s.GetPrepared(ctx, &n, `SELECT COUNT(*) FROM users WHERE id = ?`, u.ID); err != nil || n != 1 {
+			t.Fatalf("a count: %d, %v", n, err)
 		}
 	})
 }
