@@ -102,8 +102,7 @@ type Store struct {
 	timeout        *atomic.Int64 // Pool.Timeout, shared with the PostgreSQL connections
 	webhookPayload atomic.Pointer[WebhookPayload]
 	hooks          atomic.Pointer[hookCache] // see WebhookCacheTTL
-	stmts          sync.Map                  // query → *sqlx.Stmt: see prepared
-	fields         sync.Map                  // query → columnFields: see getPrepared
+	stmts          sync.Map                  // query → *statement: see prepared
 	clock          domain.Clock
 	named          sync.Map                     // query → *sqlx.NamedStmt: see execNamed
 	estimates      *lru.Cache[string, estimate] // a list's query and arguments → its count estimate: see EstimateTTL
@@ -191,7 +190,7 @@ func (s *Store) DB() *sql.DB { return s.db.DB }
 // Close closes the connection pool.
 func (s *Store) Close() error {
 	s.stmts.Range(func(_, st any) bool {
-		st.(*sqlx.Stmt).Close()
+		st.(*statement).Close()
 		return true
 	})
 	s.named.Range(func(_, st any) bool {
@@ -282,7 +281,7 @@ func (s *Store) getPrepared(ctx context.Context, dest any, query string, args ..
 		}
 		return sql.ErrNoRows
 	}
-	fields, err := s.fieldsOf(query, v.Type(), rows)
+	fields, err := st.fieldsOf(v.Type(), rows)
 	if err != nil {
 		return err
 	}
@@ -296,6 +295,13 @@ func (s *Store) getPrepared(ctx context.Context, dest any, query string, args ..
 	return rows.Close()
 }
 
+// statement is a query prepared by prepared, with the mapping of its
+// columns to the fields of the struct getPrepared last read it into.
+type statement struct {
+	*sqlx.Stmt
+	fields atomic.Pointer[columnFields]
+}
+
 // columnFields is a query's columns mapped to the fields of one struct
 // type, by their db tags (sqlx's mapper).
 type columnFields struct {
@@ -303,22 +309,22 @@ type columnFields struct {
 	fields [][]int
 }
 
-// fieldsOf is the field of t each column of query's rows goes into.
-func (s *Store) fieldsOf(query string, t reflect.Type, rows *sql.Rows) ([][]int, error) {
-	if m, ok := s.fields.Load(query); ok && m.(columnFields).typ == t {
-		return m.(columnFields).fields, nil
+// fieldsOf is the field of t each column of st's rows goes into.
+func (st *statement) fieldsOf(t reflect.Type, rows *sql.Rows) ([][]int, error) {
+	if m := st.fields.Load(); m != nil && m.typ == t {
+		return m.fields, nil
 	}
 	columns, err := rows.Columns()
 	if err != nil {
 		return nil, err
 	}
-	fields := s.db.Mapper.TraversalsByName(t, columns)
+	fields := st.Mapper.TraversalsByName(t, columns)
 	for i, index := range fields {
 		if len(index) == 0 {
 			return nil, fmt.Errorf("missing destination name %s in %s", columns[i], t)
 		}
 	}
-	s.fields.Store(query, columnFields{t, fields})
+	st.fields.Store(&columnFields{t, fields})
 	return fields, nil
 }
 
@@ -340,18 +346,18 @@ func (s *Store) selectPrepared(ctx context.Context, dest any, query string, args
 // values all parameters): planning cost a retrieve about as much as
 // running it. The queries must name their columns (never *): a prepared
 // SELECT * fails once a migration adds a column.
-func (s *Store) prepared(ctx context.Context, query string) (*sqlx.Stmt, error) {
+func (s *Store) prepared(ctx context.Context, query string) (*statement, error) {
 	st, ok := s.stmts.Load(query)
 	if !ok {
 		prepared, err := s.db.PreparexContext(ctx, s.db.Rebind(query))
 		if err != nil {
 			return nil, err
 		}
-		if st, ok = s.stmts.LoadOrStore(query, prepared); ok {
+		if st, ok = s.stmts.LoadOrStore(query, &statement{Stmt: prepared}); ok {
 			prepared.Close() // another request prepared it first
 		}
 	}
-	return st.(*sqlx.Stmt), nil
+	return st.(*statement), nil
 }
 
 // txStatements and txNamed are the statements that writes run inside
@@ -368,7 +374,7 @@ var (
 // prepared (on the transaction's connection, once per connection).
 func (s *Store) execPrepared(ctx context.Context, tx *sqlx.Tx, query string, args ...any) error {
 	if st, ok := s.stmts.Load(query); ok {
-		_, err := tx.StmtxContext(ctx, st).ExecContext(ctx, args...)
+		_, err := tx.StmtxContext(ctx, st.(*statement).Stmt).ExecContext(ctx, args...)
 		return err
 	}
 	_, err := tx.ExecContext(ctx, s.db.Rebind(query), args...)
@@ -378,7 +384,7 @@ func (s *Store) execPrepared(ctx context.Context, tx *sqlx.Tx, query string, arg
 // getPreparedTx is tx's GetContext of a statement in txStatements, prepared.
 func (s *Store) getPreparedTx(ctx context.Context, tx *sqlx.Tx, dest any, query string, args ...any) error {
 	if st, ok := s.stmts.Load(query); ok {
-		return tx.StmtxContext(ctx, st).GetContext(ctx, dest, args...)
+		return tx.StmtxContext(ctx, st.(*statement).Stmt).GetContext(ctx, dest, args...)
 	}
 	return tx.GetContext(ctx, dest, s.db.Rebind(query), args...)
 }
